@@ -1,0 +1,128 @@
+//! [`Errno`]: Linux error numbers, named and worded the way strace prints them.
+
+use std::fmt;
+
+include!("errno_table.rs");
+
+/// A Linux error number (x86-64 numbering), as returned in `errno` by a failed system
+/// call.
+///
+/// `Errno` is a `Copy` newtype rather than an enum so that any number read from a log
+/// stays representable, including ones this crate has no name for. The associated
+/// constants drop the C `E` prefix: `Errno::BADF` is `EBADF` (9). The kernel-internal
+/// restart codes that strace shows (`ERESTARTSYS`, 512 ...) are included because traced
+/// programs see them in logs even though user space never receives them.
+///
+/// `Display` renders the strace form `EBADF (Bad file descriptor)`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Errno(i32);
+
+/// The result type of every modelled system call.
+pub type Result<T, E = Errno> = std::result::Result<T, E>;
+
+impl Errno {
+    /// Wraps a raw error number (positive, as stored in `errno`).
+    pub const fn from_raw(raw: i32) -> Errno {
+        Errno(raw)
+    }
+
+    /// The raw error number.
+    pub const fn raw(self) -> i32 {
+        self.0
+    }
+
+    /// The symbolic name, e.g. `"EBADF"`, or `None` for a number Linux does not define.
+    pub fn name(self) -> Option<&'static str> {
+        lookup(self.0).map(|&(_, name, _)| name)
+    }
+
+    /// The message strace prints after the name, e.g. `"Bad file descriptor"`
+    /// (glibc's `strerror` text; strace's own text for the kernel-internal restart
+    /// codes). Unknown numbers give `None`.
+    pub fn message(self) -> Option<&'static str> {
+        lookup(self.0).map(|&(_, _, msg)| msg)
+    }
+
+    /// Looks an error up by its symbolic name as strace prints it (`"EBADF"`). The
+    /// aliases `EWOULDBLOCK`, `EDEADLOCK` and `ENOTSUP` are accepted.
+    pub fn from_name(name: &str) -> Option<Errno> {
+        let name = match name {
+            "EWOULDBLOCK" => "EAGAIN",
+            "EDEADLOCK" => "EDEADLK",
+            "ENOTSUP" => "EOPNOTSUPP",
+            other => other,
+        };
+        ERRNO_TABLE
+            .iter()
+            .find(|(_, n, _)| *n == name)
+            .map(|(raw, _, _)| Errno(*raw))
+    }
+
+    /// Every error number this crate can name, in numeric order.
+    pub fn all() -> impl Iterator<Item = Errno> {
+        ERRNO_TABLE.iter().map(|(raw, _, _)| Errno(*raw))
+    }
+}
+
+fn lookup(raw: i32) -> Option<&'static (i32, &'static str, &'static str)> {
+    ERRNO_TABLE
+        .binary_search_by_key(&raw, |(n, _, _)| *n)
+        .ok()
+        .map(|i| &ERRNO_TABLE[i])
+}
+
+impl fmt::Display for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match lookup(self.0) {
+            Some((_, name, msg)) => write!(f, "{name} ({msg})"),
+            None => write!(f, "E{} (Unknown error {})", self.0, self.0),
+        }
+    }
+}
+
+impl fmt::Debug for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => f.write_str(name),
+            None => write!(f, "Errno({})", self.0),
+        }
+    }
+}
+
+impl std::error::Error for Errno {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_sorted_and_unique() {
+        assert!(ERRNO_TABLE.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn display_matches_strace() {
+        assert_eq!(Errno::BADF.to_string(), "EBADF (Bad file descriptor)");
+        assert_eq!(Errno::MFILE.to_string(), "EMFILE (Too many open files)");
+        assert_eq!(
+            Errno::RESTARTSYS.to_string(),
+            "ERESTARTSYS (To be restarted if SA_RESTART is set)"
+        );
+        assert_eq!(
+            Errno::from_raw(4000).to_string(),
+            "E4000 (Unknown error 4000)"
+        );
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for e in Errno::all() {
+            assert_eq!(Errno::from_name(e.name().unwrap()), Some(e));
+        }
+        assert_eq!(Errno::from_name("EWOULDBLOCK"), Some(Errno::AGAIN));
+        assert_eq!(Errno::from_name("ENOPE"), None);
+        assert_eq!(Errno::BADF.raw(), 9);
+        assert_eq!(Errno::MFILE.raw(), 24);
+        assert_eq!(Errno::BUSY.raw(), 16);
+    }
+}

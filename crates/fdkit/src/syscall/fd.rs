@@ -1,0 +1,261 @@
+//! The descriptor calls: `dup`, `dup2`, `dup3`, `close`, `close_range`, `fcntl`, and
+//! the descriptor `ioctl`s. Each check order lives in [`FdTable`](crate::FdTable)
+//! (table rules) or in [`Task::fcntl`] (the common `fcntl` checks).
+
+use crate::errno::{Errno, Result};
+use crate::fd::Fd;
+use crate::flags::fcntl_cmd::*;
+use crate::flags::{FdFlags, OFlags};
+use crate::system::Task;
+use crate::table::CloseRange;
+use std::sync::Arc;
+
+/// `ioctl(fd, FIOCLEX)`: set close-on-exec.
+pub const FIOCLEX: u64 = 0x5451;
+/// `ioctl(fd, FIONCLEX)`: clear close-on-exec.
+pub const FIONCLEX: u64 = 0x5450;
+/// `ioctl(fd, FIONBIO, &int)`: set or clear `O_NONBLOCK`.
+pub const FIONBIO: u64 = 0x5421;
+/// `ioctl(fd, FIOASYNC, &int)`: set or clear `O_ASYNC`.
+pub const FIOASYNC: u64 = 0x5452;
+
+impl Task {
+    /// `dup(oldfd)` — see [`FdTable::dup`](crate::FdTable::dup).
+    ///
+    /// # Errors
+    /// 1. `EBADF`: `old` is not open.
+    /// 2. `EMFILE`: no free number below the soft `RLIMIT_NOFILE`.
+    pub fn dup(&self, old: impl Into<Fd>) -> Result<Fd> {
+        let old = old.into();
+        self.with_table(|t, limits| t.dup(old, limits))?
+    }
+
+    /// `dup2(oldfd, newfd)` — see [`FdTable::dup2`](crate::FdTable::dup2). The
+    /// description `new` held is released (if this was its last reference) after the
+    /// table lock is dropped.
+    ///
+    /// # Errors
+    /// `EBADF` (bad `old`, `new` ≥ the soft limit or beyond `nr_open`), `EBUSY`
+    /// (`new` reserved), in the order [`FdTable::dup2`](crate::FdTable::dup2) lists.
+    pub fn dup2(&self, old: impl Into<Fd>, new: impl Into<Fd>) -> Result<Fd> {
+        let (old, new) = (old.into(), new.into());
+        let (fd, displaced) = self.with_table(|t, limits| t.dup2(old, new, limits))??;
+        drop(displaced);
+        Ok(fd)
+    }
+
+    /// `dup3(oldfd, newfd, flags)` — see [`FdTable::dup3`](crate::FdTable::dup3).
+    ///
+    /// # Errors
+    /// `EINVAL` (flags, `old == new`), then as [`Task::dup2`].
+    pub fn dup3(&self, old: impl Into<Fd>, new: impl Into<Fd>, flags: u32) -> Result<Fd> {
+        let (old, new) = (old.into(), new.into());
+        let (fd, displaced) = self.with_table(|t, limits| t.dup3(old, new, flags, limits))??;
+        drop(displaced);
+        Ok(fd)
+    }
+
+    /// `close(fd)` — the number is freed at once; the description is released after
+    /// the table lock if this was its last reference.
+    ///
+    /// # Errors
+    /// `EBADF`: `fd` is not open (or reserved).
+    pub fn close(&self, fd: impl Into<Fd>) -> Result<()> {
+        let fd = fd.into();
+        let closed = self.with_table(|t, _| t.close(fd))??;
+        drop(closed);
+        Ok(())
+    }
+
+    /// `close_range(first, last, flags)` — close (or, with `CLOSE_RANGE_CLOEXEC`, mark
+    /// close-on-exec) every open descriptor in `[first, last]`; with
+    /// `CLOSE_RANGE_UNSHARE`, first give this thread a private table if it is shared
+    /// (copying only below `first` when everything from `first` up would be closed).
+    /// Not bounded by `RLIMIT_NOFILE`; a range beyond the table succeeds.
+    ///
+    /// # Errors
+    /// 1. `EINVAL`: unknown flag bits.
+    /// 2. `EINVAL`: `first > last`.
+    /// 3. `EMFILE`: the unsharing copy would exceed `nr_open`.
+    pub fn close_range(&self, first: u32, last: u32, flags: u32) -> Result<()> {
+        let request = CloseRange::new(first, last, flags)?;
+        if request.unshare() {
+            self.unshare_files_with(|capacity| request.unshare_max_fds(capacity))?;
+        }
+        let closed = self.with_table(|t, _| t.apply_close_range(&request))?;
+        drop(closed);
+        Ok(())
+    }
+
+    /// `fcntl(fd, cmd, arg)` — the generic entry, returning the call's integer result.
+    /// The typed `fcntl_*` methods go through it, so its checks are the only ones.
+    ///
+    /// Modelled commands: `F_DUPFD`, `F_DUPFD_CLOEXEC`, `F_GETFD`, `F_SETFD`,
+    /// `F_GETFL`, `F_SETFL`, `F_DUPFD_QUERY`, `F_CREATED_QUERY`, `F_GETOWN`,
+    /// `F_SETOWN`, `F_GETSIG`, `F_SETSIG`, `F_GETPIPE_SZ`, `F_SETPIPE_SZ`. Record
+    /// locks, leases, `F_NOTIFY`, owner-ex and write hints are not modelled and fail
+    /// with `ENOSYS`; seals fail with `EINVAL` (no object here is a memfd).
+    ///
+    /// # Errors
+    /// 1. `EBADF`: `fd` is not open (before the command is looked at, so an unknown
+    ///    command on a closed descriptor is `EBADF`).
+    /// 2. `EBADF`: an `O_PATH` descriptor and a command other than `F_DUPFD`,
+    ///    `F_DUPFD_CLOEXEC`, `F_DUPFD_QUERY`, `F_GETFD`, `F_SETFD`, `F_GETFL`,
+    ///    `F_CREATED_QUERY`.
+    /// 3. `EINVAL`: an unknown command.
+    /// 4. the command's own errors (`F_DUPFD`: `EINVAL`, `EMFILE`; `F_SETFL`:
+    ///    `EINVAL` for `O_DIRECT`; `F_DUPFD_QUERY`: `EBADF` for `arg`).
+    ///
+    /// # References
+    /// [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
+    pub fn fcntl(&self, fd: impl Into<Fd>, cmd: i32, arg: u64) -> Result<i64> {
+        let fd = fd.into();
+        let ofd = self.with_table(|t, limits| -> Result<Result<i64, Arc<_>>> {
+            let ofd = t.get(fd).ok_or(Errno::BADF)?;
+            if ofd.is_path() && !allowed_on_path(cmd) {
+                return Err(Errno::BADF);
+            }
+            // `arg` is truncated to int and read as unsigned by f_dupfd.
+            let min = arg as u32;
+            Ok(Ok(match cmd {
+                F_DUPFD => i64::from(t.fcntl_dupfd(fd, min, limits)?.get()),
+                F_DUPFD_CLOEXEC => i64::from(t.fcntl_dupfd_cloexec(fd, min, limits)?.get()),
+                F_GETFD => i64::from(t.fcntl_getfd(fd)?.bits()),
+                F_SETFD => t.fcntl_setfd(fd, arg).map(|()| 0)?,
+                F_DUPFD_QUERY => {
+                    let other = t.get(Fd::from_arg(arg)).ok_or(Errno::BADF)?;
+                    i64::from(Arc::ptr_eq(ofd, other))
+                }
+                _ => return Ok(Err(Arc::clone(ofd))),
+            }))
+        })??;
+        let ofd = match ofd {
+            Ok(value) => return Ok(value),
+            Err(ofd) => ofd,
+        };
+        // Commands on the description itself run without the table lock.
+        match cmd {
+            F_GETFL => Ok(i64::from(ofd.flags().bits())),
+            F_SETFL => ofd.set_status_flags(arg as u32).map(|()| 0),
+            F_CREATED_QUERY => Ok(i64::from(ofd.created())),
+            F_GETOWN => Ok(i64::from(ofd.owner())),
+            F_SETOWN => {
+                ofd.set_owner(arg as i32);
+                Ok(0)
+            }
+            F_GETSIG => Ok(i64::from(ofd.signal())),
+            F_SETSIG => {
+                // valid_signal: 0 ..= _NSIG (64).
+                if arg > 64 {
+                    return Err(Errno::INVAL);
+                }
+                ofd.set_signal(arg as i32);
+                Ok(0)
+            }
+            F_GETPIPE_SZ => ofd
+                .object()
+                .pipe_capacity()
+                .map(|n| n as i64)
+                .ok_or(Errno::BADF),
+            F_SETPIPE_SZ => ofd
+                .object()
+                .set_pipe_capacity(u64::from(arg as u32))
+                .map(|n| n as i64),
+            F_ADD_SEALS | F_GET_SEALS => Err(Errno::INVAL),
+            F_GETLK | F_SETLK | F_SETLKW | F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW
+            | F_SETLEASE | F_GETLEASE | F_NOTIFY | F_SETOWN_EX | F_GETOWN_EX | F_GETOWNER_UIDS
+            | F_GET_RW_HINT | F_SET_RW_HINT | F_GET_FILE_RW_HINT | F_SET_FILE_RW_HINT => {
+                Err(Errno::NOSYS)
+            }
+            _ => Err(Errno::INVAL),
+        }
+    }
+
+    /// `fcntl(fd, F_DUPFD, min)`.
+    ///
+    /// # Errors
+    /// As [`Task::fcntl`]: `EBADF`, then `EINVAL` (`min` ≥ the soft limit, or
+    /// negative as an `int`), then `EMFILE`.
+    pub fn fcntl_dupfd(&self, fd: impl Into<Fd>, min: u64) -> Result<Fd> {
+        self.fcntl(fd, F_DUPFD, min).map(|n| Fd::new(n as u32))
+    }
+
+    /// `fcntl(fd, F_DUPFD_CLOEXEC, min)`.
+    ///
+    /// # Errors
+    /// As [`Task::fcntl_dupfd`].
+    pub fn fcntl_dupfd_cloexec(&self, fd: impl Into<Fd>, min: u64) -> Result<Fd> {
+        self.fcntl(fd, F_DUPFD_CLOEXEC, min)
+            .map(|n| Fd::new(n as u32))
+    }
+
+    /// `fcntl(fd, F_GETFD)`.
+    ///
+    /// # Errors
+    /// `EBADF`: not open.
+    pub fn fcntl_getfd(&self, fd: impl Into<Fd>) -> Result<FdFlags> {
+        self.fcntl(fd, F_GETFD, 0)
+            .map(|n| FdFlags::from_bits_retain(n as u32))
+    }
+
+    /// `fcntl(fd, F_SETFD, arg)` — only bit 0 (`FD_CLOEXEC`) of `arg` counts.
+    ///
+    /// # Errors
+    /// `EBADF`: not open.
+    pub fn fcntl_setfd(&self, fd: impl Into<Fd>, arg: u64) -> Result<()> {
+        self.fcntl(fd, F_SETFD, arg).map(|_| ())
+    }
+
+    /// `fcntl(fd, F_GETFL)` — access mode and status flags of the description, with
+    /// `O_LARGEFILE` as 64-bit Linux shows it.
+    ///
+    /// # Errors
+    /// `EBADF`: not open.
+    pub fn fcntl_getfl(&self, fd: impl Into<Fd>) -> Result<OFlags> {
+        self.fcntl(fd, F_GETFL, 0)
+            .map(|n| OFlags::from_bits_retain(n as u32))
+    }
+
+    /// `fcntl(fd, F_SETFL, arg)` — replaces `O_APPEND`, `O_NONBLOCK`, `O_DIRECT`,
+    /// `O_NOATIME` (and `O_ASYNC` where supported); every other bit is ignored.
+    /// Visible through every descriptor of the description.
+    ///
+    /// # Errors
+    /// `EBADF` (not open, or `O_PATH`); `EINVAL` (`O_DIRECT` unsupported).
+    pub fn fcntl_setfl(&self, fd: impl Into<Fd>, arg: u64) -> Result<()> {
+        self.fcntl(fd, F_SETFL, arg).map(|_| ())
+    }
+
+    /// `fcntl(fd, F_DUPFD_QUERY, other)` — whether both refer to one description.
+    ///
+    /// # Errors
+    /// `EBADF`: either is not open.
+    pub fn fcntl_dupfd_query(&self, fd: impl Into<Fd>, other: impl Into<Fd>) -> Result<bool> {
+        let other = other.into();
+        self.fcntl(fd, F_DUPFD_QUERY, u64::from(other.get()))
+            .map(|n| n == 1)
+    }
+
+    /// `ioctl(fd, request, arg)` for the descriptor-level requests: `FIOCLEX`,
+    /// `FIONCLEX`, `FIONBIO` and `FIOASYNC` (`arg` is the `int` the pointer refers
+    /// to). Other requests fail with `ENOTTY`, as on a file with no `ioctl` method.
+    ///
+    /// # Errors
+    /// `EBADF` (not open, or `O_PATH`: `ioctl` uses `fdget`), `ENOTTY`.
+    pub fn ioctl(&self, fd: impl Into<Fd>, request: u64, arg: u64) -> Result<i64> {
+        let fd = fd.into();
+        let ofd = self.file_no_path(fd)?;
+        match request as u32 as u64 {
+            FIOCLEX => self.with_table(|t, _| t.set_cloexec(fd, true))??,
+            FIONCLEX => self.with_table(|t, _| t.set_cloexec(fd, false))??,
+            FIONBIO => ofd.set_nonblocking(arg as u32 != 0),
+            FIOASYNC => {
+                let mut flags = ofd.flags();
+                flags.set(OFlags::ASYNC, arg as u32 != 0);
+                ofd.set_status_flags(flags.bits())?;
+            }
+            _ => return Err(Errno::NOTTY),
+        }
+        Ok(0)
+    }
+}

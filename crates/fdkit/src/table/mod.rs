@@ -1,0 +1,785 @@
+//! [`FdTable`]: one descriptor table (Linux `files_struct`), with Linux's exact rules.
+//!
+//! Read this first: the table maps descriptor numbers to entries of any `Clone` type
+//! `F` (the [`System`](crate::System) stores `Arc<OpenFileDescription>`; an embedder
+//! may store its own handle type) plus one descriptor flag, close-on-exec. Every
+//! method that mirrors a system call owns that call's check order and errno, as Linux
+//! 6.x implements it (`fs/file.c`, `fs/fcntl.c`); the `# Errors` sections list them in
+//! the order they are checked.
+//!
+//! - **Limits are per call.** The soft `RLIMIT_NOFILE` belongs to the calling process,
+//!   not to the table (two processes sharing a table through `CLONE_FILES` may differ),
+//!   and `nr_open` is a system setting, so both arrive in a [`Limits`] argument.
+//! - **Entries leave through return values.** Every operation that removes an entry
+//!   (`close`, a `dup2` that replaces, `close_range`, the exec sweep, exit) returns it,
+//!   so a caller holding a lock can drop it after unlocking: the last drop of an open
+//!   file description is Linux's last `fput`, where files are flushed and locks go.
+//! - **Reservations.** [`FdTable::reserve`] allocates a number without an entry, like
+//!   `get_unused_fd_flags` while `open` is in flight; [`FdTable::install`] fills it.
+//!   A reserved number is in use for allocation, `EBUSY` for `dup2`, `EBADF` for every
+//!   lookup, and free in a forked copy.
+//! - **Capacity.** Linux grows a table in power-of-two steps and checks `nr_open` only
+//!   when it grows; the table keeps that virtual capacity (`max_fds`) so that `EMFILE`
+//!   and `EBADF` at a lowered `nr_open` come out exactly as on Linux. The storage itself
+//!   is sparse and never sized by it.
+//!
+//! Not modelled: `ENOMEM` from table growth.
+
+mod tree;
+
+use crate::errno::{Errno, Result};
+use crate::fd::Fd;
+use crate::flags::{CloseRangeFlags, DupFlags, FdFlags};
+use tree::{bit, Mark, Tree};
+
+/// The limits a table operation is checked against.
+///
+/// `nofile` is the calling process's soft `RLIMIT_NOFILE` (Linux reads it from
+/// `current` on every call); `nr_open` is the system-wide `fs.nr_open`, which caps
+/// table growth.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Limits {
+    /// The soft `RLIMIT_NOFILE` of the calling process, clamped to `u32`.
+    pub nofile: u32,
+    /// `fs.nr_open`: no table grows to hold a descriptor ≥ this.
+    pub nr_open: u32,
+}
+
+impl Limits {
+    /// Linux's default `fs.nr_open`: 1,048,576.
+    pub const DEFAULT_NR_OPEN: u32 = 1 << 20;
+    /// The smallest `fs.nr_open` Linux accepts (`BITS_PER_LONG`).
+    pub const MIN_NR_OPEN: u32 = 64;
+    /// The largest `fs.nr_open` Linux accepts on 64-bit: `INT_MAX` rounded down to a
+    /// multiple of 64.
+    pub const MAX_NR_OPEN: u32 = 2_147_483_584;
+
+    /// Limits with soft `RLIMIT_NOFILE` `nofile` (values above `u32::MAX`, such as
+    /// `RLIM_INFINITY`, clamp) and the default `nr_open`.
+    pub fn new(nofile: u64) -> Limits {
+        Limits {
+            nofile: u32::try_from(nofile).unwrap_or(u32::MAX),
+            nr_open: Limits::DEFAULT_NR_OPEN,
+        }
+    }
+
+    /// The same limits with another `nr_open`.
+    pub fn with_nr_open(self, nr_open: u32) -> Limits {
+        Limits { nr_open, ..self }
+    }
+}
+
+impl Default for Limits {
+    /// Soft limit 1024 (the kernel's default `INR_OPEN_CUR`), `nr_open` 1,048,576.
+    fn default() -> Limits {
+        Limits::new(1024)
+    }
+}
+
+/// Slots in Linux's embedded first table (`NR_OPEN_DEFAULT`).
+const NR_OPEN_DEFAULT: u32 = 64;
+
+/// Linux `alloc_fdtable`: the capacity a table grows to when it must hold
+/// `slots_wanted` slots — `slots_wanted / 128 + 1` rounded up to a power of two, times
+/// 128; cut down to `nr_open` rounded down to 64, and `EMFILE` if that is too small.
+fn grown_capacity(slots_wanted: u64, nr_open: u32) -> Result<u32> {
+    let mut nr = ((slots_wanted / 128) + 1).next_power_of_two() * 128;
+    if nr > u64::from(nr_open) {
+        nr = u64::from(nr_open & !63);
+        if nr < slots_wanted {
+            return Err(Errno::MFILE);
+        }
+    }
+    Ok(u32::try_from(nr).unwrap_or(u32::MAX))
+}
+
+/// A validated `close_range(2)` request: constructing one applies Linux's argument
+/// checks, in order.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct CloseRange {
+    first: u32,
+    last: u32,
+    flags: CloseRangeFlags,
+}
+
+impl CloseRange {
+    /// Checks `close_range(first, last, flags)`'s arguments. Bounds are unsigned, so
+    /// `last = ~0U` means "to the end".
+    ///
+    /// # Errors
+    /// 1. `EINVAL`: a flag other than `CLOSE_RANGE_UNSHARE` (2) or
+    ///    `CLOSE_RANGE_CLOEXEC` (4) is set.
+    /// 2. `EINVAL`: `first > last`.
+    pub fn new(first: u32, last: u32, flags: u32) -> Result<CloseRange> {
+        let flags = CloseRangeFlags::from_bits(flags).ok_or(Errno::INVAL)?;
+        if first > last {
+            return Err(Errno::INVAL);
+        }
+        Ok(CloseRange { first, last, flags })
+    }
+
+    /// Lowest descriptor in the range.
+    pub fn first(&self) -> u32 {
+        self.first
+    }
+
+    /// Highest descriptor in the range (inclusive).
+    pub fn last(&self) -> u32 {
+        self.last
+    }
+
+    /// Whether `CLOSE_RANGE_UNSHARE` asks for a private table first.
+    pub fn unshare(&self) -> bool {
+        self.flags.contains(CloseRangeFlags::UNSHARE)
+    }
+
+    /// Whether `CLOSE_RANGE_CLOEXEC` asks to mark instead of close.
+    pub fn cloexec(&self) -> bool {
+        self.flags.contains(CloseRangeFlags::CLOEXEC)
+    }
+
+    /// The `max_fds` Linux passes to the unsharing copy: with `CLOSE_RANGE_UNSHARE`
+    /// and no `CLOSE_RANGE_CLOEXEC`, a range reaching the table's last slot means
+    /// descriptors from `first` up need not be copied at all (`__close_range`).
+    pub fn unshare_max_fds(&self, capacity: u32) -> u32 {
+        if !self.cloexec() && self.last >= capacity.saturating_sub(1) {
+            self.first
+        } else {
+            u32::MAX
+        }
+    }
+}
+
+/// A descriptor table: numbers → entries of type `F`, plus close-on-exec.
+///
+/// See the [module documentation](self) for the model. All operations are
+/// O(log₆₄ n) worst case on the number space (at most 6 levels for 2³² numbers);
+/// `dup`/`open`-style allocation is O(1) in the common case through an exact
+/// lowest-free cache. Bulk operations (`close_range`, the exec sweep, fork, exit)
+/// cost in proportion to the descriptors they touch, not to the number range.
+#[doc(alias = "files_struct")]
+#[doc(alias = "fdtable")]
+pub struct FdTable<F> {
+    tree: Tree<F>,
+    /// Exact lowest unallocated number (Linux keeps only a lower bound, `next_fd`).
+    lowest_free: u32,
+    /// Linux's `max_fds`: the capacity the kernel's table would have now.
+    capacity: u32,
+    /// Installed entries.
+    installed: u32,
+    /// Reserved (allocated, not installed) numbers; rarely more than a few.
+    reserved: Vec<u32>,
+}
+
+impl<F> Default for FdTable<F> {
+    fn default() -> Self {
+        FdTable::new()
+    }
+}
+
+impl<F> FdTable<F> {
+    /// An empty table (Linux's embedded 64-slot table; nothing is allocated).
+    pub const fn new() -> Self {
+        FdTable {
+            tree: Tree::new(),
+            lowest_free: 0,
+            capacity: NR_OPEN_DEFAULT,
+            installed: 0,
+            reserved: Vec::new(),
+        }
+    }
+
+    /// The entry installed at `fd`, or `None` if `fd` is free or reserved (Linux
+    /// `fget_raw`: a reserved slot holds a NULL pointer).
+    #[inline]
+    pub fn get(&self, fd: Fd) -> Option<&F> {
+        let n = fd.get();
+        self.tree.leaf(n)?.slots[(n & 63) as usize].as_ref()
+    }
+
+    /// The descriptor flags of an installed `fd`.
+    pub fn fd_flags(&self, fd: Fd) -> Option<FdFlags> {
+        let n = fd.get();
+        let leaf = self.tree.leaf(n)?;
+        let i = (n & 63) as usize;
+        leaf.slots[i].as_ref()?;
+        Some(if leaf.cloexec & bit(i) != 0 {
+            FdFlags::CLOEXEC
+        } else {
+            FdFlags::empty()
+        })
+    }
+
+    /// Whether `fd` is allocated (installed or reserved).
+    pub fn is_allocated(&self, fd: Fd) -> bool {
+        let n = fd.get();
+        self.tree
+            .leaf(n)
+            .is_some_and(|leaf| leaf.open & bit((n & 63) as usize) != 0)
+    }
+
+    /// Whether `fd` is reserved: allocated but not installed.
+    pub fn is_reserved(&self, fd: Fd) -> bool {
+        self.is_allocated(fd) && self.get(fd).is_none()
+    }
+
+    /// Number of installed descriptors.
+    pub fn len(&self) -> usize {
+        self.installed as usize
+    }
+
+    /// Whether no descriptor is installed.
+    pub fn is_empty(&self) -> bool {
+        self.installed == 0
+    }
+
+    /// The reserved numbers, in no particular order.
+    pub fn reserved(&self) -> &[u32] {
+        &self.reserved
+    }
+
+    /// The capacity Linux's table would have now (`max_fds`): 64 at first, grown in
+    /// Linux's steps by allocations and `dup2` targets, never shrunk.
+    pub fn capacity(&self) -> u32 {
+        self.capacity
+    }
+
+    /// The lowest unallocated number: what `dup`/`open` would return with no limit.
+    pub fn lowest_free(&self) -> Fd {
+        Fd::new(self.lowest_free)
+    }
+
+    /// The lowest unallocated number ≥ `min`.
+    pub fn lowest_free_from(&self, min: u32) -> u64 {
+        if min <= self.lowest_free {
+            u64::from(self.lowest_free)
+        } else {
+            self.tree.lowest_free(u64::from(min))
+        }
+    }
+
+    /// The highest allocated number (installed or reserved).
+    pub fn highest_allocated(&self) -> Option<Fd> {
+        self.tree.last_open().map(|n| Fd::new(n as u32))
+    }
+
+    /// Installed descriptors in increasing order, with their flags.
+    pub fn iter(&self) -> Iter<'_, F> {
+        Iter {
+            table: self,
+            next: 0,
+        }
+    }
+
+    /// Heap bytes used by the table's own storage (entries' referents excluded).
+    pub fn heap_bytes(&self) -> usize {
+        self.tree.heap_bytes() + self.reserved.capacity() * std::mem::size_of::<u32>()
+    }
+
+    /// Linux `expand_files`: make room for `fd` or fail with `EMFILE`.
+    fn expand(&mut self, fd: u32, nr_open: u32) -> Result<()> {
+        if fd < self.capacity {
+            return Ok(());
+        }
+        if fd >= nr_open {
+            return Err(Errno::MFILE);
+        }
+        let grown = grown_capacity(u64::from(fd) + 1, nr_open)?;
+        if grown <= fd {
+            return Err(Errno::MFILE);
+        }
+        self.capacity = grown;
+        Ok(())
+    }
+
+    fn recompute_lowest_free(&mut self) {
+        self.lowest_free = u32::try_from(self.tree.lowest_free(0)).unwrap_or(u32::MAX);
+    }
+}
+
+impl<F: Clone> FdTable<F> {
+    /// Allocates the lowest free number ≥ `start` below `limits.nofile` (Linux
+    /// `alloc_fd`), with close-on-exec set as given, without installing anything.
+    ///
+    /// # Errors
+    /// - `EMFILE`: no free number in `[start, nofile)`, or the table cannot grow to
+    ///   the number found because of `nr_open`.
+    pub fn reserve(&mut self, start: u32, cloexec: bool, limits: Limits) -> Result<Fd> {
+        self.allocate(start, cloexec, limits, None)
+    }
+
+    /// Linux `alloc_fd`, then `fd_install` when `entry` is given.
+    fn allocate(
+        &mut self,
+        start: u32,
+        cloexec: bool,
+        limits: Limits,
+        entry: Option<F>,
+    ) -> Result<Fd> {
+        let fd = self.lowest_free_from(start);
+        if fd >= u64::from(limits.nofile) {
+            return Err(Errno::MFILE);
+        }
+        let fd = fd as u32;
+        self.expand(fd, limits.nr_open)?;
+        let installing = entry.is_some();
+        self.tree.update(fd, true, |leaf, i| {
+            leaf.open |= bit(i);
+            if cloexec {
+                leaf.cloexec |= bit(i);
+            } else {
+                leaf.cloexec &= !bit(i);
+            }
+            leaf.slots[i] = entry;
+        });
+        if fd == self.lowest_free {
+            self.lowest_free =
+                u32::try_from(self.tree.lowest_free(u64::from(fd) + 1)).unwrap_or(u32::MAX);
+        }
+        if installing {
+            self.installed += 1;
+        } else {
+            self.reserved.push(fd);
+        }
+        Ok(Fd::new(fd))
+    }
+
+    /// Installs `entry` into the reserved number `fd` (Linux `fd_install`). Gives the
+    /// entry back if `fd` is not reserved.
+    pub fn install(&mut self, fd: Fd, entry: F) -> std::result::Result<(), F> {
+        let Some(pos) = self.reserved.iter().position(|&r| r == fd.get()) else {
+            return Err(entry);
+        };
+        self.reserved.swap_remove(pos);
+        self.tree
+            .update(fd.get(), false, |leaf, i| leaf.slots[i] = Some(entry));
+        self.installed += 1;
+        Ok(())
+    }
+
+    /// Releases a reservation that will not be installed, e.g. because the open failed
+    /// (Linux `put_unused_fd`). Returns whether `fd` was reserved.
+    pub fn unreserve(&mut self, fd: Fd) -> bool {
+        let Some(pos) = self.reserved.iter().position(|&r| r == fd.get()) else {
+            return false;
+        };
+        self.reserved.swap_remove(pos);
+        self.free_slot(fd.get());
+        true
+    }
+
+    /// Allocates the lowest free number ≥ `start` and installs `entry` there in one
+    /// step: what every descriptor-creating call does once its object exists.
+    ///
+    /// # Errors
+    /// - `EMFILE`: as [`FdTable::reserve`].
+    pub fn insert_from(
+        &mut self,
+        start: u32,
+        entry: F,
+        cloexec: bool,
+        limits: Limits,
+    ) -> Result<Fd> {
+        self.allocate(start, cloexec, limits, Some(entry))
+    }
+
+    /// [`FdTable::insert_from`] with `start` 0: the lowest free number, as `open`,
+    /// `socket`, `pipe` and `dup` allocate.
+    ///
+    /// # Errors
+    /// - `EMFILE`: no free number below `limits.nofile`.
+    pub fn insert(&mut self, entry: F, cloexec: bool, limits: Limits) -> Result<Fd> {
+        self.insert_from(0, entry, cloexec, limits)
+    }
+
+    fn free_slot(&mut self, n: u32) -> Option<F> {
+        let taken = self.tree.update(n, false, |leaf, i| {
+            leaf.open &= !bit(i);
+            leaf.cloexec &= !bit(i);
+            leaf.slots[i].take()
+        })?;
+        if n < self.lowest_free {
+            self.lowest_free = n;
+        }
+        taken
+    }
+
+    /// `dup(oldfd)` — duplicate to the lowest free number; the copy has close-on-exec
+    /// clear.
+    ///
+    /// # Errors
+    /// 1. `EBADF`: `old` is not installed (free, reserved, or out of range).
+    /// 2. `EMFILE`: no free number below `limits.nofile` (or beyond `nr_open`).
+    ///
+    /// # References
+    /// [dup(2)](https://man7.org/linux/man-pages/man2/dup.2.html),
+    /// [POSIX dup](https://pubs.opengroup.org/onlinepubs/9799919799/functions/dup.html)
+    pub fn dup(&mut self, old: Fd, limits: Limits) -> Result<Fd> {
+        let entry = self.get(old).ok_or(Errno::BADF)?.clone();
+        self.insert_from(0, entry, false, limits)
+    }
+
+    /// `dup2(oldfd, newfd)` — make `new` refer to `old`'s entry, closing what `new`
+    /// held. Returns `new` and the displaced entry, which the caller drops (outside any
+    /// lock): Linux closes it silently and ignores its errors.
+    ///
+    /// `dup2(x, x)` returns `x` with no limit check and no flag change when `x` is
+    /// installed. Replacing an occupied `new` needs no free slot, so it works on a full
+    /// table. The copy has close-on-exec clear.
+    ///
+    /// # Errors
+    /// 1. `EBADF`: `old == new` and it is not installed.
+    /// 2. `EBADF`: `new ≥ limits.nofile`.
+    /// 3. `EBADF`: `old` is not installed.
+    /// 4. `EBADF`: the table cannot grow to `new` (`nr_open`; Linux remaps `EMFILE`).
+    /// 5. `EBUSY`: `new` is reserved by an open in flight.
+    ///
+    /// # References
+    /// [dup2(2)](https://man7.org/linux/man-pages/man2/dup2.2.html)
+    pub fn dup2(&mut self, old: Fd, new: Fd, limits: Limits) -> Result<(Fd, Option<F>)> {
+        if old == new {
+            return match self.get(old) {
+                Some(_) => Ok((new, None)),
+                None => Err(Errno::BADF),
+            };
+        }
+        self.replace(old, new, false, limits)
+    }
+
+    /// `dup3(oldfd, newfd, flags)` — [`FdTable::dup2`] with the copy's close-on-exec
+    /// taken from `flags` (raw; only `O_CLOEXEC` is valid) and `old == new` an error.
+    ///
+    /// # Errors
+    /// 1. `EINVAL`: `flags` has a bit other than `O_CLOEXEC`.
+    /// 2. `EINVAL`: `old == new`, whether or not it is open.
+    /// 3. `EBADF`: `new ≥ limits.nofile`.
+    /// 4. `EBADF`: `old` is not installed.
+    /// 5. `EBADF`: the table cannot grow to `new` (`nr_open`).
+    /// 6. `EBUSY`: `new` is reserved.
+    ///
+    /// # References
+    /// [dup3(2)](https://man7.org/linux/man-pages/man2/dup3.2.html)
+    pub fn dup3(
+        &mut self,
+        old: Fd,
+        new: Fd,
+        flags: u32,
+        limits: Limits,
+    ) -> Result<(Fd, Option<F>)> {
+        let flags = DupFlags::from_bits(flags).ok_or(Errno::INVAL)?;
+        if old == new {
+            return Err(Errno::INVAL);
+        }
+        self.replace(old, new, flags.contains(DupFlags::CLOEXEC), limits)
+    }
+
+    /// Linux `ksys_dup3` after its flag and same-number checks.
+    fn replace(
+        &mut self,
+        old: Fd,
+        new: Fd,
+        cloexec: bool,
+        limits: Limits,
+    ) -> Result<(Fd, Option<F>)> {
+        let n = new.get();
+        if n >= limits.nofile {
+            return Err(Errno::BADF);
+        }
+        // Linux grows the table before looking at `old`, and keeps the error for later.
+        let grown = self.expand(n, limits.nr_open);
+        let entry = self.get(old).ok_or(Errno::BADF)?.clone();
+        grown.map_err(|_| Errno::BADF)?;
+        if self.is_reserved(new) {
+            return Err(Errno::BUSY);
+        }
+        let displaced = self.tree.update(n, true, |leaf, i| {
+            leaf.open |= bit(i);
+            if cloexec {
+                leaf.cloexec |= bit(i);
+            } else {
+                leaf.cloexec &= !bit(i);
+            }
+            leaf.slots[i].replace(entry)
+        });
+        let displaced = displaced.flatten();
+        if displaced.is_none() {
+            self.installed += 1;
+        }
+        if n == self.lowest_free {
+            self.lowest_free =
+                u32::try_from(self.tree.lowest_free(u64::from(n) + 1)).unwrap_or(u32::MAX);
+        }
+        Ok((new, displaced))
+    }
+
+    /// `fcntl(oldfd, F_DUPFD, min)` — duplicate to the lowest free number ≥ `min`, with
+    /// close-on-exec clear. `min` is the command argument truncated to `int` and read
+    /// as unsigned, so a negative argument is a huge minimum.
+    ///
+    /// # Errors
+    /// 1. `EBADF`: `old` is not installed (checked before the argument).
+    /// 2. `EINVAL`: `min ≥ limits.nofile`.
+    /// 3. `EMFILE`: no free number in `[min, nofile)` (or beyond `nr_open`).
+    ///
+    /// # References
+    /// [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
+    pub fn fcntl_dupfd(&mut self, old: Fd, min: u32, limits: Limits) -> Result<Fd> {
+        self.dupfd(old, min, false, limits)
+    }
+
+    /// `fcntl(oldfd, F_DUPFD_CLOEXEC, min)` — [`FdTable::fcntl_dupfd`] with
+    /// close-on-exec set on the copy.
+    ///
+    /// # Errors
+    /// As [`FdTable::fcntl_dupfd`].
+    pub fn fcntl_dupfd_cloexec(&mut self, old: Fd, min: u32, limits: Limits) -> Result<Fd> {
+        self.dupfd(old, min, true, limits)
+    }
+
+    fn dupfd(&mut self, old: Fd, min: u32, cloexec: bool, limits: Limits) -> Result<Fd> {
+        let entry = self.get(old).ok_or(Errno::BADF)?.clone();
+        if min >= limits.nofile {
+            return Err(Errno::INVAL);
+        }
+        self.insert_from(min, entry, cloexec, limits)
+    }
+
+    /// `fcntl(fd, F_GETFD)` — the descriptor flags: `FD_CLOEXEC` or nothing.
+    ///
+    /// # Errors
+    /// - `EBADF`: `fd` is not installed.
+    pub fn fcntl_getfd(&self, fd: Fd) -> Result<FdFlags> {
+        self.fd_flags(fd).ok_or(Errno::BADF)
+    }
+
+    /// `fcntl(fd, F_SETFD, arg)` — set close-on-exec iff bit 0 (`FD_CLOEXEC`) of `arg`
+    /// is set; every other bit is ignored.
+    ///
+    /// # Errors
+    /// - `EBADF`: `fd` is not installed.
+    pub fn fcntl_setfd(&mut self, fd: Fd, arg: u64) -> Result<()> {
+        self.set_cloexec(fd, arg & 1 != 0)
+    }
+
+    /// Sets or clears close-on-exec on an installed `fd` (`F_SETFD`, `FIOCLEX`,
+    /// `FIONCLEX`).
+    ///
+    /// # Errors
+    /// - `EBADF`: `fd` is not installed.
+    pub fn set_cloexec(&mut self, fd: Fd, on: bool) -> Result<()> {
+        let n = fd.get();
+        let done = self.tree.update(n, false, |leaf, i| {
+            if leaf.slots[i].is_none() {
+                return false;
+            }
+            if on {
+                leaf.cloexec |= bit(i);
+            } else {
+                leaf.cloexec &= !bit(i);
+            }
+            true
+        });
+        if done == Some(true) {
+            Ok(())
+        } else {
+            Err(Errno::BADF)
+        }
+    }
+
+    /// `close(fd)` — free `fd` and return its entry, for the caller to drop outside
+    /// any lock.
+    ///
+    /// # Errors
+    /// - `EBADF`: `fd` is not installed (free, reserved, negative, or out of range).
+    ///
+    /// # References
+    /// [close(2)](https://man7.org/linux/man-pages/man2/close.2.html)
+    pub fn close(&mut self, fd: Fd) -> Result<F> {
+        if self.get(fd).is_none() {
+            return Err(Errno::BADF);
+        }
+        let entry = self.free_slot(fd.get()).ok_or(Errno::BADF)?;
+        self.installed -= 1;
+        Ok(entry)
+    }
+
+    /// `close_range(first, last, flags)` on a table the caller holds exclusively (so
+    /// `CLOSE_RANGE_UNSHARE` has nothing to unshare). Returns the closed entries.
+    ///
+    /// # Errors
+    /// As [`CloseRange::new`].
+    ///
+    /// # References
+    /// [close_range(2)](https://man7.org/linux/man-pages/man2/close_range.2.html)
+    pub fn close_range(&mut self, first: u32, last: u32, flags: u32) -> Result<Vec<F>> {
+        let request = CloseRange::new(first, last, flags)?;
+        Ok(self.apply_close_range(&request))
+    }
+
+    /// Carries out a validated `close_range` on this table: with
+    /// `CLOSE_RANGE_CLOEXEC`, sets close-on-exec on every allocated descriptor in the
+    /// range; otherwise closes every installed one (reserved numbers are skipped, as
+    /// Linux skips NULL slots). Cost is proportional to the descriptors in the range.
+    pub fn apply_close_range(&mut self, request: &CloseRange) -> Vec<F> {
+        let (lo, hi) = (u64::from(request.first), u64::from(request.last));
+        let mut closed = Vec::new();
+        if request.cloexec() {
+            self.tree
+                .update_range(lo, hi, Mark::Open, &mut |leaf, _base, range| {
+                    leaf.cloexec |= leaf.open & range;
+                });
+            return closed;
+        }
+        self.tree
+            .update_range(lo, hi, Mark::Open, &mut |leaf, _base, range| {
+                take_installed(leaf, leaf.open & range, &mut closed);
+            });
+        self.installed -= closed.len() as u32;
+        self.recompute_lowest_free();
+        closed
+    }
+
+    /// The exec sweep (Linux `do_close_on_exec`): close every installed descriptor with
+    /// close-on-exec and return the entries. Cost is proportional to the number of
+    /// close-on-exec descriptors.
+    pub fn close_on_exec(&mut self) -> Vec<F> {
+        let mut closed = Vec::new();
+        self.tree
+            .update_range(0, u64::MAX, Mark::Cloexec, &mut |leaf, _base, range| {
+                take_installed(leaf, leaf.cloexec & range, &mut closed);
+            });
+        self.installed -= closed.len() as u32;
+        self.recompute_lowest_free();
+        closed
+    }
+
+    /// Empties the table, as at exit (Linux `close_files`), returning the entries this
+    /// table was the last to hold. Reservations are dropped.
+    pub fn clear(&mut self) -> Vec<F> {
+        let mut entries = Vec::with_capacity(self.installed as usize);
+        self.tree.drain_all(&mut entries);
+        *self = FdTable::new();
+        entries
+    }
+
+    /// The copy a child gets at `fork` without `CLONE_FILES` (Linux `dup_fd`): same
+    /// numbers, same entries (open file descriptions are shared), same close-on-exec
+    /// flags; reserved numbers are free in the copy. Descriptors at or above the
+    /// child's limit are copied too.
+    ///
+    /// The copy is copy-on-write: O(number of leaves) pointer copies now, and a leaf
+    /// is copied only when one side writes to it.
+    ///
+    /// # Errors
+    /// - `EMFILE`: the copy would need a table larger than `nr_open` allows (a
+    ///   descriptor ≥ `nr_open` is open, `nr_open` having been lowered since).
+    pub fn fork(&mut self, nr_open: u32) -> Result<FdTable<F>> {
+        self.fork_with_max(u32::MAX, nr_open)
+    }
+
+    /// [`FdTable::fork`] copying only descriptors below `max_fds` (rounded up to
+    /// Linux's 64-slot words, at least 64): the copy `close_range` with
+    /// `CLOSE_RANGE_UNSHARE` makes when the rest is about to be closed anyway.
+    ///
+    /// # Errors
+    /// As [`FdTable::fork`].
+    pub fn fork_with_max(&mut self, max_fds: u32, nr_open: u32) -> Result<FdTable<F>> {
+        // Linux sane_fdtable_size: whole words up to the last open one, capped.
+        let count = self
+            .tree
+            .last_open()
+            .map_or(64, |last| (last / 64 + 1) * 64);
+        let cap = u64::from(max_fds.max(NR_OPEN_DEFAULT));
+        let open_files = count.min(cap).div_ceil(64) * 64;
+        let capacity = if open_files > u64::from(NR_OPEN_DEFAULT) {
+            let grown = grown_capacity(open_files, nr_open)?;
+            if u64::from(grown) < open_files {
+                return Err(Errno::MFILE);
+            }
+            grown
+        } else {
+            NR_OPEN_DEFAULT
+        };
+        let mut child = FdTable {
+            tree: self.tree.share(),
+            lowest_free: self.lowest_free,
+            capacity,
+            installed: self.installed,
+            reserved: Vec::new(),
+        };
+        for &fd in &self.reserved {
+            child.free_slot(fd);
+        }
+        if open_files <= u64::from(u32::MAX) {
+            let beyond = child.apply_close_range(&CloseRange {
+                first: open_files as u32,
+                last: u32::MAX,
+                flags: CloseRangeFlags::empty(),
+            });
+            drop(beyond);
+        }
+        child.recompute_lowest_free();
+        Ok(child)
+    }
+
+    /// An exact copy, reservations included, sharing leaves copy-on-write (O(number
+    /// of leaves)). For embedders that checkpoint state, e.g. to explore alternative
+    /// orders of concurrent calls; not a Linux operation.
+    pub fn snapshot(&mut self) -> FdTable<F> {
+        FdTable {
+            tree: self.tree.share(),
+            lowest_free: self.lowest_free,
+            capacity: self.capacity,
+            installed: self.installed,
+            reserved: self.reserved.clone(),
+        }
+    }
+}
+
+/// Moves the installed entries of `mask` out of `leaf`, freeing their slots.
+fn take_installed<F>(leaf: &mut tree::Leaf<F>, mask: u64, out: &mut Vec<F>) {
+    let mut bits = mask;
+    while bits != 0 {
+        let i = bits.trailing_zeros() as usize;
+        bits &= bits - 1;
+        if let Some(entry) = leaf.slots[i].take() {
+            leaf.open &= !bit(i);
+            leaf.cloexec &= !bit(i);
+            out.push(entry);
+        }
+    }
+}
+
+impl<F: std::fmt::Debug> std::fmt::Debug for FdTable<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut map = f.debug_map();
+        for (fd, entry, flags) in self.iter() {
+            map.entry(&fd.get(), &(entry, flags));
+        }
+        map.finish()
+    }
+}
+
+/// Iterator over a table's installed descriptors; see [`FdTable::iter`].
+pub struct Iter<'a, F> {
+    table: &'a FdTable<F>,
+    next: u64,
+}
+
+impl<'a, F> Iterator for Iter<'a, F> {
+    type Item = (Fd, &'a F, FdFlags);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let n = self.table.tree.next_marked(self.next, Mark::Open)?;
+            self.next = n + 1;
+            let fd = Fd::new(n as u32);
+            if let (Some(entry), Some(flags)) = (self.table.get(fd), self.table.fd_flags(fd)) {
+                return Some((fd, entry, flags));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,202 @@
+//! Unit tests of the table's own rules; the conformance cases run against the full
+//! system in `tests/`.
+
+use super::*;
+
+fn limits(nofile: u32) -> Limits {
+    Limits::new(u64::from(nofile))
+}
+
+/// A table with entries at `fds`, each entry equal to its number.
+#[track_caller]
+fn table(fds: &[u32]) -> FdTable<u32> {
+    let mut t = FdTable::new();
+    for &fd in fds {
+        let (got, _) = t.dup2_seed(fd);
+        assert_eq!(got, fd);
+    }
+    t
+}
+
+impl FdTable<u32> {
+    fn dup2_seed(&mut self, fd: u32) -> (u32, Option<u32>) {
+        let l = Limits::new(u64::from(u32::MAX)).with_nr_open(Limits::MAX_NR_OPEN);
+        let fd = self.reserve(fd, false, l).map(|f| f.get()).unwrap_or(fd);
+        let _ = self.install(Fd::new(fd), fd);
+        (fd, None)
+    }
+}
+
+fn fds(t: &FdTable<u32>) -> Vec<u32> {
+    t.iter().map(|(fd, _, _)| fd.get()).collect()
+}
+
+// ---- allocation -------------------------------------------------------------------
+
+#[test]
+fn insert_takes_lowest_free() {
+    let mut t = table(&[0, 1, 2, 4]);
+    assert_eq!(t.insert(9, false, limits(1024)), Ok(Fd::new(3)));
+    assert_eq!(t.insert(9, false, limits(1024)), Ok(Fd::new(5)));
+    t.close(Fd::new(1)).unwrap();
+    assert_eq!(t.insert(9, false, limits(1024)), Ok(Fd::new(1)));
+}
+
+#[test]
+fn insert_at_limit_is_emfile() {
+    let mut t = table(&[0, 1, 2]);
+    assert_eq!(t.insert(9, false, limits(3)), Err(Errno::MFILE));
+    assert_eq!(t.insert_from(1, 9, false, limits(4)), Ok(Fd::new(3)));
+}
+
+#[test]
+fn nr_open_caps_growth_not_existing_capacity() {
+    let mut t: FdTable<u32> = FdTable::new();
+    let l = Limits::new(10_000).with_nr_open(100);
+    // 64 slots exist; growing to 64 would need 128 slots > round_down(100, 64).
+    for fd in 0..64 {
+        assert_eq!(t.insert(fd, false, l), Ok(Fd::new(fd)));
+    }
+    assert_eq!(t.insert(64, false, l), Err(Errno::MFILE));
+    // dup2 remaps the growth failure to EBADF.
+    assert_eq!(t.dup2(Fd::new(0), Fd::new(70), l), Err(Errno::BADF));
+    assert_eq!(t.capacity(), 64);
+}
+
+#[test]
+fn capacity_grows_like_linux() {
+    let mut t = table(&[0]);
+    let l = limits(1 << 20);
+    t.dup2(Fd::new(0), Fd::new(64), l).unwrap();
+    assert_eq!(t.capacity(), 128);
+    t.dup2(Fd::new(0), Fd::new(300), l).unwrap();
+    assert_eq!(t.capacity(), 512);
+    t.dup2(Fd::new(0), Fd::new(1_000_000), l).unwrap();
+    assert_eq!(t.capacity(), 1 << 20);
+    assert!(t.heap_bytes() < 16 * 1024, "{}", t.heap_bytes());
+}
+
+// ---- reservations -------------------------------------------------------------------
+
+#[test]
+fn reserved_slot_is_busy_for_dup2_and_badf_for_lookups() {
+    let mut t = table(&[0, 1, 2]);
+    let l = limits(1024);
+    let r = t.reserve(0, false, l).unwrap();
+    assert_eq!(r, Fd::new(3));
+    assert_eq!(t.dup2(Fd::new(0), r, l), Err(Errno::BUSY));
+    assert_eq!(t.close(r), Err(Errno::BADF));
+    assert_eq!(t.fcntl_getfd(r), Err(Errno::BADF));
+    assert_eq!(t.dup(r, l), Err(Errno::BADF));
+    assert_eq!(
+        t.insert(7, false, l),
+        Ok(Fd::new(4)),
+        "reserved counts as used"
+    );
+    let child = t.fork(Limits::DEFAULT_NR_OPEN).unwrap();
+    assert!(
+        !child.is_allocated(r),
+        "a fork child sees a reservation free"
+    );
+    assert_eq!(t.install(r, 3), Ok(()));
+    assert_eq!(t.get(r), Some(&3));
+    assert!(!t.unreserve(Fd::new(4)));
+}
+
+#[test]
+fn unreserve_frees_the_number() {
+    let mut t = table(&[0, 1, 2]);
+    let r = t.reserve(0, true, limits(1024)).unwrap();
+    assert!(t.unreserve(r));
+    assert_eq!(t.lowest_free(), r);
+    assert!(!t.is_allocated(r));
+}
+
+// ---- dup family ---------------------------------------------------------------------
+
+#[test]
+fn dup2_returns_displaced_entry() {
+    let mut t = table(&[0, 1, 2]);
+    let (fd, old) = t.dup2(Fd::new(0), Fd::new(2), limits(1024)).unwrap();
+    assert_eq!((fd, old), (Fd::new(2), Some(2)));
+    assert_eq!(t.get(Fd::new(2)), Some(&0));
+}
+
+#[test]
+fn dup3_check_order() {
+    let mut t = table(&[0, 1, 2]);
+    let l = limits(10);
+    assert_eq!(t.dup3(Fd::from(-1), Fd::from(-1), 2, l), Err(Errno::INVAL));
+    assert_eq!(t.dup3(Fd::new(7), Fd::new(7), 0, l), Err(Errno::INVAL));
+    assert_eq!(t.dup3(Fd::new(7), Fd::new(10), 0, l), Err(Errno::BADF));
+    assert_eq!(t.dup3(Fd::new(7), Fd::new(9), 0, l), Err(Errno::BADF));
+}
+
+#[test]
+fn fcntl_dupfd_checks_old_before_min() {
+    let mut t = table(&[0, 1, 2]);
+    let l = limits(10);
+    assert_eq!(t.fcntl_dupfd(Fd::new(5), u32::MAX, l), Err(Errno::BADF));
+    assert_eq!(t.fcntl_dupfd(Fd::new(0), 10, l), Err(Errno::INVAL));
+    assert_eq!(t.fcntl_dupfd(Fd::new(0), 9, l), Ok(Fd::new(9)));
+    assert_eq!(t.fcntl_dupfd(Fd::new(0), 9, l), Err(Errno::MFILE));
+}
+
+// ---- close_range, exec, exit ---------------------------------------------------------
+
+#[test]
+fn close_range_touches_only_open_slots() {
+    let mut t = table(&[0, 1, 2, 5, 100, 70_000]);
+    let closed = t.close_range(3, u32::MAX, 0).unwrap();
+    assert_eq!(closed, vec![5, 100, 70_000]);
+    assert_eq!(fds(&t), vec![0, 1, 2]);
+    assert_eq!(t.lowest_free(), Fd::new(3));
+}
+
+#[test]
+fn close_range_cloexec_marks_without_closing() {
+    let mut t = table(&[0, 1, 2, 5, 6]);
+    t.close_range(2, 5, 4).unwrap();
+    let flags: Vec<_> = t.iter().map(|(fd, _, f)| (fd.get(), f.bits())).collect();
+    assert_eq!(flags, vec![(0, 0), (1, 0), (2, 1), (5, 1), (6, 0)]);
+    assert_eq!(t.close_on_exec(), vec![2, 5]);
+    assert_eq!(fds(&t), vec![0, 1, 6]);
+}
+
+#[test]
+fn clear_returns_every_entry() {
+    let mut t = table(&[0, 1, 2, 4000]);
+    let mut all = t.clear();
+    all.sort();
+    assert_eq!(all, vec![0, 1, 2, 4000]);
+    assert!(t.is_empty());
+}
+
+// ---- fork ---------------------------------------------------------------------------
+
+#[test]
+fn fork_copies_numbers_flags_and_high_descriptors() {
+    let mut t = table(&[0, 1, 2, 500]);
+    t.set_cloexec(Fd::new(1), true).unwrap();
+    let mut child = t.fork(Limits::DEFAULT_NR_OPEN).unwrap();
+    assert_eq!(fds(&child), vec![0, 1, 2, 500]);
+    assert_eq!(child.fcntl_getfd(Fd::new(1)), Ok(FdFlags::CLOEXEC));
+    child.close(Fd::new(500)).unwrap();
+    assert!(t.get(Fd::new(500)).is_some(), "the parent keeps its copy");
+}
+
+#[test]
+fn fork_fails_with_emfile_above_nr_open() {
+    let mut t = table(&[0, 2000]);
+    assert_eq!(t.fork(1024).err(), Some(Errno::MFILE));
+    t.close(Fd::new(2000)).unwrap();
+    assert!(t.fork(1024).is_ok());
+}
+
+#[test]
+fn fork_with_max_copies_only_below() {
+    let mut t = table(&[0, 1, 2, 3, 200, 5000]);
+    let child = t.fork_with_max(3, 64).unwrap();
+    // Rounded up to one 64-slot word: 0..63 copied.
+    assert_eq!(fds(&child), vec![0, 1, 2, 3]);
+}
