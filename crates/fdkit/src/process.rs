@@ -204,6 +204,16 @@ pub(crate) struct TaskState {
 }
 
 impl TaskState {
+    /// Marks the task dead, interrupts any wait it is in, and takes its table
+    /// reference out (leaving an empty table), so that handles still held elsewhere
+    /// keep no table alive. The caller drops the result with no lock held.
+    pub(crate) fn retire(&self) -> Arc<FileTable> {
+        self.alive.store(false, Ordering::Release);
+        self.interrupt.raise();
+        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
+        std::mem::replace(&mut *files, FileTable::new(FdTable::new()))
+    }
+
     pub(crate) fn new(tid: Pid, process: Arc<Process>, files: Arc<FileTable>) -> Arc<TaskState> {
         Arc::new(TaskState {
             tid,

@@ -654,16 +654,14 @@ impl Task {
     pub fn execve(&self) -> Result<Task> {
         self.check_alive()?;
         let pid = self.state.process.pid;
-        let mut garbage: Vec<Arc<TaskState>> = Vec::new();
+        let mut garbage: Vec<Arc<FileTable>> = Vec::new();
         let me = {
             let mut reg = self.shared.write_registry();
             let threads = std::mem::take(&mut lock(&self.state.process.state).threads);
             for tid in threads {
                 if tid != self.state.tid {
                     if let Some(t) = reg.tasks.remove(&tid) {
-                        t.alive.store(false, Ordering::Release);
-                        t.interrupt.raise();
-                        garbage.push(t);
+                        garbage.push(t.retire());
                     }
                 }
             }
@@ -671,12 +669,9 @@ impl Task {
             if self.state.tid == pid {
                 Arc::clone(&self.state)
             } else {
-                // The exec'ing thread takes over the leader's id.
-                let files = Arc::clone(&self.state.files.read().unwrap_or_else(|e| e.into_inner()));
-                self.state.alive.store(false, Ordering::Release);
-                if let Some(t) = reg.tasks.remove(&self.state.tid) {
-                    garbage.push(t);
-                }
+                // The exec'ing thread takes over the leader's id, and its table.
+                reg.tasks.remove(&self.state.tid);
+                let files = self.state.retire();
                 let me = TaskState::new(pid, Arc::clone(&self.state.process), files);
                 reg.tasks.insert(pid, Arc::clone(&me));
                 me
@@ -712,7 +707,7 @@ impl Task {
     }
 
     fn end(&self, status: ExitStatus, whole_group: bool) {
-        let mut garbage: Vec<Arc<TaskState>> = Vec::new();
+        let mut garbage: Vec<Arc<FileTable>> = Vec::new();
         let mut orphans: Vec<Arc<Process>> = Vec::new();
         {
             let mut reg = self.shared.write_registry();
@@ -726,9 +721,7 @@ impl Task {
             };
             for tid in leaving {
                 if let Some(t) = reg.tasks.remove(&tid) {
-                    t.alive.store(false, Ordering::Release);
-                    t.interrupt.raise();
-                    garbage.push(t);
+                    garbage.push(t.retire());
                 }
             }
             if st.threads.is_empty() && st.exit.is_none() {
@@ -759,13 +752,6 @@ impl Task {
             }
         }
         // Tables are released here, with no lock held.
-        for t in &garbage {
-            let files = std::mem::replace(
-                &mut *t.files.write().unwrap_or_else(|e| e.into_inner()),
-                FileTable::new(FdTable::new()),
-            );
-            drop(files);
-        }
         drop(garbage);
         drop(orphans);
         self.shared.exits.wake_all();

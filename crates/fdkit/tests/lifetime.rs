@@ -1,0 +1,247 @@
+//! Property test: over random call sequences in several processes and threads, an open
+//! file description is released exactly once, exactly when no descriptor in any
+//! table refers to it any more (fork with copy-on-write tables, CLONE_FILES sharing,
+//! unshare, exec, exit, close_range, dup2 replacement); status flags are always
+//! shared by every descriptor of a description; close-on-exec never is.
+//!
+//! Set `FDKIT_PROPTEST_CASES` for a longer run.
+
+use fdkit::flags::fcntl_cmd::F_SETFL;
+use fdkit::{CloneFlags, Fd, OFlags, Pid, Released, System};
+use proptest::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Debug)]
+enum Op {
+    Open { path: u8, flags: u32 },
+    Dup { fd: i32 },
+    Dup2 { old: i32, new: i32 },
+    Dup3 { old: i32, new: i32, cloexec: bool },
+    DupFd { fd: i32, min: u64, cloexec: bool },
+    Close { fd: i32 },
+    CloseRange { first: u32, last: u32, flags: u32 },
+    Pipe { flags: u32 },
+    SocketPair,
+    SetFd { fd: i32, arg: u64 },
+    SetFl { fd: i32, arg: u64 },
+    Fork,
+    CloneFiles,
+    Thread,
+    Unshare,
+    Exec,
+    Exit,
+    ExitThread,
+    Wait,
+}
+
+fn fd() -> impl Strategy<Value = i32> {
+    prop_oneof![8 => 0i32..12, 1 => Just(-1), 1 => 60i32..70]
+}
+
+fn op() -> impl Strategy<Value = (u8, Op)> {
+    let op = prop_oneof![
+        4 => (0u8..3, prop_oneof![Just(0o2u32), Just(0o2000002), Just(0o102), Just(0o4001)])
+            .prop_map(|(path, flags)| Op::Open { path, flags }),
+        3 => fd().prop_map(|fd| Op::Dup { fd }),
+        3 => (fd(), fd()).prop_map(|(old, new)| Op::Dup2 { old, new }),
+        2 => (fd(), fd(), any::<bool>()).prop_map(|(old, new, cloexec)| Op::Dup3 { old, new, cloexec }),
+        2 => (fd(), 0u64..70, any::<bool>()).prop_map(|(fd, min, cloexec)| Op::DupFd { fd, min, cloexec }),
+        4 => fd().prop_map(|fd| Op::Close { fd }),
+        1 => (0u32..12, prop_oneof![Just(5u32), Just(12), Just(u32::MAX)], prop_oneof![Just(0u32), Just(2), Just(4), Just(6)])
+            .prop_map(|(first, last, flags)| Op::CloseRange { first, last, flags }),
+        2 => prop_oneof![Just(0u32), Just(0o2000000), Just(0o4000)].prop_map(|flags| Op::Pipe { flags }),
+        1 => Just(Op::SocketPair),
+        2 => (fd(), any::<u64>()).prop_map(|(fd, arg)| Op::SetFd { fd, arg }),
+        2 => (fd(), prop_oneof![Just(0u64), Just(0o2000), Just(0o4000), Just(0o6002)]).prop_map(|(fd, arg)| Op::SetFl { fd, arg }),
+        2 => Just(Op::Fork),
+        1 => Just(Op::CloneFiles),
+        1 => Just(Op::Thread),
+        1 => Just(Op::Unshare),
+        1 => Just(Op::Exec),
+        1 => Just(Op::Exit),
+        1 => Just(Op::ExitThread),
+        1 => Just(Op::Wait),
+    ];
+    (any::<u8>(), op)
+}
+
+struct World {
+    sys: System,
+    released: Arc<Mutex<Vec<u64>>>,
+    seen: HashSet<u64>,
+}
+
+impl World {
+    fn new() -> World {
+        let sys = System::new();
+        let released = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&released);
+        sys.set_release_hook(Some(Arc::new(move |r: &Released| {
+            sink.lock().unwrap().push(r.id);
+        })));
+        sys.spawn().unwrap();
+        World {
+            sys,
+            released,
+            seen: HashSet::new(),
+        }
+    }
+
+    fn live_tids(&self) -> Vec<Pid> {
+        let mut tids = Vec::new();
+        for pid in self.sys.pids() {
+            if let Ok(threads) = self.sys.threads(pid) {
+                tids.extend(threads);
+            }
+        }
+        tids
+    }
+
+    /// description id → fds (tid, fd, cloexec, flags) referring to it.
+    fn reachable(&self) -> BTreeMap<u64, Vec<(Pid, Fd, bool, u32)>> {
+        let mut map: BTreeMap<u64, Vec<_>> = BTreeMap::new();
+        for tid in self.live_tids() {
+            let Ok(task) = self.sys.task(tid) else {
+                continue;
+            };
+            for e in task.fd_listing().unwrap().entries {
+                map.entry(e.description)
+                    .or_default()
+                    .push((tid, e.fd, e.cloexec, e.flags.bits()));
+            }
+        }
+        map
+    }
+
+    fn check(&mut self) -> Result<(), TestCaseError> {
+        let reachable = self.reachable();
+        let released = self.released.lock().unwrap().clone();
+        let mut counts: HashMap<u64, usize> = HashMap::new();
+        for id in &released {
+            *counts.entry(*id).or_default() += 1;
+        }
+        for (id, n) in &counts {
+            prop_assert_eq!(*n, 1, "description {} released {} times", id, n);
+            prop_assert!(
+                !reachable.contains_key(id),
+                "description {} released while reachable",
+                id
+            );
+        }
+        for (id, users) in &reachable {
+            self.seen.insert(*id);
+            let flags: HashSet<u32> = users.iter().map(|u| u.3).collect();
+            prop_assert_eq!(
+                flags.len(),
+                1,
+                "status flags differ within description {}: {:?}",
+                id,
+                users
+            );
+        }
+        for id in &self.seen {
+            if !reachable.contains_key(id) {
+                prop_assert!(
+                    counts.contains_key(id),
+                    "description {} unreachable but not released",
+                    id
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+fn run(ops: Vec<(u8, Op)>) -> Result<(), TestCaseError> {
+    let mut w = World::new();
+    for (who, op) in ops {
+        let tids = w.live_tids();
+        if tids.is_empty() {
+            break;
+        }
+        let tid = tids[who as usize % tids.len()];
+        let t = w.sys.task(tid).unwrap();
+        let before = w.reachable();
+        match &op {
+            Op::Open { path, flags } => {
+                let _ = t.open(
+                    &format!("/tmp/f{path}"),
+                    OFlags::from_raw(*flags) | OFlags::CREAT,
+                    0o644,
+                );
+            }
+            Op::Dup { fd } => let _ = (t.dup(*fd)),
+            Op::Dup2 { old, new } => let _ = (t.dup2(*old, *new)),
+            Op::Dup3 { old, new, cloexec } => {
+                let _ = (t.dup3(*old, *new, if *cloexec { 0o2000000 } else { 0 }))
+            }
+            Op::DupFd { fd, min, cloexec } => drop(if *cloexec {
+                t.fcntl_dupfd_cloexec(*fd, *min)
+            } else {
+                t.fcntl_dupfd(*fd, *min)
+            }),
+            Op::Close { fd } => let _ = (t.close(*fd)),
+            Op::CloseRange { first, last, flags } => let _ = (t.close_range(*first, *last, *flags)),
+            Op::Pipe { flags } => let _ = (t.pipe2(*flags)),
+            Op::SocketPair => let _ = (t.socketpair(1, 1, 0)),
+            Op::SetFd { fd, arg } => {
+                if t.fcntl_setfd(*fd, *arg).is_ok() {
+                    // Only this descriptor's flag changed.
+                    let after = w.reachable();
+                    for (id, users) in &before {
+                        for u in users {
+                            let now = after[id].iter().find(|v| v.0 == u.0 && v.1 == u.1).unwrap();
+                            let target =
+                                w.sys.shares_table(u.0, tid).unwrap() && u.1 == Fd::from(*fd);
+                            if target {
+                                prop_assert_eq!(now.2, arg & 1 == 1);
+                            } else {
+                                prop_assert_eq!(now.2, u.2, "close-on-exec leaked to {:?}", u);
+                            }
+                        }
+                    }
+                }
+            }
+            Op::SetFl { fd, arg } => let _ = (t.fcntl(*fd, F_SETFL, *arg)),
+            Op::Fork => let _ = (t.fork()),
+            Op::CloneFiles => let _ = (t.clone_task(CloneFlags::FILES, None)),
+            Op::Thread => let _ = (t.clone_task(
+                CloneFlags::THREAD | CloneFlags::SIGHAND | CloneFlags::VM | CloneFlags::FILES,
+                None,
+            )),
+            Op::Unshare => let _ = (t.unshare(CloneFlags::FILES)),
+            Op::Exec => let _ = (t.execve()),
+            Op::Exit => t.exit_group(0),
+            Op::ExitThread => t.exit(0),
+            Op::Wait => let _ = (t.wait4(-1, true)),
+        }
+        w.check()
+            .map_err(|e| TestCaseError::fail(format!("after {op:?} by {tid}: {e}")))?;
+    }
+    // Everything ends: every description ever seen is released exactly once.
+    for tid in w.live_tids() {
+        if let Ok(t) = w.sys.task(tid) {
+            t.exit_group(0);
+        }
+    }
+    w.check()?;
+    prop_assert!(w.reachable().is_empty());
+    Ok(())
+}
+
+fn cases() -> u32 {
+    std::env::var("FDKIT_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    #[test]
+    fn descriptions_released_exactly_at_last_close(ops in proptest::collection::vec(op(), 1..60)) {
+        run(ops)?;
+    }
+}
