@@ -129,6 +129,9 @@ pub struct Joiner {
     spare: Vec<String>,
     /// The last line number pushed.
     last: u64,
+    /// The pid of the last call cut by a notice: its continuation (or lone
+    /// `<detached ...>`) comes without a pid.
+    cut: Option<Option<u32>>,
     /// Pids seen and not yet exited, to resolve lines without a pid.
     live: HashMap<u32, (), BuildHasherDefault<PidHasher>>,
 }
@@ -149,7 +152,9 @@ impl Joiner {
     /// strace writing to stderr drops the `[pid N]` prefix while it traces a
     /// single process, which may be the last one left after others exited; so a
     /// line without a pid is taken to be from the only live pid, if exactly one
-    /// has been seen (and not seen exiting). Calls and events carry that pid.
+    /// has been seen (and not seen exiting). A line continuing a call that a
+    /// `strace:` notice cut is taken to be from that call's pid. Calls and events
+    /// carry the pid so resolved.
     ///
     /// An unfinished call on a pid that already has one, or on a pid that exits,
     /// is given up on: it comes out as a call with no outcome. The line after
@@ -162,7 +167,24 @@ impl Joiner {
     /// pending on its pid; [`ErrorKind::MismatchedResume`] when the pending call
     /// has another name (it stays pending). The line is otherwise ignored.
     pub fn push<'a>(&mut self, number: u64, line: Line<'a>) -> Result<Records<'a>, Error> {
-        let pid = self.resolve(line.pid());
+        let continues_cut = matches!(
+            line.event(),
+            Event::Resumed { name: None, .. } | Event::Mark(_)
+        );
+        let pid = match line.pid() {
+            None if continues_cut => match self.cut.take() {
+                Some(cut) => cut,
+                None => self.resolve(None),
+            },
+            pid => self.resolve(pid),
+        };
+        if let Event::Unfinished {
+            pause: Pause::Notice(_),
+            ..
+        } = line.event()
+        {
+            self.cut = Some(pid);
+        }
         let time = line.time();
         self.last = number;
         if let Some(p) = pid {
@@ -263,7 +285,7 @@ impl Joiner {
                 }
                 out.push(Record::Event { pid, number, line });
             }
-            Event::Detached | Event::Exited { .. } | Event::Killed { .. } => {
+            Event::Mark(Pause::Detached) | Event::Exited { .. } | Event::Killed { .. } => {
                 self.give_up(pid, number, &mut out);
                 out.push(Record::Event { pid, number, line });
             }
@@ -503,6 +525,37 @@ clone(child_stack=NULL, flags=CLONE_CHILD_SETTID|SIGCHLDstrace: Process 2861 att
         assert_eq!(
             join(log),
             ["- clone(child_stack=NULL, flags=CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f8de6e97a10) = 2861 @1-2"]
+        );
+    }
+
+    #[test]
+    fn continuation_belongs_to_the_cut_call() {
+        let log = "\
+[pid 13859] clone3({flags=CLONE_VM, exit_signal=0}strace: Process 13861 attached
+ => {parent_tid=[13861]}, 88) = 13861
+[pid 13861] write(4, \"x1\\n\", 3)         = 3";
+        assert_eq!(
+            join(log),
+            [
+                "13859 clone3({flags=CLONE_VM, exit_signal=0} => {parent_tid=[13861]}, 88) = 13861 @1-2",
+                "13861 write(4, \"x1\\n\", 3) = 3 @3-3",
+            ]
+        );
+    }
+
+    #[test]
+    fn lone_detached_mark_ends_the_cut_call() {
+        let log = "\
+[pid  3211] clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, {tv_sec=364, tv_nsec=9}, strace: Process 3169 detached
+strace: Process 3211 detached
+ <detached ...>";
+        assert_eq!(
+            join(log),
+            [
+                "event Some(3211) @2",
+                "3211 clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, {tv_sec=364, tv_nsec=9}, ) = none @1-3",
+                "event Some(3211) @3",
+            ]
         );
     }
 

@@ -106,6 +106,10 @@ pub enum Pause<'a> {
     Unfinished,
     /// ` <detached ...>`: strace detached; the call never completes in the log.
     Detached,
+    /// ` <pid changed to 1234 ...>`: a non-leader thread called `execve` and is
+    /// about to take over the leader's pid 1234; the call resumes under that pid
+    /// after `+++ superseded by execve in pid ... +++`.
+    PidChanged(u32),
     /// strace wrote a notice into the middle of the line (stderr output only):
     /// `clone(...|SIGCHLDstrace: Process 2861 attached`. The rest of the call
     /// follows on a line starting with `,` or `)`. Holds the notice text after
@@ -148,9 +152,10 @@ pub enum Event<'a> {
         /// `-T`: time spent in the whole call.
         duration: Option<Seconds>,
     },
-    /// ` <detached ...>` alone: the end of a line cut by a notice, when strace
-    /// detached before the call returned.
-    Detached,
+    /// A pause marker alone on a line, ending a line that a notice cut:
+    /// ` <detached ...>` (strace detached before the call returned) or
+    /// ` <unfinished ...>` (seen after `clone` in stderr output).
+    Mark(Pause<'a>),
     /// `--- SIGCHLD {si_signo=SIGCHLD, ...} ---`: a signal was delivered.
     Signal {
         /// The signal name, `SIGCHLD`.
@@ -435,10 +440,16 @@ fn parse_body(text: &str, i: usize) -> Result<Event<'_>, Error> {
         Some(b'-') if body.starts_with("--- ") => return signal_event(text, i),
         Some(b's') if body.starts_with("strace: ") => return Ok(Event::Notice(&body[8..])),
         Some(b'>') if body.starts_with("> ") => return Ok(Event::StackFrame(&body[2..])),
-        Some(b'<') if body == "<detached ...>" => return Ok(Event::Detached),
+        Some(b'<') if body == "<detached ...>" => return Ok(Event::Mark(Pause::Detached)),
+        Some(b'<') if body == "<unfinished ...>" => return Ok(Event::Mark(Pause::Unfinished)),
         Some(b'<') if body.starts_with("<... ") => return resumed(text, i),
-        Some(b',' | b')') => {
-            let (args, outcome, duration) = finish(text, i)?;
+        Some(b',' | b')' | b'=') if b[i] != b'=' || body.starts_with("=>") => {
+            // A continuation; ` => {parent_tid=[1]}, 88) = 1` keeps its space.
+            let mut start = i;
+            while start > 0 && b[start - 1] == b' ' && body.starts_with("=>") {
+                start -= 1;
+            }
+            let (args, outcome, duration) = finish(text, start)?;
             return Ok(Event::Resumed {
                 name: None,
                 args,
@@ -464,6 +475,13 @@ fn call<'a>(text: &'a str, name: &'a str, start: usize) -> Result<Event<'a>, Err
         if let Some(head) = text.strip_suffix(suffix) {
             if head.len() >= start {
                 return unfinished(head, name, start, pause);
+            }
+        }
+    }
+    if let Some(head) = text.strip_suffix(" ...>") {
+        if let Some(k) = memchr::memmem::rfind(head.as_bytes(), b" <pid changed to ") {
+            if let (true, Ok(pid)) = (k >= start, head[k + 17..].parse()) {
+                return unfinished(&text[..k], name, start, Pause::PidChanged(pid));
             }
         }
     }
@@ -702,6 +720,7 @@ fn write_event(out: &mut String, event: &Event<'_>) -> fmt::Result {
                 Pause::Unfinished => out.push_str(UNFINISHED),
                 Pause::Detached => out.push_str(DETACHED),
                 Pause::Notice(n) => write!(out, "strace: {n}")?,
+                Pause::PidChanged(pid) => write!(out, " <pid changed to {pid} ...>")?,
             }
             Ok(())
         }
@@ -717,10 +736,16 @@ fn write_event(out: &mut String, event: &Event<'_>) -> fmt::Result {
             write!(out, "{args})")?;
             write_result(out, outcome, *duration)
         }
-        Event::Detached => {
+        Event::Mark(Pause::Detached) => {
             out.push_str(DETACHED);
             Ok(())
         }
+        Event::Mark(Pause::Unfinished) => {
+            out.push_str(UNFINISHED);
+            Ok(())
+        }
+        Event::Mark(Pause::Notice(n)) => write!(out, "strace: {n}"),
+        Event::Mark(Pause::PidChanged(pid)) => write!(out, " <pid changed to {pid} ...>"),
         Event::Signal { signal, info } if info.is_empty() => write!(out, "--- {signal} ---"),
         Event::Signal { signal, info } => write!(out, "--- {signal} {info} ---"),
         Event::Stopped { signal } => write!(out, "--- stopped by {signal} ---"),
