@@ -139,7 +139,11 @@ pub(crate) fn excerpt(rest: &str) -> String {
     out.push('`');
     let mut chars = rest.chars();
     for c in chars.by_ref().take(EXCERPT_CHARS) {
-        out.extend(c.escape_debug());
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
     }
     out.push('`');
     if chars.next().is_some() {
@@ -180,7 +184,7 @@ mod tests {
         assert_eq!(excerpt("]) = 0"), "`]) = 0`");
         let long = "a".repeat(40);
         assert_eq!(excerpt(&long), format!("`{}`...", "a".repeat(24)));
-        assert_eq!(excerpt("\"\t"), "`\\\"\\t`");
+        assert_eq!(excerpt("\"\t"), "`\"\\t`");
     }
 
     #[test]

@@ -569,7 +569,7 @@ fn finish(text: &str, start: usize) -> Result<(Args<'_>, Outcome<'_>, Option<Sec
         return Err(Error::at(ErrorKind::MissingResult, text, eq, "`=`"));
     }
     let from = spaces(b, eq + 1);
-    let mut end = text.trim_end().len();
+    let mut end = text.trim_end().len().max(from);
     let mut duration = None;
     if end > from && b[end - 1] == b'>' {
         if let Some(k) = memchr::memrchr(b'<', &b[from..end]) {

@@ -17,6 +17,7 @@ use crate::value::{self, Value};
 /// | `2 ([{fd=3, revents=POLLIN}])` | `2` | | `[{fd=3, revents=POLLIN}]` | |
 /// | `-1 EBADF (Bad file descriptor)` | `-1` | `EBADF` | `Bad file descriptor` | |
 /// | `-1 EBADF (Bad file descriptor) (INJECTED)` | `-1` | `EBADF` | `Bad file descriptor` | `(INJECTED)` |
+/// | `0 (DELAYED)` | `0` | | | `(DELAYED)` |
 /// | `? ERESTARTSYS (To be restarted if SA_RESTART is set)` | | `ERESTARTSYS` | `To be ...` | |
 /// | `?` | | | | |
 /// | `? <unavailable>` | | | | `<unavailable>` |
@@ -159,7 +160,9 @@ pub(crate) fn parse_at(text: &str, offset: usize) -> Result<Outcome<'_>, Error> 
         i = skip_spaces(b, i + n);
     }
     let mut detail = None;
-    if b.get(i) == Some(&b'(') {
+    let annotation =
+        |at: usize| text[at..].starts_with("(INJECTED)") || text[at..].starts_with("(DELAYED)");
+    if b.get(i) == Some(&b'(') && !annotation(i) {
         let end = group_end(text, i).map_err(|e| e.shifted(offset))?;
         detail = Some(Cow::Borrowed(&text[i + 1..end - 1]));
         i = skip_spaces(b, end);
