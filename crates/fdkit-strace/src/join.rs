@@ -134,6 +134,8 @@ pub struct Joiner {
     cut: Option<Option<u32>>,
     /// Pids seen and not yet exited, to resolve lines without a pid.
     live: HashMap<u32, (), BuildHasherDefault<PidHasher>>,
+    /// The pid last inserted into `live`, to skip re-inserting it line by line.
+    last_live: Option<u32>,
 }
 
 impl Joiner {
@@ -189,9 +191,19 @@ impl Joiner {
         self.last = number;
         if let Some(p) = pid {
             match line.event() {
-                Event::Exited { .. } | Event::Killed { .. } => self.live.remove(&p),
-                Event::Superseded { by } => self.live.remove(by),
-                _ => self.live.insert(p, ()),
+                Event::Exited { .. } | Event::Killed { .. } => {
+                    self.live.remove(&p);
+                    self.last_live = None;
+                }
+                Event::Superseded { by } => {
+                    self.live.remove(by);
+                    self.last_live = None;
+                }
+                _ if self.last_live == Some(p) => {}
+                _ => {
+                    self.live.insert(p, ());
+                    self.last_live = Some(p);
+                }
             };
         }
         let mut out = Records::new();
@@ -354,6 +366,9 @@ impl Joiner {
 
     /// Emits the pid's pending call, if any, as given up on at line `number`.
     fn give_up(&mut self, pid: Option<u32>, number: u64, out: &mut Records<'_>) {
+        if self.pending.is_empty() {
+            return;
+        }
         if let Some(mut p) = self.pending.remove(&key(pid)) {
             out.push(Record::Call(self.given_up(pid, &mut p, number)));
         }

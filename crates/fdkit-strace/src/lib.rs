@@ -60,11 +60,11 @@
 //!
 //! # Performance
 //!
-//! `cargo bench -p fdkit-strace --bench parse` parses a generated 64 MiB log
-//! (a mix of real `-f -yy -tt -T` lines). On the development machine (one core of
-//! a 2-core VM) it measured about **610 MiB/s** for [`Lines`] + [`Line::parse`],
-//! about **390 MiB/s** when every argument is also split, and about **580 MiB/s**
-//! through the [`Joiner`].
+//! `cargo bench -p fdkit-strace --bench parse` parses a 64 MiB log made by
+//! repeating the recorded logs in `tests/data`. On the development machine (one
+//! core of a 2-core VM) it measured about **600 MiB/s** for [`Lines`] +
+//! [`Line::parse`], about **370 MiB/s** when every argument is also split, and
+//! about **350 MiB/s** through the [`Joiner`] (figures in the crate README).
 //!
 //! # Robustness
 //!

@@ -491,7 +491,7 @@ fn call<'a>(text: &'a str, name: &'a str, start: usize) -> Result<Event<'a>, Err
             if text.as_bytes()[stop.pos] != b')' {
                 return Err(Error::at(ErrorKind::Unbalanced, text, stop.pos, "`)`"));
             }
-            let (args, outcome, duration) = finish(text, start)?;
+            let (args, outcome, duration) = finish_at(text, start, stop.pos)?;
             return Ok(Event::Call {
                 name,
                 args,
@@ -558,13 +558,22 @@ fn resumed(text: &str, i: usize) -> Result<Event<'_>, Error> {
 /// From the start of (remaining) arguments to the end: args, `)`, ` = result`,
 /// ` <duration>`.
 fn finish(text: &str, start: usize) -> Result<(Args<'_>, Outcome<'_>, Option<Seconds>), Error> {
-    let b = text.as_bytes();
     let stop = scan::scan(text, start, STOP_CLOSE)?;
-    if stop.pos >= b.len() || b[stop.pos] != b')' {
+    if stop.pos >= text.len() || text.as_bytes()[stop.pos] != b')' {
         return Err(Error::at(ErrorKind::Unbalanced, text, stop.pos, "`)`"));
     }
-    let args = Args::new(&text[start..stop.pos], start);
-    let eq = spaces(b, stop.pos + 1);
+    finish_at(text, start, stop.pos)
+}
+
+/// [`finish`] once the `)` at `close` is known.
+fn finish_at(
+    text: &str,
+    start: usize,
+    close: usize,
+) -> Result<(Args<'_>, Outcome<'_>, Option<Seconds>), Error> {
+    let b = text.as_bytes();
+    let args = Args::new(&text[start..close], start);
+    let eq = spaces(b, close + 1);
     if b.get(eq) != Some(&b'=') {
         return Err(Error::at(ErrorKind::MissingResult, text, eq, "`=`"));
     }
@@ -746,7 +755,7 @@ fn write_event(out: &mut String, event: &Event<'_>) -> fmt::Result {
         }
         Event::Mark(Pause::Notice(n)) => write!(out, "strace: {n}"),
         Event::Mark(Pause::PidChanged(pid)) => write!(out, " <pid changed to {pid} ...>"),
-        Event::Signal { signal, info } if info.is_empty() => write!(out, "--- {signal} ---"),
+        Event::Signal { signal, info: "" } => write!(out, "--- {signal} ---"),
         Event::Signal { signal, info } => write!(out, "--- {signal} {info} ---"),
         Event::Stopped { signal } => write!(out, "--- stopped by {signal} ---"),
         Event::Exited { status } => write!(out, "+++ exited with {status} +++"),

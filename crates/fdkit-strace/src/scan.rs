@@ -68,11 +68,12 @@ pub(crate) fn scan(text: &str, start: usize, stops: u8) -> Result<Stop, Error> {
     let mut depth = 0usize;
     let mut i = start;
     while i < b.len() {
-        let c = b[i];
-        if !SPECIAL[c as usize] {
-            i += 1;
-            continue;
+        // Skip uninteresting bytes in one tight, bounds-check-free loop.
+        match b[i..].iter().position(|&c| SPECIAL[c as usize]) {
+            Some(k) => i += k,
+            None => break,
         }
+        let c = b[i];
         match c {
             b'"' => {
                 i = skip_string(text, i)?;

@@ -206,8 +206,9 @@ impl<'a> Value<'a> {
         fn all(v: Vec<Value<'_>>) -> Vec<Value<'static>> {
             v.into_iter().map(Value::into_owned).collect()
         }
+        #[allow(clippy::boxed_local)] // matches the `Box` fields it converts
         fn boxed(v: Box<Value<'_>>) -> Box<Value<'static>> {
-            Box::new(v.into_owned())
+            Box::new((*v).into_owned())
         }
         match self {
             Value::Int(i) => Value::Int(i),
