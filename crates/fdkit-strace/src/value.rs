@@ -687,6 +687,9 @@ impl<'a> Parser<'a> {
     fn expr(&mut self, min_prec: u8) -> PResult<Value<'a>> {
         self.enter()?;
         let mut lhs = self.unary()?;
+        // Each non-`|` operator nests the tree one level deeper (`|` stays flat),
+        // so a long chain counts against the depth cap like brackets do.
+        let mut chain = 0;
         loop {
             let save = self.pos;
             self.skip_ws();
@@ -698,6 +701,12 @@ impl<'a> Parser<'a> {
             if prec < min_prec {
                 self.pos = save;
                 break;
+            }
+            if op != Op::Or {
+                chain += 1;
+                if self.depth + chain > MAX_DEPTH {
+                    return Err(Fail::NoMatch);
+                }
             }
             self.pos += len;
             self.skip_ws();
@@ -1208,6 +1217,17 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn long_operator_chains_become_raw_not_deep_trees() {
+        let chain = vec!["1"; 100_000].join("<<");
+        assert!(matches!(parse(&chain), Value::Raw(_)));
+        let flags = vec!["A"; 100_000].join("|");
+        let Value::Flags(v) = parse(&flags) else {
+            panic!()
+        };
+        assert_eq!(v.len(), 100_000);
     }
 
     #[test]

@@ -1068,7 +1068,7 @@ fn value() -> impl Strategy<Value = Value<'static>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    // 256 cases by default; set PROPTEST_CASES for a longer fuzzing run.
 
     #[test]
     fn values_round_trip_through_print(v in value()) {
