@@ -241,7 +241,9 @@ impl Task {
     /// to). Other requests fail with `ENOTTY`, as on a file with no `ioctl` method.
     ///
     /// # Errors
-    /// `EBADF` (not open, or `O_PATH`: `ioctl` uses `fdget`), `ENOTTY`.
+    /// `EBADF` (not open, or `O_PATH`: `ioctl` uses `fdget`); `ENOTTY` (an unknown
+    /// request, or `FIOASYNC` changing the state of an object without a `->fasync`
+    /// method, such as a regular file or `/dev/null`).
     pub fn ioctl(&self, fd: impl Into<Fd>, request: u64, arg: u64) -> Result<i64> {
         let fd = fd.into();
         let ofd = self.file_no_path(fd)?;
@@ -249,11 +251,7 @@ impl Task {
             FIOCLEX => self.with_table(|t, _| t.set_cloexec(fd, true))??,
             FIONCLEX => self.with_table(|t, _| t.set_cloexec(fd, false))??,
             FIONBIO => ofd.set_nonblocking(arg as u32 != 0),
-            FIOASYNC => {
-                let mut flags = ofd.flags();
-                flags.set(OFlags::ASYNC, arg as u32 != 0);
-                ofd.set_status_flags(flags.bits())?;
-            }
+            FIOASYNC => ofd.set_async(arg as u32 != 0)?,
             _ => return Err(Errno::NOTTY),
         }
         Ok(0)
