@@ -70,7 +70,8 @@ impl Task {
     /// `close_range(first, last, flags)` — close (or, with `CLOSE_RANGE_CLOEXEC`, mark
     /// close-on-exec) every open descriptor in `[first, last]`; with
     /// `CLOSE_RANGE_UNSHARE`, first give this thread a private table if it is shared
-    /// (copying only below `first` when everything from `first` up would be closed).
+    /// (sized to the last open descriptor below `first` when the range holds the last
+    /// open one, as those would be closed at once).
     /// Not bounded by `RLIMIT_NOFILE`; a range beyond the table succeeds.
     ///
     /// # Errors
@@ -80,7 +81,7 @@ impl Task {
     pub fn close_range(&self, first: u32, last: u32, flags: u32) -> Result<()> {
         let request = CloseRange::new(first, last, flags)?;
         if request.unshare() {
-            self.unshare_files_with(|capacity| request.unshare_max_fds(capacity))?;
+            self.unshare_files_with(|table| request.unshare_max_fds(table))?;
         }
         let closed = self.with_table(|t, _| t.apply_close_range(&request))?;
         drop(closed);
