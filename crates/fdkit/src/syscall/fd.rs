@@ -146,11 +146,13 @@ impl Task {
             }
             F_GETSIG => Ok(i64::from(ofd.signal())),
             F_SETSIG => {
-                // valid_signal: 0 ..= _NSIG (64).
-                if arg > 64 {
+                // valid_signal((int)arg): 0 ..= _NSIG (64); the upper 32 bits of the
+                // register are not part of the int, a negative int is huge.
+                let sig = arg as i32;
+                if !(0..=64).contains(&sig) {
                     return Err(Errno::INVAL);
                 }
-                ofd.set_signal(arg as i32);
+                ofd.set_signal(sig);
                 Ok(0)
             }
             F_GETPIPE_SZ => ofd
