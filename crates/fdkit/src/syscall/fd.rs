@@ -6,6 +6,7 @@ use crate::errno::{Errno, Result};
 use crate::fd::Fd;
 use crate::flags::fcntl_cmd::*;
 use crate::flags::{FdFlags, OFlags};
+use crate::process::Pid;
 use crate::system::Task;
 use crate::table::CloseRange;
 use std::sync::Arc;
@@ -105,7 +106,9 @@ impl Task {
     ///    `F_CREATED_QUERY`.
     /// 3. `EINVAL`: an unknown command.
     /// 4. the command's own errors (`F_DUPFD`: `EINVAL`, `EMFILE`; `F_SETFL`:
-    ///    `EINVAL` for `O_DIRECT`; `F_DUPFD_QUERY`: `EBADF` for `arg`).
+    ///    `EINVAL` for `O_DIRECT`; `F_DUPFD_QUERY`: `EBADF` for `arg`; `F_SETOWN`:
+    ///    `EINVAL` for `INT_MIN`, `ESRCH` for an id no task or process has;
+    ///    `F_SETSIG`: `EINVAL` outside 0 ..= 64).
     ///
     /// # References
     /// [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
@@ -141,7 +144,9 @@ impl Task {
             F_CREATED_QUERY => Ok(i64::from(ofd.created())),
             F_GETOWN => Ok(i64::from(ofd.owner())),
             F_SETOWN => {
-                ofd.set_owner(arg as i32);
+                let who = arg as i32;
+                self.check_owner(who)?;
+                ofd.set_owner(who);
                 Ok(0)
             }
             F_GETSIG => Ok(i64::from(ofd.signal())),
@@ -171,6 +176,24 @@ impl Task {
                 Err(Errno::NOSYS)
             }
             _ => Err(Errno::INVAL),
+        }
+    }
+
+    /// Linux `f_setown`'s checks on an owner: a pid, or a process group negated
+    /// (the model has no process groups, so any existing id is accepted for one).
+    fn check_owner(&self, who: i32) -> Result<()> {
+        if who == i32::MIN {
+            return Err(Errno::INVAL);
+        }
+        if who == 0 {
+            return Ok(());
+        }
+        let id = Pid::new(who.unsigned_abs());
+        let reg = self.shared.read_registry();
+        if reg.tasks.contains_key(&id) || reg.processes.contains_key(&id) {
+            Ok(())
+        } else {
+            Err(Errno::SRCH)
         }
     }
 
