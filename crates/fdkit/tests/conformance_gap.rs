@@ -283,3 +283,37 @@ fn async_io_state_belongs_to_description() {
     check!(t.fcntl(d, F_SETSIG, 0), Ok(0));
     check!(t.fcntl(d, F_GETSIG, 0), Ok(0));
 }
+
+// ---- linux-fd-semantics.md §1.4, §1.8 and §6: rules beyond the case list ---------------
+
+/// §6 reserved slots (a number allocated by an open in flight, `FdTable::reserve`):
+/// dup2 onto one is `EBUSY` (after the other checks); lookups, `dup`, `close` and
+/// `F_GETFD` see `EBADF`; allocation skips it; a forked copy has it free.
+#[test]
+fn reserved_slot_rules() {
+    use fdkit::{FdTable, Limits};
+    let limits = Limits::new(1024);
+    let mut table: FdTable<&str> = FdTable::new();
+    for name in ["in", "out", "err"] {
+        table.insert(name, false, limits).unwrap();
+    }
+    let r = table.reserve(0, true, limits).unwrap();
+    assert_eq!(r, Fd::new(3));
+    assert_eq!(table.dup2(Fd::new(0), r, limits).err(), Some(Errno::BUSY));
+    assert_eq!(
+        table.dup3(Fd::new(0), r, O_CLOEXEC, limits).err(),
+        Some(Errno::BUSY)
+    );
+    assert_eq!(table.dup2(Fd::new(9), r, limits).err(), Some(Errno::BADF));
+    assert_eq!(table.dup2(r, r, limits).err(), Some(Errno::BADF));
+    assert_eq!(table.dup(r, limits).err(), Some(Errno::BADF));
+    assert_eq!(table.fcntl_getfd(r).err(), Some(Errno::BADF));
+    assert_eq!(table.close(r).err(), Some(Errno::BADF));
+    assert_eq!(table.insert("next", false, limits), Ok(Fd::new(4)));
+    let mut child = table.fork(Limits::DEFAULT_NR_OPEN).unwrap();
+    assert!(!child.is_allocated(r));
+    assert_eq!(child.insert("child", false, limits), Ok(Fd::new(3)));
+    assert_eq!(table.install(r, "file"), Ok(()));
+    assert_eq!(table.get(r), Some(&"file"));
+    assert_eq!(table.fcntl_getfd(r), Ok(FdFlags::CLOEXEC));
+}
