@@ -15,7 +15,11 @@ type Expected = BTreeMap<u32, Option<bool>>;
 /// consecutive from the lowest free number.
 #[track_caller]
 fn dev_null_range(t: &Task, n: usize, cloexec: bool) -> Vec<u32> {
-    let flags = if cloexec { OFlags::CLOEXEC } else { RDONLY };
+    let flags = if cloexec {
+        OFlags::CLOEXEC
+    } else {
+        OFlags::RDONLY
+    };
     let fds: Vec<u32> = (0..n)
         .map(|_| t.open("/dev/null", flags, 0).expect("open /dev/null").get())
         .collect();
@@ -176,9 +180,9 @@ fn closefrom_works_on_full_table() {
     let fx = setup();
     let t = &fx.t;
     set_nofile(t, 100);
-    let first = t.open("/dev/null", RDONLY, 0).unwrap().get();
+    let first = t.open("/dev/null", OFlags::RDONLY, 0).unwrap().get();
     let err = loop {
-        if let Err(e) = t.open("/dev/null", RDONLY, 0) {
+        if let Err(e) = t.open("/dev/null", OFlags::RDONLY, 0) {
             break e;
         }
     };
@@ -369,7 +373,7 @@ fn close_range_closes_contiguous_ranges() {
     for fd in a {
         check!(t.read(fd, &mut [0; 1]), Err(Errno::BADF));
     }
-    let one = open(t, "/tmp/cr14", RDONLY); // CR-14
+    let one = open(t, "/tmp/cr14", OFlags::RDONLY); // CR-14
     check!(t.close_range(one.get(), one.get(), 0), Ok(0));
     check!(t.read(one, &mut [0; 1]), Err(Errno::BADF));
     let b = open_many(t, "cr22", 10); // CR-22

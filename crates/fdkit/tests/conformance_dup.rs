@@ -13,7 +13,7 @@ fn dup_returns_new_number_for_same_file() {
     // DUP-01: read-write file; DUP-09: read-only file; DUP-16: temp file, smoke.
     for (id, flags) in [
         ("DUP-01", OFlags::RDWR),
-        ("DUP-09", RDONLY),
+        ("DUP-09", OFlags::RDONLY),
         ("DUP-16", OFlags::RDWR | OFlags::EXCL),
     ] {
         let fd = open(t, &format!("/tmp/{id}"), flags);
@@ -168,7 +168,7 @@ fn dup_respects_lowered_rlimit() {
     let first = open(t, "/tmp/dup13", OFlags::RDWR);
     assert_eq!(first.get(), 0);
     for i in 1..10 {
-        check!(t.open("/tmp/dup13", RDONLY, 0), Ok(i));
+        check!(t.open("/tmp/dup13", OFlags::RDONLY, 0), Ok(i));
     }
     check!(t.dup(first), Err(Errno::MFILE));
     // The parent is unaffected.
@@ -184,7 +184,7 @@ fn dup_preserves_identity_across_modes() {
     let other = t
         .open("/tmp/dup14.other", OFlags::RDWR | OFlags::CREAT, 0o755)
         .unwrap();
-    for access in [RDONLY, OFlags::WRONLY, OFlags::RDWR] {
+    for access in [OFlags::RDONLY, OFlags::WRONLY, OFlags::RDWR] {
         for perm in [0o700, 0o400, 0o600, 0o444, 0o666] {
             let path = format!("/tmp/dup14.{}.{perm:o}", access.bits());
             let fd1 = t.open(&path, access | OFlags::CREAT, perm).unwrap();
@@ -261,6 +261,6 @@ fn dup_beyond_nr_open_is_emfile() {
         check!(t.dup(0), Ok(want));
     }
     check!(t.dup(0), Err(Errno::MFILE));
-    check!(t.open("/dev/null", RDONLY, 0), Err(Errno::MFILE));
+    check!(t.open("/dev/null", OFlags::RDONLY, 0), Err(Errno::MFILE));
     assert_eq!(t.pipe(), Err(Errno::MFILE));
 }

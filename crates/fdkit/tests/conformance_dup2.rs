@@ -46,8 +46,8 @@ fn dup2_into_free_slot_shares_inode() {
 fn dup2_replaces_open_target_and_clears_cloexec() {
     let fx = setup();
     let t = &fx.t;
-    let fd1 = open_with(t, "/tmp/dup2_07.b", b"B", RDONLY);
-    let fd0 = open_with(t, "/tmp/dup2_07.a", b"A", RDONLY | OFlags::CLOEXEC);
+    let fd1 = open_with(t, "/tmp/dup2_07.b", b"B", OFlags::RDONLY);
+    let fd0 = open_with(t, "/tmp/dup2_07.a", b"A", OFlags::RDONLY | OFlags::CLOEXEC);
     assert!(cloexec(t, fd0));
     let previous = Arc::downgrade(&t.file(fd1).unwrap());
     check!(t.dup2(fd0, fd1), Ok(fd1.as_raw().into()));
@@ -66,8 +66,8 @@ fn dup2_replaces_open_target_and_clears_cloexec() {
 fn dup2_into_closed_slot() {
     let fx = setup();
     let t = &fx.t;
-    let fd1 = open_with(t, "/tmp/dup2_08.b", b"B", RDONLY);
-    let fd0 = open_with(t, "/tmp/dup2_08.a", b"A", RDONLY | OFlags::CLOEXEC);
+    let fd1 = open_with(t, "/tmp/dup2_08.b", b"B", OFlags::RDONLY);
+    let fd0 = open_with(t, "/tmp/dup2_08.a", b"A", OFlags::RDONLY | OFlags::CLOEXEC);
     t.close(fd1).unwrap();
     check!(t.dup2(fd0, fd1), Ok(fd1.as_raw().into()));
     assert_eq!(read_n(t, fd1, 10), b"A");
@@ -151,7 +151,7 @@ fn dup2_shares_offset_moved_after() {
 fn dup2_over_occupied_slot() {
     let fx = setup();
     let t = &fx.t;
-    let fd = open(t, "/tmp/dup2_14", RDONLY);
+    let fd = open(t, "/tmp/dup2_14", OFlags::RDONLY);
     let nfd = t.dup(fd).unwrap();
     check!(t.dup2(fd, nfd), Ok(nfd.as_raw().into()));
     assert!(same_ofd(t, fd, nfd));
@@ -218,7 +218,7 @@ fn dup2_beyond_limit_is_ebadf() {
 fn dup2_over_open_fd_across_modes() {
     let fx = setup();
     let t = &fx.t;
-    for access in [RDONLY, OFlags::WRONLY, OFlags::RDWR] {
+    for access in [OFlags::RDONLY, OFlags::WRONLY, OFlags::RDWR] {
         for perm in [0o700, 0o400, 0o600, 0o444, 0o666] {
             let path = format!("/tmp/dup2_20.{}.{perm:o}", access.bits());
             let fd1 = t.open(&path, access | OFlags::CREAT, perm).unwrap();

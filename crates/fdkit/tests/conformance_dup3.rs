@@ -52,7 +52,7 @@ fn dup3_unknown_flags_are_einval_before_fd_checks() {
 fn dup3_onto_occupied_target() {
     let fx = setup();
     let t = &fx.t;
-    let fd = open(t, "/tmp/dup3_06", RDONLY);
+    let fd = open(t, "/tmp/dup3_06", OFlags::RDONLY);
     let nfd = t.dup(fd).unwrap();
     check!(t.dup3(fd, nfd, 0), Ok(nfd.as_raw().into()));
     assert!(same_ofd(t, fd, nfd));
@@ -145,7 +145,7 @@ fn dup3_beyond_limit_is_ebadf() {
 fn dup3_over_open_fd_across_modes() {
     let fx = setup();
     let t = &fx.t;
-    for access in [RDONLY, OFlags::WRONLY, OFlags::RDWR] {
+    for access in [OFlags::RDONLY, OFlags::WRONLY, OFlags::RDWR] {
         for perm in [0o700, 0o400, 0o600, 0o444, 0o666] {
             let path = format!("/tmp/dup3_12.{}.{perm:o}", access.bits());
             let fd1 = t.open(&path, access | OFlags::CREAT, perm).unwrap();

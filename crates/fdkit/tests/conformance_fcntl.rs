@@ -59,7 +59,7 @@ fn dupfd_on_full_table_is_emfile() {
     let child = fx.fork(&fx.t);
     let t = &child;
     let err = loop {
-        if let Err(e) = t.open("/tmp/dupfd03", RDONLY | OFlags::CREAT, 0o644) {
+        if let Err(e) = t.open("/tmp/dupfd03", OFlags::RDONLY | OFlags::CREAT, 0o644) {
             break e;
         }
     };
@@ -120,7 +120,7 @@ fn dupfd_clears_cloexec() {
     check!(t.fcntl(fd1, F_DUPFD, 10), Ok(10)); // DUPFD-08
     check!(t.fcntl(10, F_GETFD, 0), Ok(0));
     // DUPFD-10: n = the number /dev/null was opened at, then closed.
-    let n = t.open("/dev/null", RDONLY, 0).unwrap().get();
+    let n = t.open("/dev/null", OFlags::RDONLY, 0).unwrap().get();
     t.close(n).unwrap();
     let d = t.fcntl_dupfd(fd1, u64::from(n) + 1).unwrap();
     assert!(d.get() > n, "F_DUPFD({fd1}, {}) = {d}", n + 1);
@@ -444,7 +444,7 @@ fn getfl_o_path_keeps_only_path_bits() {
 fn setfl_applies_only_changeable_set() {
     let fx = setup();
     let t = &fx.t;
-    let fd = open(t, "/tmp/fl06", RDONLY);
+    let fd = open(t, "/tmp/fl06", OFlags::RDONLY);
     let arg = OFlags::RDWR.bits() | DIRECT | SYNC | NONBLOCK | APPEND;
     check!(t.fcntl(fd, F_SETFL, u64::from(arg)), Ok(0));
     check!(
@@ -484,7 +484,7 @@ fn o_async_is_carried_by_description() {
 fn setfl_round_trip_on_dev_null() {
     let fx = setup();
     let t = &fx.t;
-    for access in [RDONLY, OFlags::WRONLY, OFlags::RDWR] {
+    for access in [OFlags::RDONLY, OFlags::WRONLY, OFlags::RDWR] {
         let fd = t.open("/dev/null", access, 0).unwrap();
         let v = getfl(t, fd);
         assert_eq!(v & 3, access.bits(), "{access:?}");

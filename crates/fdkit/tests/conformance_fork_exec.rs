@@ -15,7 +15,7 @@ use common::*;
 fn fork_children_share_offset() {
     let fx = setup();
     let t = &fx.t;
-    let fd = open_with(t, "/tmp/fork01", &[b'a'; 100], RDONLY);
+    let fd = open_with(t, "/tmp/fork01", &[b'a'; 100], OFlags::RDONLY);
     for i in 0..100 {
         let child = fx.fork(t);
         assert_eq!(read_n(&child, fd, 1), b"a", "child {i}");
@@ -31,7 +31,7 @@ fn fork_children_share_offset() {
 fn fork_child_close_leaves_parent() {
     let fx = setup();
     let t = &fx.t;
-    let fd = open_with(t, "/tmp/fork02", b"x", RDONLY);
+    let fd = open_with(t, "/tmp/fork02", b"x", OFlags::RDONLY);
     let c1 = fx.fork(t);
     check!(c1.close(fd), Ok(0));
     c1.exit(0);
@@ -77,7 +77,7 @@ fn fork_offset_changes_propagate_both_ways() {
     let mut data = vec![b'a'; 1024];
     data.extend([b'b'; 1024]);
     data.extend([b'c'; 1024]);
-    let fd = open_with(t, "/tmp/fork04", &data, RDONLY);
+    let fd = open_with(t, "/tmp/fork04", &data, OFlags::RDONLY);
     let c1 = fx.fork(t);
     check!(c1.lseek(fd, 1024, SEEK_SET), Ok(1024));
     c1.exit(0);
@@ -151,7 +151,7 @@ fn exec_honours_o_cloexec_from_open() {
         "/tmp/exec02",
         OFlags::RDWR | OFlags::APPEND | OFlags::CLOEXEC,
     );
-    let n = open(t, "/tmp/exec06", RDONLY);
+    let n = open(t, "/tmp/exec06", OFlags::RDONLY);
     let helper = fx.fork(t).execve().unwrap();
     check!(helper.write(c, b"x"), Err(Errno::BADF)); // EXEC-02
     assert_eq!(helper.fstat(c).err(), Some(Errno::BADF)); // EXEC-05

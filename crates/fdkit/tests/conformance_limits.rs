@@ -138,8 +138,8 @@ fn open_and_creat_at_limit_are_emfile() {
     };
     assert_eq!(err, Errno::MFILE);
     assert_eq!(highest(t), Some(limit - 1));
-    check!(t.open("/tmp/lim05", RDONLY, 0), Err(Errno::MFILE));
-    check!(t.open("/tmp/missing", RDONLY, 0), Err(Errno::MFILE));
+    check!(t.open("/tmp/lim05", OFlags::RDONLY, 0), Err(Errno::MFILE));
+    check!(t.open("/tmp/missing", OFlags::RDONLY, 0), Err(Errno::MFILE));
     // LIM-06: creat until fd == limit-1, then EMFILE.
     closefrom(t, 3);
     let mut fd = 0;

@@ -23,8 +23,6 @@ pub use fdkit::syscall::fd::{FIOASYNC, FIOCLEX, FIONBIO, FIONCLEX};
 pub use fdkit::{CloneFlags, Errno, Fd, FdFlags, OFlags, Pid, RLimit, System, Task};
 use std::sync::Arc;
 
-/// `O_RDONLY`: no access-mode bit.
-pub const RDONLY: OFlags = OFlags::empty();
 /// `O_CLOEXEC` as the raw flag word `dup3` and `pipe2` take.
 pub const O_CLOEXEC: u32 = OFlags::CLOEXEC.bits();
 /// `FD_CLOEXEC`, as `F_GETFD` returns it.
@@ -319,6 +317,6 @@ pub fn closefrom(t: &Task, lowfd: u32) {
 #[track_caller]
 pub fn open_many(t: &Task, tag: &str, n: usize) -> Vec<Fd> {
     (0..n)
-        .map(|i| open(t, &format!("/tmp/{tag}.{i}"), RDONLY))
+        .map(|i| open(t, &format!("/tmp/{tag}.{i}"), OFlags::RDONLY))
         .collect()
 }
