@@ -9,10 +9,9 @@ mod json;
 
 use crate::cli::Color;
 use crate::Status;
-use fdkit::syscall::Value;
-use fdkit::Errno;
-use fdkit_scenario::{print, tables, Expected, Item, Mismatch, Model, Scenario, Step};
-use std::collections::BTreeSet;
+use fdkit::syscall::{Call, Value};
+use fdkit::{CloneFlags, Errno};
+use fdkit_scenario::{print, tables, Item, Mismatch, Model, Scenario, Step};
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -60,8 +59,10 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
         first_pid: scenario.first_pid,
         model,
         out: BufWriter::new(io::stdout().lock()),
-        counts: Counts::default(),
-        pids: BTreeSet::new(),
+        counts: Counts {
+            processes: 1,
+            ..Counts::default()
+        },
     };
     for item in &scenario.items {
         run.item(item)?;
@@ -106,11 +107,18 @@ fn use_color(color: Color, json: bool) -> bool {
     }
 }
 
+/// What the summary line counts.
 #[derive(Default)]
 struct Counts {
+    /// Calls in the scenario.
     calls: u64,
+    /// Processes that existed: the first, and each one a call created.
+    processes: u64,
+    /// Calls with a written result.
     checked: u64,
+    /// Calls whose written result differs.
     differ: u64,
+    /// Calls that could not run.
     errors: u64,
 }
 
@@ -123,7 +131,15 @@ struct Run<W: Write> {
     model: Model,
     out: W,
     counts: Counts,
-    pids: BTreeSet<u32>,
+}
+
+/// Whether `call` makes a new process (`Some(false)`: a thread; `None`: neither).
+fn creates_process(call: &Call) -> Option<bool> {
+    match call {
+        Call::Fork | Call::Vfork => Some(true),
+        Call::Clone { flags } => Some(flags & CloneFlags::THREAD.bits() == 0),
+        _ => None,
+    }
 }
 
 /// What one step gave.
@@ -173,16 +189,8 @@ impl<W: Write> Run<W> {
                 return Ok(None);
             }
         };
-        self.pids.insert(step.pid);
-        if let Ok(Value::Int(child)) = &result {
-            if matches!(
-                step.call,
-                fdkit::syscall::Call::Fork
-                    | fdkit::syscall::Call::Vfork
-                    | fdkit::syscall::Call::Clone { .. }
-            ) {
-                self.pids.insert(*child as u32);
-            }
+        if let (Ok(Value::Int(_)), Some(true)) = (&result, creates_process(&step.call)) {
+            self.counts.processes += 1;
         }
         let mismatch = step.expected.as_ref().and_then(|e| {
             self.counts.checked += 1;
@@ -196,7 +204,7 @@ impl<W: Write> Run<W> {
         } else {
             print::pid_prefix(step.pid)
         };
-        let shown = Expected::of(&result);
+        let shown = step.shown(&result);
         let text = print::line(&prefix, &step.call, &step.argv, Some(&shown));
         Ok(Some(Done {
             step,
@@ -233,23 +241,15 @@ impl<W: Write> Run<W> {
 
     fn summary(&mut self) -> io::Result<()> {
         let c = &self.counts;
-        let processes = self.pids.len().max(1) as u64;
         if self.json {
-            return json::summary(
-                &mut self.out,
-                c.calls,
-                processes,
-                c.checked,
-                c.differ,
-                c.errors,
-            );
+            return json::summary(&mut self.out, c);
         }
         let plural =
             |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         let mut text = format!(
             "# {} in {}: {} checked, {} agree, {} differ",
             plural(c.calls, "call", "calls"),
-            plural(processes, "process", "processes"),
+            plural(c.processes, "process", "processes"),
             c.checked,
             c.checked - c.differ,
             c.differ

@@ -22,7 +22,7 @@ pub(crate) struct Converted {
     pub out: Option<Out>,
 }
 
-/// Every call name [`convert`] accepts.
+/// Every system call name a scenario line may use.
 pub const CALLS: &[&str] = &[
     "open",
     "openat",

@@ -93,7 +93,7 @@ fn eval(cx: Cx<'_>, v: &Value<'_>, at: &str) -> Result<i128, Error> {
         Value::Unary { op, operand } => {
             let x = eval(cx, operand, at)?;
             match op {
-                UnaryOp::Not => Ok(!x),
+                UnaryOp::Not => Ok(i128::from(!bits(x))),
                 UnaryOp::Neg => checked(x.checked_neg()),
                 UnaryOp::LogNot => Ok(i128::from(x == 0)),
                 UnaryOp::AddrOf => Err(not_a_number(cx, v, at)),
@@ -191,6 +191,7 @@ mod tests {
     fn evaluates_strace_expressions() {
         assert_eq!(eval_text("O_RDWR|O_CREAT|O_CLOEXEC"), Ok(0o2000102));
         assert_eq!(eval_text("~0").map(|n| bits(n) as u32), Ok(u32::MAX));
+        assert_eq!(eval_text("~RLIM64_INFINITY"), Ok(0));
         assert_eq!(eval_text("-1").map(|n| bits(n) as u32), Ok(u32::MAX));
         assert_eq!(eval_text("8192*1024"), Ok(8 << 20));
         assert_eq!(eval_text("0x403 /* F_??? */"), Ok(0x403));

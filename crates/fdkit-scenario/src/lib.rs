@@ -16,7 +16,7 @@
 //! This crate turns such text into [`Step`]s (typed [`fdkit::syscall::Call`]s with
 //! raw numeric arguments, plus what each is expected to give), runs them in the
 //! model ([`Model`]), and prints calls and results back exactly as strace prints
-//! them ([`print`]). Steps know nothing of the model, so the same list can run on
+//! them ([`print`](mod@print)). Steps know nothing of the model, so the same list can run on
 //! the host kernel and be compared.
 //!
 //! ```
@@ -28,7 +28,7 @@
 //! let mut lines = Vec::new();
 //! for step in s.steps() {
 //!     let result = model.run(step)?;
-//!     let shown = fdkit_scenario::Expected::of(&result);
+//!     let shown = step.shown(&result);
 //!     lines.push(print::line("", &step.call, &step.argv, Some(&shown)));
 //!     if let Some(m) = step.expected.as_ref().and_then(|e| e.check(&step.call, &result)) {
 //!         lines.push(format!("# line {}: {m}", step.line));
@@ -75,7 +75,7 @@
 //! | [`Scenario`], [`Item`] | the file: lines, `# show`, comments |
 //! | [`Step`], [`Expected`], [`Ret`], [`Out`] | one call and what it should give; [`Expected::check`] |
 //! | [`symbols`] | strace's names and Linux x86-64 values, in strace's print order |
-//! | [`print`] | calls and results → strace text |
+//! | [`print`](mod@print) | calls and results → strace text |
 //! | [`Model`] | runs steps on [`fdkit::System`] |
 //! | [`tables`] | every process's `/proc/PID/fd`, for `# show` |
 

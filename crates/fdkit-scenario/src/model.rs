@@ -80,7 +80,8 @@ impl Model {
     /// Runs `step` and returns what the call gave.
     ///
     /// # Errors
-    /// A [`StepError`] when the step cannot run; the system is then unchanged.
+    /// A [`StepError`] when the step cannot run. The system is then unchanged,
+    /// except that a write refused as blocking has written what fitted.
     pub fn run(&self, step: &Step) -> Result<Result<Value, Errno>, StepError> {
         let task = self
             .sys
@@ -153,5 +154,110 @@ impl Model {
             _ => return Ok(result),
         };
         Err(StepError::WouldBlock(why))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Scenario, TableState};
+
+    type Ran = Result<Result<Value, Errno>, StepError>;
+
+    /// Runs every line of `text`; the results (or refusals) in order.
+    #[track_caller]
+    fn run(text: &str) -> (Model, Vec<Ran>) {
+        let s = Scenario::parse(text).unwrap_or_else(|e| panic!("{e:?}"));
+        let model = Model::new(s.first_pid).unwrap();
+        let results = s.steps().map(|step| model.run(step)).collect();
+        (model, results)
+    }
+
+    fn int(n: i64) -> Ran {
+        Ok(Ok(Value::Int(n)))
+    }
+
+    // ---- fork, clone ------------------------------------------------------------
+
+    #[test]
+    fn fork_names_the_child_as_written() {
+        let (_, r) = run("fork() = 250\n[pid 250] dup(0) = 3\nfork()\nvfork() = 250\n");
+        assert_eq!(r[0], int(250));
+        assert_eq!(r[1], int(3));
+        assert_eq!(r[2], int(100 + 1));
+        assert_eq!(r[3], Err(StepError::PidInUse(250)));
+        let (_, r) = run("fork() = 4294967295\n");
+        assert_eq!(r[0], Err(StepError::BadPid(u32::MAX)));
+    }
+
+    #[test]
+    fn unknown_pids_are_refused() {
+        let (_, r) = run("[pid 100] dup(0)\n[pid 7] dup(0)\n");
+        assert_eq!(r[1], Err(StepError::NoProcess(7)));
+        assert_eq!(Model::new(0).unwrap_err(), StepError::BadPid(0));
+    }
+
+    // ---- blocking ---------------------------------------------------------------
+
+    #[test]
+    fn calls_that_would_block_are_refused_and_change_nothing() {
+        let (model, r) = run(
+            "pipe2([3, 4], 0)\nread(3, 10)\nwrite(4, \"x\", 1) = 1\nread(3, 10)\nfork() = 101\nwait4(101, NULL, 0, NULL)\n",
+        );
+        assert!(matches!(r[1], Err(StepError::WouldBlock(_))));
+        assert_eq!(r[3], Ok(Ok(Value::Bytes(b"x".to_vec()))));
+        assert!(matches!(r[5], Err(StepError::WouldBlock(_))));
+        // The read end is still blocking.
+        let t = model.system().task(100u32).unwrap();
+        assert_eq!(t.fcntl_getfl(3).unwrap().bits() & 0o4000, 0);
+        // A non-blocking end gives EAGAIN as it should.
+        let (_, r) =
+            run("pipe2([3, 4], O_NONBLOCK)\nread(3, 10)\neventfd2(0, 0) = 5\nread(5, 8)\n");
+        assert_eq!(r[1], Ok(Err(Errno::AGAIN)));
+        assert!(matches!(r[3], Err(StepError::WouldBlock(_))));
+    }
+
+    #[test]
+    fn wait4_reaps_an_exited_child() {
+        let (_, r) = run("fork() = 101\n[pid 101] exit_group(7)\nwait4(-1, NULL, 0, NULL)\nwait4(-1, NULL, 0, NULL)\n");
+        assert_eq!(
+            r[2],
+            Ok(Ok(Value::Child(Some((
+                Pid::new(101),
+                fdkit::ExitStatus::Exited(7)
+            )))))
+        );
+        assert_eq!(r[3], Ok(Err(Errno::CHILD)));
+    }
+
+    // ---- tables -----------------------------------------------------------------
+
+    #[test]
+    fn tables_show_sharing_zombies_and_labels() {
+        let (mut model, _) = run(
+            "dup(0) = 3\nclone(child_stack=NULL, flags=CLONE_FILES|SIGCHLD) = 101\nfork() = 102\n[pid 102] exit_group(0)\n",
+        );
+        let tables = model.tables();
+        let states: Vec<(u32, &TableState)> = tables.iter().map(|t| (t.pid, &t.state)).collect();
+        assert_eq!(states[1], (101, &TableState::SharedWith(100)));
+        assert_eq!(
+            states[2],
+            (102, &TableState::Exited(fdkit::ExitStatus::Exited(0)))
+        );
+        let TableState::Open(entries) = &tables[0].state else {
+            panic!("{tables:?}")
+        };
+        let labels: Vec<&str> = entries.iter().map(|e| e.ofd.as_str()).collect();
+        assert_eq!(labels, ["A", "A", "A", "A"]);
+        assert_eq!(entries[3].link, "/dev/pts/0");
+        let text = crate::tables::render(&tables);
+        assert!(
+            text.contains("# ls -l /proc/101/fd: the very table of /proc/100/fd"),
+            "{text}"
+        );
+        assert!(
+            text.contains("# ls -l /proc/102/fd: none, 102 exited with 0"),
+            "{text}"
+        );
     }
 }

@@ -267,3 +267,246 @@ fn ret_of(cx: Cx<'_>, outcome: &Outcome<'_>) -> Result<Ret, Error> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::step::Out;
+    use fdkit::syscall::Call;
+    use fdkit::{ExitStatus, RLimit};
+
+    #[track_caller]
+    fn one(line: &str) -> Step {
+        let s = Scenario::parse(line).unwrap_or_else(|e| panic!("parse({line:?}): got {e:?}"));
+        let steps: Vec<&Step> = s.steps().collect();
+        assert_eq!(steps.len(), 1, "parse({line:?})");
+        steps[0].clone()
+    }
+
+    #[track_caller]
+    fn error(text: &str) -> (ErrorKind, u64, usize, String) {
+        let e = Scenario::parse(text).expect_err(text).remove(0);
+        (e.kind(), e.line(), e.column(), e.message().to_string())
+    }
+
+    fn ret(r: Ret) -> Option<Expected> {
+        Some(Expected {
+            ret: Some(r),
+            out: None,
+        })
+    }
+
+    fn out(o: Out) -> Option<Expected> {
+        Some(Expected {
+            ret: None,
+            out: Some(o),
+        })
+    }
+
+    // ---- results ----------------------------------------------------------------
+
+    #[test]
+    fn results_are_optional() {
+        assert_eq!(one("dup(3)").expected, None);
+        assert_eq!(one("dup(3) = 4").expected, ret(Ret::Value(4)));
+        assert_eq!(one("dup(3)=4").expected, ret(Ret::Value(4)));
+        assert_eq!(
+            one("dup(42) = -1 EBADF (Bad file descriptor)").expected,
+            ret(Ret::Error(Errno::BADF))
+        );
+        assert_eq!(
+            one("fcntl(3, F_GETFD) = 0x1 (flags FD_CLOEXEC)").expected,
+            ret(Ret::Value(1))
+        );
+        assert_eq!(one("exit_group(0) = ?").expected, ret(Ret::NoReturn));
+        assert_eq!(one("dup(3) = 4</tmp/a>").expected, ret(Ret::Value(4)));
+        assert_eq!(
+            one("dup(3) = -1 E4000 (Unknown error 4000)").expected,
+            ret(Ret::Error(Errno::from_raw(4000)))
+        );
+    }
+
+    #[test]
+    fn output_arguments_are_expectations_when_written_with_values() {
+        assert_eq!(one("pipe2([3, 4], 0)").expected, out(Out::Fds([3, 4])));
+        assert_eq!(one("pipe2(0x7ffd2c0, 0)").expected, None);
+        assert_eq!(
+            one("pipe2(O_CLOEXEC)").call,
+            Call::Pipe2 { flags: 0o2000000 }
+        );
+        assert_eq!(
+            one("read(3, \"a\\n\"..., 10)").expected,
+            out(Out::Data {
+                bytes: b"a\n".to_vec(),
+                truncated: true
+            })
+        );
+        assert_eq!(one("read(3, 10)").call, Call::Read { fd: 3, count: 10 });
+        assert_eq!(
+            one("getrlimit(RLIMIT_NOFILE, {rlim_cur=1024, rlim_max=4*1024})").expected,
+            out(Out::Limit(RLimit {
+                cur: 1024,
+                max: 4096
+            }))
+        );
+        assert_eq!(
+            one("wait4(101, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}], 0, NULL)").expected,
+            out(Out::Status(ExitStatus::Killed(9)))
+        );
+        assert_eq!(one("wait4(-1, NULL, WNOHANG, NULL)").expected, None);
+        assert_eq!(
+            one("fstat(3, {st_mode=S_IFREG|0644, st_size=9, ...})").expected,
+            out(Out::Stat {
+                mode: 0o100644,
+                size: Some(9)
+            })
+        );
+    }
+
+    // ---- arguments --------------------------------------------------------------
+
+    #[test]
+    fn values_narrow_to_the_argument_type() {
+        assert_eq!(
+            one("close_range(3, ~0, CLOSE_RANGE_CLOEXEC|CLOSE_RANGE_UNSHARE)").call,
+            Call::CloseRange {
+                first: 3,
+                last: u32::MAX,
+                flags: 6
+            }
+        );
+        assert_eq!(
+            one("close_range(3, -1, 0)").call,
+            one("close_range(3, 4294967295, 0)").call
+        );
+        assert_eq!(one("dup(-1)").call, Call::Dup { fd: -1 });
+        assert_eq!(
+            one("fcntl(3, F_DUPFD, -1)").call,
+            Call::Fcntl {
+                fd: 3,
+                cmd: 0,
+                arg: u64::MAX
+            }
+        );
+        assert_eq!(
+            one("socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, [3, 4])").call,
+            Call::Socketpair {
+                domain: 1,
+                ty: 0o2000001,
+                protocol: 0
+            }
+        );
+        assert_eq!(
+            one("ioctl(3, FIONBIO, [1])").call,
+            Call::Ioctl {
+                fd: 3,
+                request: 0x5421,
+                arg: 1
+            }
+        );
+    }
+
+    #[test]
+    fn clone_takes_its_flags_by_name() {
+        let flags = 0x400 | 17;
+        assert_eq!(
+            one("clone(child_stack=NULL, flags=CLONE_FILES|SIGCHLD) = 101").call,
+            Call::Clone { flags }
+        );
+        assert_eq!(
+            one("clone(CLONE_FILES|SIGCHLD)").call,
+            Call::Clone { flags }
+        );
+        assert_eq!(
+            one("clone3({flags=CLONE_FILES, exit_signal=SIGCHLD, stack=NULL}, 88)").call,
+            Call::Clone { flags }
+        );
+        let s = one("execve(\"/bin/true\", [\"true\", \"-x\"], [])");
+        assert_eq!(s.argv, ["true", "-x"]);
+        assert_eq!(one("execve(\"/usr/bin/env\")").argv, ["env"]);
+        assert_eq!(
+            one("execve(\"/bin/true\", NULL, NULL)").argv,
+            Vec::<String>::new()
+        );
+    }
+
+    // ---- lines ------------------------------------------------------------------
+
+    #[test]
+    fn pids_default_to_the_first_process() {
+        let s = Scenario::parse("dup(0)\n[pid 101] dup(0)\n101  dup(0)\n").unwrap();
+        let pids: Vec<u32> = s.steps().map(|s| s.pid).collect();
+        assert_eq!((s.first_pid, pids), (100, vec![100, 101, 101]));
+        let s = Scenario::parse("# pasted\n4242  dup(0) = 3\ndup(3)\n").unwrap();
+        let pids: Vec<u32> = s.steps().map(|s| s.pid).collect();
+        assert_eq!((s.first_pid, pids), (4242, vec![4242, 4242]));
+    }
+
+    #[test]
+    fn show_directives_comments_and_notes() {
+        let s = Scenario::parse(
+            "dup(0)  # the note\n# show\n# show 100 101\n# showing\n\n+++ exited with 0 +++\n",
+        )
+        .unwrap();
+        let Item::Step(step) = &s.items[0] else {
+            panic!("{:?}", s.items[0])
+        };
+        assert_eq!((step.note.as_deref(), step.show), (Some("the note"), true));
+        assert_eq!(
+            s.items[1],
+            Item::Show {
+                line: 2,
+                pids: vec![]
+            }
+        );
+        assert_eq!(
+            s.items[2],
+            Item::Show {
+                line: 3,
+                pids: vec![100, 101]
+            }
+        );
+        assert!(matches!(&s.items[3], Item::Text { text, .. } if text == "# showing"));
+        assert!(matches!(&s.items[5], Item::Text { line: 6, .. }));
+        let s = one("write(1, \"a # b\", 5)");
+        assert_eq!(s.note, None);
+    }
+
+    // ---- errors -----------------------------------------------------------------
+
+    #[test]
+    fn errors_name_line_column_and_text() {
+        assert_eq!(
+            error("dup(3)\nopenat(AT_FDCWD, \"/x\", O_RDWR|O_NOPE) = 3"),
+            (
+                ErrorKind::UnknownSymbol,
+                2,
+                31,
+                "unknown constant `O_NOPE`".into()
+            )
+        );
+        assert_eq!(error("[pid 7] dup(3, 4)").0, ErrorKind::Arity);
+        assert_eq!(error("[pid 7] dup(3, 4)").2, 9);
+        assert_eq!(error("mmap(NULL, 4096)").0, ErrorKind::UnknownCall);
+        assert_eq!(
+            error("dup(\"x\")"),
+            (
+                ErrorKind::Value,
+                1,
+                5,
+                "expected a number or constant, found `\"x\"`".into()
+            )
+        );
+        assert_eq!(error("dup(3) = abc").0, ErrorKind::Syntax);
+        assert_eq!(error("read(3, ").0, ErrorKind::Syntax);
+        assert_eq!(error("read(3,  <unfinished ...>").0, ErrorKind::Unsupported);
+        assert_eq!(error("dup(3) = -1 ENOPE (x)").2, 13);
+        assert_eq!(error("write(1, \"ab\", 3)").0, ErrorKind::Value);
+        let e = Scenario::parse_bytes(b"dup(3)\ndup(\xff)").unwrap_err();
+        assert_eq!(
+            (e[0].kind(), e[0].line(), e[0].column()),
+            (ErrorKind::Encoding, 2, 5)
+        );
+        assert_eq!(Scenario::parse("dup(\nclose(\n").unwrap_err().len(), 2);
+    }
+}

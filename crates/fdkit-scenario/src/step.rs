@@ -174,6 +174,20 @@ impl Expected {
     }
 }
 
+impl Step {
+    /// What to print for this step's `result`: [`Expected::of`] the result, but
+    /// for `prlimit64` the old limit only if the step wrote one (a program that
+    /// passes `NULL` gets none back, and the step cannot tell).
+    pub fn shown(&self, result: &Result<Value, Errno>) -> Expected {
+        let mut shown = Expected::of(result);
+        let asked = self.expected.as_ref().is_some_and(|e| e.out.is_some());
+        if matches!(self.call, Call::Prlimit { .. }) && !asked {
+            shown.out = None;
+        }
+        shown
+    }
+}
+
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&crate::print::step_line(self, Some(self.pid)))

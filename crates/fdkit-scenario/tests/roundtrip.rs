@@ -229,4 +229,3 @@ fn examples_print_and_parse_back() {
     }
     assert!(n >= 5, "only {n} examples");
 }
-

@@ -8,9 +8,9 @@
 //!
 //! Text is strace's, so bytes that are not UTF-8 appear as its `\ooo` escapes.
 
-use super::Done;
+use super::{Counts, Done};
 use fdkit::ExitStatus;
-use fdkit_scenario::{print, Expected, Ret, Table, TableState};
+use fdkit_scenario::{print, Ret, Table, TableState};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -87,7 +87,7 @@ fn emit(out: &mut impl Write, m: &Message<'_>) -> io::Result<()> {
 
 pub(super) fn step(out: &mut impl Write, done: &Done<'_>) -> io::Result<()> {
     let step = done.step;
-    let shown = Expected::of(&done.result);
+    let shown = step.shown(&done.result);
     let (ret, errno) = match &done.result {
         Ok(v) if shown.ret != Some(Ret::NoReturn) => (Some(v.ret()), None),
         Ok(_) => (None, None),
@@ -158,21 +158,14 @@ fn exit_text(status: ExitStatus) -> String {
     }
 }
 
-pub(super) fn summary(
-    out: &mut impl Write,
-    calls: u64,
-    processes: u64,
-    checked: u64,
-    differ: u64,
-    errors: u64,
-) -> io::Result<()> {
+pub(super) fn summary(out: &mut impl Write, c: &Counts) -> io::Result<()> {
     let data = SummaryData {
-        calls,
-        processes,
-        checked,
-        agree: checked - differ,
-        differ,
-        errors,
+        calls: c.calls,
+        processes: c.processes,
+        checked: c.checked,
+        agree: c.checked - c.differ,
+        differ: c.differ,
+        errors: c.errors,
     };
     emit(out, &Message::Summary(data))
 }
