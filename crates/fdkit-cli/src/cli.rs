@@ -1,0 +1,46 @@
+//! Command-line definitions: every flag is defined once, here, and its doc comment is
+//! its help text.
+
+use crate::Status;
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Model the Linux file-descriptor system: run scenarios, replay strace logs, diff
+/// against the host kernel, audit descriptor leaks.
+#[derive(Parser, Debug)]
+#[command(name = "fdkit", version, about, propagate_version = true)]
+pub struct Cli {
+    /// When to colour output.
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    pub color: Color,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+pub enum Color {
+    /// Colour a terminal, unless `NO_COLOR` is set or `TERM=dumb`.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The subcommands; each one's flags are defined in its own module.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a scenario written in strace syntax in the model.
+    Run(crate::run::Args),
+    /// Replay a recorded `strace -f` log against the model and report divergences.
+    Check(crate::check::Args),
+}
+
+/// Runs the chosen subcommand.
+pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
+    match cli.command {
+        Command::Run(args) => crate::run::main(&args, cli.color),
+        Command::Check(args) => crate::check::main(&args, cli.color),
+    }
+}

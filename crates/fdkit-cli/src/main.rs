@@ -1,0 +1,51 @@
+//! `fdkit`: the command-line face of the fdkit model.
+//!
+//! Conventions (one place for all of them): results go to stdout, errors and
+//! progress to stderr; an error is one line, `fdkit: message` (with `file:line:col:`
+//! for input errors); exit status 0 means clean, 1 means differences or findings, 2
+//! means an error (which wins over 1); a closed stdout (`fdkit ... | head`) ends the
+//! program quietly with status 0.
+
+mod check;
+mod cli;
+mod run;
+
+use clap::Parser;
+use std::io::Write;
+use std::process::ExitCode;
+
+/// How a subcommand ended, when it did not fail.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Status {
+    /// Nothing to report: exit 0.
+    Clean,
+    /// Differences or findings were reported: exit 1.
+    Findings,
+    /// Errors were reported on stderr, each on its own line, after going on past
+    /// them: exit 2.
+    Errors,
+}
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cli::dispatch(args) {
+        Ok(Status::Clean) => ExitCode::SUCCESS,
+        Ok(Status::Findings) => ExitCode::from(1),
+        Ok(Status::Errors) => ExitCode::from(2),
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(std::io::stderr(), "fdkit: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
