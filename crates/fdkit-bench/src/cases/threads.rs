@@ -1,0 +1,132 @@
+//! Lookups from N threads at once: `F_GETFD` on one descriptor, each thread in a
+//! loop. The figure is each thread's time per lookup (the slowest thread's), so
+//! perfect scaling keeps it flat as threads are added — up to the number of cores.
+//!
+//! - `table`: N threads reading one shared `&FdTable` (no lock: what an embedder
+//!   with its own read-mostly synchronisation gets).
+//! - `system`: N threads of one process, sharing its table through the `System`.
+//! - `host`: N threads of this process calling `fcntl(F_GETFD)` (Linux's lookup is
+//!   lock-free under RCU).
+//! - `lookup_threads_private`: N processes, one thread each, separate tables.
+
+use crate::host::{self, HostTable};
+use crate::model::{self, BASE};
+use crate::sample::Timer;
+use crate::suite::{Bench, Params, Side};
+use fdkit::{CloneFlags, Task};
+use std::hint::black_box;
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+pub(crate) fn benches(p: &Params) -> Vec<Bench> {
+    let mut out: Vec<Bench> = p.threads.iter().map(|&n| shared(n)).collect();
+    out.extend(p.threads.iter().map(|&n| private(n)));
+    out
+}
+
+/// Runs `ops[i]` `iters` times on thread i, all released together; returns the
+/// slowest thread's time.
+fn parallel<F: FnMut() + Send>(ops: Vec<F>, iters: u64) -> Duration {
+    let barrier = Barrier::new(ops.len());
+    std::thread::scope(|s| {
+        let handles: Vec<_> = ops
+            .into_iter()
+            .map(|mut op| {
+                let barrier = &barrier;
+                s.spawn(move || {
+                    barrier.wait();
+                    let start = Instant::now();
+                    for _ in 0..iters {
+                        op();
+                    }
+                    start.elapsed()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("bench thread"))
+            .max()
+            .unwrap_or_default()
+    })
+}
+
+fn tasks_timer(tasks: Vec<Task>) -> Timer {
+    Box::new(move |iters| {
+        let ops: Vec<_> = tasks
+            .iter()
+            .map(|t| {
+                move || {
+                    let _ = black_box(t.fcntl_getfd(black_box(BASE)));
+                }
+            })
+            .collect();
+        parallel(ops, iters)
+    })
+}
+
+fn shared(n: u32) -> Bench {
+    Bench::new(
+        format!("lookup_threads/{n}"),
+        format!("F_GETFD from {n} threads sharing one table, per thread"),
+    )
+    .param("threads", n)
+    .side(Side::Table, move || {
+        let t = Arc::new(model::dense_table(4));
+        Ok(Box::new(move |iters| {
+            let ops: Vec<_> = (0..n)
+                .map(|_| {
+                    let t = Arc::clone(&t);
+                    move || {
+                        let _ = black_box(t.fcntl_getfd(black_box(BASE)));
+                    }
+                })
+                .collect();
+            parallel(ops, iters)
+        }) as Timer)
+    })
+    .side(Side::System, move || {
+        let (sys, t) = model::dense_task(4);
+        let flags = CloneFlags::THREAD | CloneFlags::SIGHAND | CloneFlags::VM | CloneFlags::FILES;
+        let mut tasks = vec![t.clone()];
+        for _ in 1..n {
+            let (tid, _) = t.clone_task(flags, None).expect("clone");
+            tasks.push(sys.task(tid).expect("thread"));
+        }
+        Ok(tasks_timer(tasks))
+    })
+    .side(Side::Host, move || {
+        let h = HostTable::new()?;
+        Ok(Box::new(move |iters| {
+            let base = h.base;
+            let ops: Vec<_> = (0..n)
+                .map(|_| {
+                    move || {
+                        let _ = black_box(host::fcntl_getfd(black_box(base)));
+                    }
+                })
+                .collect();
+            parallel(ops, iters)
+        }) as Timer)
+    })
+}
+
+fn private(n: u32) -> Bench {
+    Bench::new(
+        format!("lookup_threads_private/{n}"),
+        format!("F_GETFD from {n} threads, each its own process and table, per thread"),
+    )
+    .param("threads", n)
+    .side(Side::System, move || {
+        let sys = fdkit::System::new();
+        let mut tasks = Vec::new();
+        for _ in 0..n {
+            let t = sys.task(sys.spawn().expect("spawn")).expect("task");
+            let path = format!("/tmp/bench{}", t.pid());
+            let flags = fdkit::OFlags::RDWR | fdkit::OFlags::CREAT;
+            assert_eq!(t.open(&path, flags, 0o644).expect("open"), BASE);
+            tasks.push(t);
+        }
+        Ok(tasks_timer(tasks))
+    })
+}

@@ -1,0 +1,162 @@
+//! # fdkit-bench: fdkit against the host kernel, in the same run
+//!
+//! Each benchmark does one piece of descriptor work — a `dup`+`close` pair, a `dup2`
+//! that replaces, an `F_GETFD`, an `F_DUPFD` whose only free slot is far away, a
+//! `fork` of a 10⁵-descriptor table, a `close_range` over a 2²⁰-slot table — on up
+//! to five sides ([`Side`]): fdkit's [`FdTable`](fdkit::FdTable) as an embedder holds
+//! it, fdkit's thread-safe [`System`](fdkit::System)/[`Task`](fdkit::Task) surface,
+//! the host kernel with real system calls, and two baseline tables a peer would write
+//! first ([`baseline`]). Ratios compare numbers taken in the same process, minutes
+//! apart, so machine noise moves both sides.
+//!
+//! The same timers ([`sample::Timer`], criterion's `iter_custom` contract) serve
+//! `cargo bench -p fdkit-bench` and [`run_suite`], which a CLI prints or writes as
+//! JSON. `BENCHMARKS.md` at the repository root holds the results and what limits
+//! each figure.
+//!
+//! ## JSON: one [`Measurement`] per object
+//!
+//! | key | type | meaning |
+//! |---|---|---|
+//! | `id` | string | `<bench>/<side>`: `dup_close/table`, `fork/system`, `memory/empty` ... stable across versions |
+//! | `what` | string | one iteration's work, in words |
+//! | `unit` | `"ns_per_op"` \| `"bytes"` \| `"bytes_per_fd"` | unit of `model`, `host` and `baselines` |
+//! | `model` | number \| null | fdkit's median (null for host-only rows such as `syscall_floor/host`) |
+//! | `host` | number \| null | the host kernel's median for the same work (null where the host has no counterpart) |
+//! | `ratio` | number \| null | `host / model`: how many times faster fdkit is |
+//! | `target` | object \| null | the issue's goal: `{"ratio_at_least": 20}` or `{"at_most": 100}` (in `unit`) |
+//! | `met` | bool \| null | whether `target` holds for this run |
+//! | `baselines` | object | `{"vec_scan": n, "btree_free": n}`, same unit, for the benches that have them |
+//! | `params` | object | sizes used: `fds`, `min`, `hole`, `host_fds`, `capacity`, `threads` ... |
+//! | `model_spread`, `host_spread` | number \| null | `(max − min) / median` over the samples: noise |
+//!
+//! Timing figures are medians of [`Sampling::samples`] samples, each running the
+//! operation long enough to last [`Sampling::sample_time`].
+//!
+//! ## Side effects on the calling process
+//!
+//! The host side runs in the calling process: [`run_suite`] raises its soft
+//! `RLIMIT_NOFILE` (to 2²⁰ when it may), opens up to 10⁶ descriptors at a time and
+//! closes exactly those again, forks children that exit at once, and leaves the
+//! process's kernel table grown to 2²⁰ slots. Call it from a single thread (the
+//! `fork` bench needs no other thread running).
+
+#![deny(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod baseline;
+mod cases;
+pub mod host;
+mod memory;
+pub mod model;
+pub mod sample;
+pub mod suite;
+
+pub use memory::measurements as memory;
+pub use sample::{Sampling, Stats};
+pub use suite::{benches, Bench, Params, Side};
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Unit of a measurement's figures.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// Nanoseconds per operation (per iteration of `what`).
+    NsPerOp,
+    /// Bytes.
+    Bytes,
+    /// Bytes per open descriptor.
+    BytesPerFd,
+}
+
+/// A goal from the issue.
+#[derive(Clone, Copy, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// `host / model` must be at least this.
+    RatioAtLeast(f64),
+    /// `model` must be at most this (in the measurement's unit).
+    AtMost(f64),
+}
+
+/// One row of results: fdkit and the host doing the same work. See the
+/// [crate documentation](crate) for the JSON keys.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct Measurement {
+    /// `<bench>/<side>`.
+    pub id: String,
+    /// One iteration's work.
+    pub what: String,
+    /// Unit of `model`, `host` and `baselines`.
+    pub unit: Unit,
+    /// fdkit's median.
+    pub model: Option<f64>,
+    /// The host kernel's median.
+    pub host: Option<f64>,
+    /// `host / model`.
+    pub ratio: Option<f64>,
+    /// The issue's goal.
+    pub target: Option<Target>,
+    /// Whether `target` holds.
+    pub met: Option<bool>,
+    /// Baseline tables' medians, by [`Side::name`].
+    pub baselines: BTreeMap<String, f64>,
+    /// Sizes used.
+    pub params: BTreeMap<String, u64>,
+    /// `(max − min) / median` of fdkit's samples.
+    pub model_spread: Option<f64>,
+    /// `(max − min) / median` of the host's samples.
+    pub host_spread: Option<f64>,
+}
+
+impl Measurement {
+    /// An empty row in ns/op.
+    pub fn new(id: impl Into<String>, what: impl Into<String>) -> Measurement {
+        Measurement {
+            id: id.into(),
+            what: what.into(),
+            unit: Unit::NsPerOp,
+            model: None,
+            host: None,
+            ratio: None,
+            target: None,
+            met: None,
+            baselines: BTreeMap::new(),
+            params: BTreeMap::new(),
+            model_spread: None,
+            host_spread: None,
+        }
+    }
+
+    /// Sets `target` and computes `ratio` and `met` from `model` and `host`.
+    pub fn set_target(&mut self, target: Option<Target>) {
+        self.ratio = match (self.model, self.host) {
+            (Some(m), Some(h)) if m > 0.0 => Some(h / m),
+            _ => None,
+        };
+        self.target = target;
+        self.met = match (target, self.model, self.ratio) {
+            (Some(Target::RatioAtLeast(r)), _, Some(ratio)) => Some(ratio >= r),
+            (Some(Target::AtMost(limit)), Some(m), _) => Some(m <= limit),
+            _ => None,
+        };
+    }
+}
+
+/// Runs every benchmark and returns its measurements: `quick` samples for about a
+/// second per bench ([`Sampling::QUICK`]), otherwise [`Sampling::FULL`].
+///
+/// # Errors
+/// A host system call that the fixtures need failed (for example `fork`, or opening
+/// `/dev/null`).
+pub fn run_suite(quick: bool) -> std::io::Result<Vec<Measurement>> {
+    let sampling = if quick {
+        Sampling::QUICK
+    } else {
+        Sampling::FULL
+    };
+    let params = Params::default();
+    suite::run(&benches(&params), &params, sampling, &mut |_| {})
+}

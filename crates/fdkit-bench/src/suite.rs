@@ -1,0 +1,216 @@
+//! The benchmark registry and how a run becomes [`Measurement`]s.
+//!
+//! A [`Bench`] is one piece of work done by up to five [`Side`]s: the model through
+//! [`fdkit::FdTable`] and through the [`fdkit::System`] syscall surface, the host
+//! kernel, and the two baseline tables. Each side is set up lazily, measured and
+//! dropped before the next, so only one fixture (and one host table) exists at a time.
+
+use crate::cases;
+use crate::sample::{measure, Sampling, Stats, Timer};
+use crate::{Measurement, Target};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
+
+/// Who does the work.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// fdkit's `FdTable`, as an embedder holds it (`&mut`, no lock).
+    Table,
+    /// fdkit's thread-safe `System`/`Task` surface (locks, limits, liveness).
+    System,
+    /// The host kernel, with real system calls.
+    Host,
+    /// Baseline: `Vec<Option<_>>`, lowest free by linear scan.
+    VecScan,
+    /// Baseline: `Vec<Option<_>>` plus a `BTreeSet` of free numbers.
+    BtreeFree,
+}
+
+impl Side {
+    /// The name used in criterion ids and JSON (`table`, `system`, `host`,
+    /// `vec_scan`, `btree_free`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Table => "table",
+            Side::System => "system",
+            Side::Host => "host",
+            Side::VecScan => "vec_scan",
+            Side::BtreeFree => "btree_free",
+        }
+    }
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Builds a side's fixture and returns its timer.
+pub type Setup = Box<dyn Fn() -> io::Result<Timer>>;
+
+/// One benchmark: the same work, done by several sides.
+pub struct Bench {
+    /// Stable id, e.g. `dup_close` or `exec_sweep/100000`.
+    pub id: String,
+    /// What one iteration does.
+    pub what: String,
+    /// Sizes and positions used (`fds`, `min`, `host_fds` ...).
+    pub params: BTreeMap<String, u64>,
+    /// Goal for the `table` side, if the issue sets one.
+    pub table_target: Option<Target>,
+    /// Goal for the `system` side, if the issue sets one.
+    pub system_target: Option<Target>,
+    /// The sides, in the order they run.
+    pub sides: Vec<(Side, Setup)>,
+}
+
+impl Bench {
+    pub(crate) fn new(id: impl Into<String>, what: impl Into<String>) -> Bench {
+        Bench {
+            id: id.into(),
+            what: what.into(),
+            params: BTreeMap::new(),
+            table_target: None,
+            system_target: None,
+            sides: Vec::new(),
+        }
+    }
+
+    pub(crate) fn param(mut self, key: &str, value: impl Into<u64>) -> Bench {
+        self.params.insert(key.to_string(), value.into());
+        self
+    }
+
+    pub(crate) fn targets(mut self, table: Option<Target>, system: Option<Target>) -> Bench {
+        self.table_target = table;
+        self.system_target = system;
+        self
+    }
+
+    pub(crate) fn side(
+        mut self,
+        side: Side,
+        setup: impl Fn() -> io::Result<Timer> + 'static,
+    ) -> Bench {
+        self.sides.push((side, Box::new(setup)));
+        self
+    }
+
+    /// Sets up, samples and drops each side in turn.
+    pub fn run(&self, sampling: Sampling) -> io::Result<BTreeMap<Side, Stats>> {
+        let mut out = BTreeMap::new();
+        for (side, setup) in &self.sides {
+            let mut timer = setup()?;
+            out.insert(*side, measure(&mut timer, sampling));
+        }
+        Ok(out)
+    }
+
+    /// The measurements of a run: one per model side present (`<id>/table`,
+    /// `<id>/system`), or one `<id>/host` if the bench has no model side.
+    pub fn measurements(&self, stats: &BTreeMap<Side, Stats>) -> Vec<Measurement> {
+        let host = stats.get(&Side::Host).map(|s| s.median_ns);
+        let mut baselines = BTreeMap::new();
+        for side in [Side::VecScan, Side::BtreeFree] {
+            if let Some(s) = stats.get(&side) {
+                baselines.insert(side.name().to_string(), s.median_ns);
+            }
+        }
+        let mut out = Vec::new();
+        for (side, target) in [
+            (Side::Table, self.table_target),
+            (Side::System, self.system_target),
+        ] {
+            let Some(model) = stats.get(&side) else {
+                continue;
+            };
+            let mut m = Measurement::new(format!("{}/{}", self.id, side), &self.what);
+            m.model = Some(model.median_ns);
+            m.model_spread = Some(model.spread());
+            m.host = host;
+            m.host_spread = stats.get(&Side::Host).map(Stats::spread);
+            m.baselines = baselines.clone();
+            m.params = self.params.clone();
+            m.set_target(target);
+            out.push(m);
+        }
+        if out.is_empty() {
+            if let Some(h) = stats.get(&Side::Host) {
+                let mut m = Measurement::new(format!("{}/host", self.id), &self.what);
+                m.host = Some(h.median_ns);
+                m.host_spread = Some(h.spread());
+                m.params = self.params.clone();
+                out.push(m);
+            }
+        }
+        out
+    }
+}
+
+/// Sizes the suite uses. [`Params::default`] is what the issue asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Params {
+    /// Open descriptors for the "lowest free ≥ min, only hole far away" case (10⁶).
+    pub far_fds: u32,
+    /// Open descriptors for the fork case (10⁵).
+    pub fork_fds: u32,
+    /// Open descriptors of the dense dup/close case (20,000; the hole is at 5,000).
+    pub dense_fds: u32,
+    /// Table capacity for `close_range(first, ~0)` (2²⁰ = `nr_open`).
+    pub close_range_capacity: u32,
+    /// Table sizes for the exec sweep.
+    pub exec_fds: Vec<u32>,
+    /// Close-on-exec descriptors swept each time.
+    pub exec_cloexec: u32,
+    /// Thread counts for the lookup scaling case.
+    pub threads: Vec<u32>,
+}
+
+impl Default for Params {
+    fn default() -> Params {
+        Params {
+            far_fds: 1_000_000,
+            fork_fds: 100_000,
+            dense_fds: 20_000,
+            close_range_capacity: 1 << 20,
+            exec_fds: vec![1_000, 100_000, 1_000_000],
+            exec_cloexec: 8,
+            threads: vec![1, 2, 4],
+        }
+    }
+}
+
+/// Every benchmark, in the order the suite runs them: small host tables first, so the
+/// process's own table grows (to 2²⁰ slots, which never shrinks) only at the end.
+pub fn benches(p: &Params) -> Vec<Bench> {
+    let mut all = vec![cases::ops::floor()];
+    all.extend(cases::ops::benches(p));
+    all.extend(cases::threads::benches(p));
+    all.extend(cases::fork::benches(p));
+    all.extend(cases::exec::benches(p));
+    all.extend(cases::far::benches(p));
+    all.push(cases::close_range::bench(p));
+    all
+}
+
+/// Runs `benches`, calling `progress` with each bench id before it runs, and returns
+/// their measurements followed by the memory figures.
+pub fn run(
+    benches: &[Bench],
+    p: &Params,
+    sampling: Sampling,
+    progress: &mut dyn FnMut(&str),
+) -> io::Result<Vec<Measurement>> {
+    let mut out = Vec::new();
+    for bench in benches {
+        progress(&bench.id);
+        let stats = bench.run(sampling)?;
+        out.extend(bench.measurements(&stats));
+    }
+    out.extend(crate::memory::measurements(p));
+    Ok(out)
+}
