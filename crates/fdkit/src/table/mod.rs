@@ -323,6 +323,20 @@ impl<F> FdTable<F> {
         Ok(())
     }
 
+    /// After allocating `lowest_free` itself: the next free number is the lowest of
+    /// `free_above` (the free slots above it in its leaf), or else the first free one
+    /// past that leaf.
+    #[inline]
+    fn advance_lowest_free(&mut self, free_above: u64) {
+        let leaf_base = u64::from(self.lowest_free) & !63;
+        let next = if free_above != 0 {
+            leaf_base | u64::from(free_above.trailing_zeros())
+        } else {
+            self.tree.lowest_free(leaf_base + 64)
+        };
+        self.lowest_free = u32::try_from(next).unwrap_or(u32::MAX);
+    }
+
     fn recompute_lowest_free(&mut self) {
         self.lowest_free = u32::try_from(self.tree.lowest_free(0)).unwrap_or(u32::MAX);
     }
@@ -354,7 +368,7 @@ impl<F: Clone> FdTable<F> {
         let fd = fd as u32;
         self.expand(fd, limits.nr_open)?;
         let installing = entry.is_some();
-        self.tree.update(fd, true, |leaf, i| {
+        let free_above = self.tree.update(fd, true, |leaf, i| {
             leaf.open |= bit(i);
             if cloexec {
                 leaf.cloexec |= bit(i);
@@ -362,10 +376,10 @@ impl<F: Clone> FdTable<F> {
                 leaf.cloexec &= !bit(i);
             }
             leaf.slots[i] = entry;
+            free_above(leaf, i)
         });
         if fd == self.lowest_free {
-            self.lowest_free =
-                u32::try_from(self.tree.lowest_free(u64::from(fd) + 1)).unwrap_or(u32::MAX);
+            self.advance_lowest_free(free_above.unwrap_or(0));
         }
         if installing {
             self.installed += 1;
@@ -520,25 +534,27 @@ impl<F: Clone> FdTable<F> {
         let grown = self.expand(n, limits.nr_open);
         let entry = self.get(old).ok_or(Errno::BADF)?.clone();
         grown.map_err(|_| Errno::BADF)?;
-        if self.is_reserved(new) {
+        // `reserved` lists exactly the reserved numbers (usually none).
+        if self.reserved.contains(&n) {
             return Err(Errno::BUSY);
         }
-        let displaced = self.tree.update(n, true, |leaf, i| {
-            leaf.open |= bit(i);
-            if cloexec {
-                leaf.cloexec |= bit(i);
-            } else {
-                leaf.cloexec &= !bit(i);
-            }
-            leaf.slots[i].replace(entry)
-        });
-        let displaced = displaced.flatten();
+        let (displaced, free_above) = self
+            .tree
+            .update(n, true, |leaf, i| {
+                leaf.open |= bit(i);
+                if cloexec {
+                    leaf.cloexec |= bit(i);
+                } else {
+                    leaf.cloexec &= !bit(i);
+                }
+                (leaf.slots[i].replace(entry), free_above(leaf, i))
+            })
+            .unwrap_or((None, 0));
         if displaced.is_none() {
             self.installed += 1;
         }
         if n == self.lowest_free {
-            self.lowest_free =
-                u32::try_from(self.tree.lowest_free(u64::from(n) + 1)).unwrap_or(u32::MAX);
+            self.advance_lowest_free(free_above);
         }
         Ok((new, displaced))
     }
@@ -626,10 +642,21 @@ impl<F: Clone> FdTable<F> {
     /// # References
     /// [close(2)](https://man7.org/linux/man-pages/man2/close.2.html)
     pub fn close(&mut self, fd: Fd) -> Result<F> {
-        if self.get(fd).is_none() {
-            return Err(Errno::BADF);
+        let n = fd.get();
+        // Checked before writing, so a failed close never copies a shared leaf.
+        let installed = |leaf: &tree::Leaf<F>, i: usize| leaf.slots[i].is_some();
+        let entry = self
+            .tree
+            .update_if(n, false, installed, |leaf, i| {
+                leaf.open &= !bit(i);
+                leaf.cloexec &= !bit(i);
+                leaf.slots[i].take()
+            })
+            .flatten()
+            .ok_or(Errno::BADF)?;
+        if n < self.lowest_free {
+            self.lowest_free = n;
         }
-        let entry = self.free_slot(fd.get()).ok_or(Errno::BADF)?;
         self.installed -= 1;
         Ok(entry)
     }
@@ -765,6 +792,12 @@ impl<F: Clone> FdTable<F> {
             reserved: self.reserved.clone(),
         }
     }
+}
+
+/// The free slots of `leaf` above slot `i`.
+#[inline]
+fn free_above<F>(leaf: &tree::Leaf<F>, i: usize) -> u64 {
+    !leaf.open & (u64::MAX << i << 1)
 }
 
 /// Moves the installed entries of `mask` out of `leaf`, freeing their slots.

@@ -55,12 +55,9 @@ impl<F> Leaf<F> {
         }
     }
 
+    #[inline]
     fn summary(&self) -> Summary {
-        Summary {
-            full: self.open == u64::MAX,
-            open: self.open != 0,
-            cloexec: self.cloexec != 0,
-        }
+        Summary::of(self.open == u64::MAX, self.open, self.cloexec)
     }
 }
 
@@ -82,36 +79,19 @@ impl<F> Inner<F> {
         }
     }
 
+    #[inline]
     fn summary(&self) -> Summary {
-        Summary {
-            full: self.full == u64::MAX,
-            open: self.open != 0,
-            cloexec: self.cloexec != 0,
-        }
+        Summary::of(self.full == u64::MAX, self.open, self.cloexec)
     }
 
+    /// Records child `idx`'s summary in the three words (branch-free).
+    #[inline]
     fn set_summary(&mut self, idx: usize, s: Summary) {
-        let bit = 1u64 << idx;
-        let put = |word: &mut u64, on: bool| {
-            if on {
-                *word |= bit
-            } else {
-                *word &= !bit
-            }
-        };
-        put(&mut self.full, s.full);
-        put(&mut self.open, s.open);
-        put(&mut self.cloexec, s.cloexec);
-    }
-
-    /// Records child `idx`'s new state, freeing it when nothing under it is allocated
-    /// (unless it is the leaf of descriptors 0-63, kept to avoid churn).
-    fn refresh(&mut self, idx: usize, keep: bool) {
-        let s = node_summary(&self.children[idx]);
-        if !s.open && !keep {
-            self.children[idx] = None;
-        }
-        self.set_summary(idx, s);
+        let keep = !(1u64 << idx);
+        let bit = |flag: u8| u64::from((s.0 & flag) != 0) << idx;
+        self.full = (self.full & keep) | bit(Summary::FULL);
+        self.open = (self.open & keep) | bit(Summary::OPEN);
+        self.cloexec = (self.cloexec & keep) | bit(Summary::CLOEXEC);
     }
 
     fn deep_clone(&mut self) -> Self
@@ -151,22 +131,37 @@ impl<F> Node<F> {
     }
 }
 
-/// One child's state as seen by its parent.
+/// One child's state as seen by its parent, as bits: [`Summary::FULL`] (every slot
+/// under it allocated; an absent child is not full), [`Summary::OPEN`] (some slot
+/// allocated), [`Summary::CLOEXEC`] (some slot close-on-exec).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) struct Summary {
-    pub(crate) full: bool,
-    pub(crate) open: bool,
-    pub(crate) cloexec: bool,
+pub(crate) struct Summary(u8);
+
+impl Summary {
+    const FULL: u8 = 1;
+    const OPEN: u8 = 2;
+    const CLOEXEC: u8 = 4;
+    /// An absent child: nothing allocated.
+    const ABSENT: Summary = Summary(0);
+
+    #[inline]
+    fn of(full: bool, open: u64, cloexec: u64) -> Summary {
+        Summary(
+            (u8::from(full) * Summary::FULL)
+                | (u8::from(open != 0) * Summary::OPEN)
+                | (u8::from(cloexec != 0) * Summary::CLOEXEC),
+        )
+    }
+
+    /// Whether some slot under the child is allocated.
+    #[inline]
+    pub(crate) fn open(self) -> bool {
+        self.0 & Summary::OPEN != 0
+    }
 }
 
-const ABSENT: Summary = Summary {
-    full: false,
-    open: false,
-    cloexec: false,
-};
-
 fn node_summary<F>(node: &Option<Node<F>>) -> Summary {
-    node.as_ref().map_or(ABSENT, Node::summary)
+    node.as_ref().map_or(Summary::ABSENT, Node::summary)
 }
 
 /// Which summary a walk follows.
@@ -217,6 +212,23 @@ fn bits_to(word: u64, to: u64) -> u64 {
 pub(crate) struct Tree<F> {
     root: Option<Node<F>>,
     height: u32,
+    /// The last leaf freed, kept empty for the next one created, so a descriptor
+    /// opened and closed again just past a leaf boundary (a dense table of 64·k, or
+    /// `F_DUPFD` past its end) does not allocate each time. Counted in `heap_bytes`.
+    spare: Option<Box<Leaf<F>>>,
+}
+
+/// Whether the child on `fd`'s path below an inner node at `level` is kept even when
+/// empty: only the leaf of descriptors 0-63, to avoid churn in small tables.
+#[inline]
+fn kept(level: u32, fd: u64) -> bool {
+    level == 1 && fd >> SHIFT == 0
+}
+
+/// The child index of `fd` in an inner node at `level` (≥ 1).
+#[inline]
+fn digit(fd: u64, level: u32) -> usize {
+    ((fd >> (SHIFT * level)) & LOW) as usize
 }
 
 impl<F> Tree<F> {
@@ -224,6 +236,7 @@ impl<F> Tree<F> {
         Tree {
             root: None,
             height: 0,
+            spare: None,
         }
     }
 
@@ -259,7 +272,10 @@ impl<F> Tree<F> {
         if from >= self.span() {
             return from;
         }
-        find_free(self.root.as_ref(), self.height, from).unwrap_or(self.span())
+        match &self.root {
+            None => from,
+            Some(root) => find_free(root, self.height, from).unwrap_or(self.span()),
+        }
     }
 
     /// The lowest slot ≥ `from` carrying `mark`.
@@ -290,13 +306,30 @@ impl<F> Tree<F> {
     }
 
     /// Runs `f` on the leaf holding `fd` and the slot index in it, creating the path
-    /// when `create` is set; summaries are brought up to date on the way back.
-    /// Returns `None` when the leaf does not exist and `create` is not set.
+    /// when `create` is set; summaries are brought up to date afterwards, and only as
+    /// far up as they change. Returns `None` when the leaf does not exist and `create`
+    /// is not set.
     #[inline]
     pub(crate) fn update<R>(
         &mut self,
         fd: u32,
         create: bool,
+        f: impl FnOnce(&mut Leaf<F>, usize) -> R,
+    ) -> Option<R>
+    where
+        F: Clone,
+    {
+        self.update_if(fd, create, |_, _| true, f)
+    }
+
+    /// [`Tree::update`], but only if `check` holds for the leaf and slot first: a
+    /// check that fails changes nothing (a shared leaf is not copied) and gives `None`.
+    #[inline]
+    pub(crate) fn update_if<R>(
+        &mut self,
+        fd: u32,
+        create: bool,
+        check: impl FnOnce(&Leaf<F>, usize) -> bool,
         f: impl FnOnce(&mut Leaf<F>, usize) -> R,
     ) -> Option<R>
     where
@@ -309,13 +342,58 @@ impl<F> Tree<F> {
             }
             self.grow_to(fd);
         }
-        let r = update_node(&mut self.root, self.height, 0, fd, create, f);
-        if let Some(Node::Inner(_)) = &self.root {
-            if !node_summary(&self.root).open {
-                self.root = None;
-            }
+        let Tree {
+            root,
+            height,
+            spare,
+        } = self;
+        let i = (fd & LOW) as usize;
+        let slot = descend(root, *height, fd, create, spare)?;
+        if !check(slot.as_ref()?.as_leaf()?, i) {
+            return None;
         }
-        r
+        let leaf = leaf_mut(slot);
+        if *height == 0 {
+            // The root leaf has no parent to tell, and is never freed.
+            return Some(f(leaf, i));
+        }
+        let before = leaf.summary();
+        let r = f(leaf, i);
+        let after = leaf.summary();
+        // An empty leaf is always reported: its parent frees it.
+        if before != after || !after.open() {
+            self.propagate(fd, after);
+        }
+        Some(r)
+    }
+
+    /// Records the new summary `s` of the leaf holding `fd` in its ancestors, bottom
+    /// up, freeing every node left with nothing allocated (except the leaf of
+    /// descriptors 0-63, kept to avoid churn); stops at the first ancestor whose own
+    /// summary does not change.
+    fn propagate(&mut self, fd: u64, mut s: Summary) {
+        for level in 1..=self.height {
+            let Tree {
+                root,
+                height,
+                spare,
+            } = self;
+            let inner = inner_mut(root, *height, fd, level);
+            let idx = digit(fd, level);
+            let before = inner.summary();
+            if !s.open() && !kept(level, fd) {
+                recycle(inner.children[idx].take(), spare);
+            }
+            inner.set_summary(idx, s);
+            let after = inner.summary();
+            if before == after && after.open() {
+                return;
+            }
+            s = after;
+        }
+        if self.height > 0 && !s.open() {
+            self.root = None;
+        }
     }
 
     /// Calls `f` on every leaf that has a slot in `[lo, hi]` carrying `mark`, with the
@@ -334,9 +412,10 @@ impl<F> Tree<F> {
         if lo > hi {
             return;
         }
-        update_range_node(&mut self.root, self.height, 0, lo, hi, mark, f);
+        let range = Range { lo, hi, mark };
+        update_range_node(&mut self.root, self.height, 0, range, &mut self.spare, f);
         if let Some(Node::Inner(_)) = &self.root {
-            if !node_summary(&self.root).open {
+            if !node_summary(&self.root).open() {
                 self.root = None;
             }
         }
@@ -351,6 +430,7 @@ impl<F> Tree<F> {
         Tree {
             root: share_slot(&mut self.root),
             height: self.height,
+            spare: None,
         }
     }
 
@@ -365,7 +445,11 @@ impl<F> Tree<F> {
 
     /// Approximate heap bytes used by the nodes this tree owns or shares.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.root.as_ref().map_or(0, node_bytes)
+        let spare = self
+            .spare
+            .as_ref()
+            .map_or(0, |_| std::mem::size_of::<Leaf<F>>());
+        self.root.as_ref().map_or(0, node_bytes) + spare
     }
 }
 
@@ -379,28 +463,79 @@ fn node_bytes<F>(node: &Node<F>) -> usize {
     }
 }
 
-fn find_free<F>(node: Option<&Node<F>>, level: u32, from: u64) -> Option<u64> {
-    let Some(node) = node else {
-        return Some(from);
-    };
-    match node {
-        Node::Owned(l) => leaf_free(l, from),
-        Node::Shared(l) => leaf_free(l, from),
-        Node::Inner(i) => {
-            let shift = SHIFT * level;
-            let idx = from >> shift;
-            let sub = from & ((1u64 << shift) - 1);
-            if i.full & (1 << idx) == 0 {
-                if let Some(r) = find_free(i.children[idx as usize].as_ref(), level - 1, sub) {
-                    return Some((idx << shift) | r);
-                }
+impl<F> Node<F> {
+    #[inline]
+    fn as_leaf(&self) -> Option<&Leaf<F>> {
+        match self {
+            Node::Owned(l) => Some(l),
+            Node::Shared(l) => Some(l),
+            Node::Inner(_) => None,
+        }
+    }
+}
+
+/// The lowest unallocated slot ≥ `from` under `root` (at `height`), without
+/// recursion: descend along `from` while the child holding it is not full, then climb
+/// back to the nearest ancestor with a later child that is not full, and descend to
+/// that child's first free slot. `None` if every slot ≥ `from` is allocated.
+fn find_free<F>(root: &Node<F>, height: u32, from: u64) -> Option<u64> {
+    let mut path: [Option<&Inner<F>>; MAX_HEIGHT as usize] = [None; MAX_HEIGHT as usize];
+    let mut node = root;
+    let mut level = height;
+    loop {
+        let Node::Inner(inner) = node else {
+            let leaf = node.as_leaf()?;
+            if let Some(i) = leaf_free(leaf, from & LOW) {
+                return Some((from & !LOW) | i);
             }
-            let later = bits_from(!i.full, idx + 1);
-            if later == 0 {
-                return None;
-            }
+            break;
+        };
+        let idx = digit(from, level);
+        path[(level - 1) as usize] = Some(inner);
+        if inner.full & (1 << idx) != 0 {
+            break;
+        }
+        match &inner.children[idx] {
+            None => return Some(from),
+            Some(child) => node = child,
+        }
+        level -= 1;
+    }
+    // `level` is where the descent stopped; its ancestors (and itself, if inner) are
+    // in `path`. Look right of `from`'s child, lowest level first.
+    let first = level.max(1);
+    for level in first..=height {
+        let inner = path[(level - 1) as usize]?;
+        let later = bits_from(!inner.full, digit(from, level) as u64 + 1);
+        if later != 0 {
             let j = u64::from(later.trailing_zeros());
-            find_free(i.children[j as usize].as_ref(), level - 1, 0).map(|r| (j << shift) | r)
+            let base = (from >> span_shift(level) << span_shift(level)) | (j << (SHIFT * level));
+            return Some(first_free(
+                inner.children[j as usize].as_ref(),
+                level - 1,
+                base,
+            ));
+        }
+    }
+    None
+}
+
+/// The first free slot under a child that is not full (or absent), which covers the
+/// slots from `base` on at `level`.
+fn first_free<F>(mut node: Option<&Node<F>>, mut level: u32, mut base: u64) -> u64 {
+    loop {
+        match node {
+            None => return base,
+            Some(Node::Inner(inner)) => {
+                let j = u64::from((!inner.full).trailing_zeros());
+                base |= j << (SHIFT * level);
+                node = inner.children[j as usize].as_ref();
+                level -= 1;
+            }
+            Some(leaf) => {
+                let open = leaf.as_leaf().map_or(0, |l| l.open);
+                return base | u64::from((!open).trailing_zeros());
+            }
         }
     }
 }
@@ -478,12 +613,10 @@ fn share_slot<F: Clone>(slot: &mut Option<Node<F>>) -> Option<Node<F>> {
 
 /// Mutable access to the leaf in `slot`, taking a shared leaf back (when this table is
 /// its last holder) or copying it first. `slot` must hold a leaf.
+#[inline]
 fn leaf_mut<F: Clone>(slot: &mut Option<Node<F>>) -> &mut Leaf<F> {
     if let Some(Node::Shared(_)) = slot {
-        if let Some(Node::Shared(arc)) = slot.take() {
-            let leaf = Arc::try_unwrap(arc).unwrap_or_else(|arc| (*arc).clone());
-            *slot = Some(Node::Owned(Box::new(leaf)));
-        }
+        unshare(slot);
     }
     match slot {
         Some(Node::Owned(leaf)) => leaf,
@@ -491,64 +624,103 @@ fn leaf_mut<F: Clone>(slot: &mut Option<Node<F>>) -> &mut Leaf<F> {
     }
 }
 
-fn new_node<F>(level: u32) -> Node<F> {
-    if level == 0 {
-        Node::Owned(Box::new(Leaf::new()))
-    } else {
-        Node::Inner(Box::new(Inner::new()))
+/// Turns the shared leaf in `slot` into an owned one (the copy-on-write step), kept
+/// out of line so the owned fast path stays small.
+#[cold]
+#[inline(never)]
+fn unshare<F: Clone>(slot: &mut Option<Node<F>>) {
+    if let Some(Node::Shared(arc)) = slot.take() {
+        let leaf = Arc::try_unwrap(arc).unwrap_or_else(|arc| (*arc).clone());
+        *slot = Some(Node::Owned(Box::new(leaf)));
     }
 }
 
-fn update_node<F: Clone, R>(
-    slot: &mut Option<Node<F>>,
-    level: u32,
-    base: u64,
-    rel: u64,
+/// The level-0 slot holding `fd`'s leaf, creating the path (and the leaf, from
+/// `spare` if there is one) when `create` is set. Summaries are not touched.
+#[inline]
+fn descend<'a, F>(
+    mut slot: &'a mut Option<Node<F>>,
+    height: u32,
+    fd: u64,
     create: bool,
-    f: impl FnOnce(&mut Leaf<F>, usize) -> R,
-) -> Option<R> {
-    if slot.is_none() {
-        if !create {
-            return None;
+    spare: &mut Option<Box<Leaf<F>>>,
+) -> Option<&'a mut Option<Node<F>>> {
+    let mut level = height;
+    loop {
+        if slot.is_none() {
+            if !create {
+                return None;
+            }
+            create_node(slot, level, spare);
         }
-        *slot = Some(new_node(level));
+        if level == 0 {
+            return Some(slot);
+        }
+        let Some(Node::Inner(inner)) = slot else {
+            unreachable!("inner levels hold inner nodes")
+        };
+        slot = &mut inner.children[digit(fd, level)];
+        level -= 1;
     }
-    if level == 0 {
-        return Some(f(leaf_mut(slot), rel as usize));
+}
+
+/// Fills the empty `slot` at `level` with a new node (a leaf from `spare` if any).
+#[cold]
+#[inline(never)]
+fn create_node<F>(slot: &mut Option<Node<F>>, level: u32, spare: &mut Option<Box<Leaf<F>>>) {
+    *slot = Some(if level == 0 {
+        Node::Owned(spare.take().unwrap_or_else(|| Box::new(Leaf::new())))
+    } else {
+        Node::Inner(Box::new(Inner::new()))
+    });
+}
+
+/// The inner node at `level` (1 ..= `height`) on `fd`'s path, which must exist.
+fn inner_mut<F>(mut slot: &mut Option<Node<F>>, height: u32, fd: u64, level: u32) -> &mut Inner<F> {
+    let mut at = height;
+    loop {
+        let Some(Node::Inner(inner)) = slot else {
+            unreachable!("propagate runs on an existing path of inner nodes")
+        };
+        if at == level {
+            return inner;
+        }
+        slot = &mut inner.children[digit(fd, at)];
+        at -= 1;
     }
-    let Some(Node::Inner(inner)) = slot else {
-        unreachable!("inner levels hold inner nodes")
-    };
-    let shift = SHIFT * level;
-    let idx = (rel >> shift) as usize;
-    let child_base = base | ((idx as u64) << shift);
-    let r = update_node(
-        &mut inner.children[idx],
-        level - 1,
-        child_base,
-        rel & ((1u64 << shift) - 1),
-        create,
-        f,
-    );
-    inner.refresh(idx, level == 1 && child_base == 0);
-    r
+}
+
+/// Drops a freed node, keeping an owned empty leaf as the spare.
+fn recycle<F>(node: Option<Node<F>>, spare: &mut Option<Box<Leaf<F>>>) {
+    if let Some(Node::Owned(leaf)) = node {
+        if spare.is_none() && leaf.open == 0 {
+            *spare = Some(leaf);
+        }
+    }
+}
+
+/// The range and mark an `update_range` walk follows.
+#[derive(Clone, Copy)]
+struct Range {
+    lo: u64,
+    hi: u64,
+    mark: Mark,
 }
 
 fn update_range_node<F: Clone>(
     slot: &mut Option<Node<F>>,
     level: u32,
     base: u64,
-    lo: u64,
-    hi: u64,
-    mark: Mark,
+    r: Range,
+    spare: &mut Option<Box<Leaf<F>>>,
     f: &mut dyn FnMut(&mut Leaf<F>, u64, u64),
 ) {
     if level == 0 {
         // lo and hi are relative to this leaf and within 0..64.
-        let range = bits_from(bits_to(u64::MAX, hi), lo);
+        let range = bits_from(bits_to(u64::MAX, r.hi), r.lo);
         let hit = match slot {
-            Some(Node::Owned(l)) => mark.leaf_word(l) & range,
-            Some(Node::Shared(l)) => mark.leaf_word(l) & range,
+            Some(Node::Owned(l)) => r.mark.leaf_word(l) & range,
+            Some(Node::Shared(l)) => r.mark.leaf_word(l) & range,
             _ => 0,
         };
         if hit != 0 {
@@ -561,24 +733,31 @@ fn update_range_node<F: Clone>(
     };
     let shift = SHIFT * level;
     let sub_mask = (1u64 << shift) - 1;
-    let (first, last) = (lo >> shift, hi >> shift);
-    let mut candidates = bits_from(bits_to(mark.inner_word(inner), last), first);
+    let (first, last) = (r.lo >> shift, r.hi >> shift);
+    let mut candidates = bits_from(bits_to(r.mark.inner_word(inner), last), first);
     while candidates != 0 {
         let j = u64::from(candidates.trailing_zeros());
         candidates &= candidates - 1;
-        let child_lo = if j == first { lo & sub_mask } else { 0 };
-        let child_hi = if j == last { hi & sub_mask } else { sub_mask };
+        let child = Range {
+            lo: if j == first { r.lo & sub_mask } else { 0 },
+            hi: if j == last { r.hi & sub_mask } else { sub_mask },
+            mark: r.mark,
+        };
         let child_base = base | (j << shift);
+        let idx = j as usize;
         update_range_node(
-            &mut inner.children[j as usize],
+            &mut inner.children[idx],
             level - 1,
             child_base,
-            child_lo,
-            child_hi,
-            mark,
+            child,
+            spare,
             f,
         );
-        inner.refresh(j as usize, level == 1 && child_base == 0);
+        let s = node_summary(&inner.children[idx]);
+        if !s.open() && !kept(level, child_base) {
+            recycle(inner.children[idx].take(), spare);
+        }
+        inner.set_summary(idx, s);
     }
 }
 
@@ -623,6 +802,145 @@ mod tests {
             leaf.cloexec &= !bit(i);
             leaf.slots[i] = None;
         });
+    }
+
+    fn set_cloexec(t: &mut Tree<u32>, fd: u32, on: bool) {
+        t.update(fd, false, |leaf, i| {
+            if on {
+                leaf.cloexec |= bit(i) & leaf.open;
+            } else {
+                leaf.cloexec &= !bit(i);
+            }
+        });
+    }
+
+    /// Checks every summary bit against the node it describes, and that no node but
+    /// the leaf of 0-63 is kept empty; returns the node's own summary.
+    fn check_node(node: &Node<u32>, level: u32, base: u64) -> Summary {
+        let Node::Inner(inner) = node else {
+            let leaf = node.as_leaf().unwrap();
+            assert_eq!(leaf.cloexec & !leaf.open, 0, "cloexec ⊆ open at {base}");
+            for i in 0..FANOUT {
+                let installed = leaf.slots[i].is_some();
+                assert!(
+                    !installed || leaf.open & bit(i) != 0,
+                    "slot {}",
+                    base + i as u64
+                );
+            }
+            return leaf.summary();
+        };
+        for (j, child) in inner.children.iter().enumerate() {
+            let child_base = base | ((j as u64) << (SHIFT * level));
+            let s = match child {
+                None => Summary::ABSENT,
+                Some(c) => {
+                    let s = check_node(c, level - 1, child_base);
+                    assert!(
+                        s.open() || (level == 1 && child_base == 0),
+                        "empty child kept at {child_base}"
+                    );
+                    s
+                }
+            };
+            let mut probe = Inner::<u32>::new();
+            probe.set_summary(j, s);
+            let mask = 1u64 << j;
+            let words = (inner.full & mask, inner.open & mask, inner.cloexec & mask);
+            assert_eq!(
+                words,
+                (probe.full, probe.open, probe.cloexec),
+                "summary of child {child_base} at level {level}"
+            );
+        }
+        inner.summary()
+    }
+
+    fn check(t: &Tree<u32>) {
+        if let Some(root) = &t.root {
+            check_node(root, t.height, 0);
+        }
+    }
+
+    /// A small xorshift generator: deterministic, no dependency.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+    }
+
+    #[test]
+    fn random_updates_keep_every_summary_exact() {
+        let mut t = Tree::new();
+        let mut open = std::collections::BTreeSet::new();
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        // Numbers clustered so that leaves and level-1 nodes fill up and empty again.
+        let pick = |r: u64| match r % 4 {
+            0 => (r >> 8) % 200,
+            1 => 4000 + (r >> 8) % 200,
+            2 => (r >> 8) % 9000,
+            _ => 262_100 + (r >> 8) % 100,
+        } as u32;
+        for step in 0..40_000 {
+            let r = rng.next();
+            let fd = pick(r >> 2);
+            match r & 3 {
+                0 | 1 => {
+                    alloc(&mut t, fd);
+                    open.insert(fd);
+                }
+                2 => {
+                    free(&mut t, fd);
+                    open.remove(&fd);
+                }
+                _ => set_cloexec(&mut t, fd, r & 64 != 0),
+            }
+            if step % 97 == 0 {
+                check(&t);
+                for from in [0, u64::from(fd), u64::from(fd) + 1, 4095, 4096, 262_143] {
+                    let want = (from..).find(|&x| !open.contains(&(x as u32))).unwrap();
+                    assert_eq!(
+                        t.lowest_free(from),
+                        want,
+                        "lowest_free({from}) at step {step}"
+                    );
+                }
+            }
+        }
+        for fd in std::mem::take(&mut open) {
+            free(&mut t, fd);
+        }
+        check(&t);
+        assert!(t.root.is_none(), "an emptied tree frees its nodes");
+        assert!(
+            t.heap_bytes() <= std::mem::size_of::<Leaf<u32>>(),
+            "only the spare leaf stays"
+        );
+    }
+
+    #[test]
+    fn a_leaf_freed_at_a_boundary_is_reused() {
+        let mut t = Tree::new();
+        for fd in 0..=128 {
+            alloc(&mut t, fd);
+        }
+        let bytes = t.heap_bytes();
+        for _ in 0..3 {
+            free(&mut t, 128);
+            assert_eq!(t.heap_bytes(), bytes, "the emptied leaf becomes the spare");
+            alloc(&mut t, 128);
+            assert_eq!(
+                t.heap_bytes(),
+                bytes,
+                "the spare leaf is taken, not a new one"
+            );
+        }
+        check(&t);
     }
 
     #[test]
