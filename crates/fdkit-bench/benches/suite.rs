@@ -19,7 +19,7 @@ fn suite(c: &mut Criterion) {
             let mut timer = None;
             group.bench_function(side.name(), |b| {
                 let timer = timer.get_or_insert_with(|| setup().expect("fixture"));
-                b.iter_custom(|iters| timer(iters));
+                b.iter_custom(timer);
             });
         }
         group.finish();

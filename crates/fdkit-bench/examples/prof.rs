@@ -1,23 +1,26 @@
-//! Scratch driver for perf: loops one model operation.
+//! Scratch driver for perf and callgrind: loops one model operation N times.
+//!
+//! `cargo run --release -p fdkit-bench --example prof -- OP N`; `scripts/instr.sh`
+//! runs it under callgrind twice (N and 2N) so setup cancels out.
 use fdkit::Fd;
 use fdkit_bench::model::{self, BASE, LIMITS};
 use std::hint::black_box;
 use std::time::Instant;
-fn main() {
-    let which = std::env::args().nth(1).unwrap_or_default();
-    let n: u64 = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(50_000_000);
-    let t0 = Instant::now();
-    match which.as_str() {
-        "dup_close" => {
-            let mut t = model::dense_table(4);
+
+fn table_op(which: &str, n: u64) -> bool {
+    match which {
+        "getfd" => {
+            let t = model::dense_table(4);
             for _ in 0..n {
-                let fd = t.dup(BASE, LIMITS).unwrap();
-                drop(black_box(t.close(fd)));
+                let _ = black_box(t.fcntl_getfd(black_box(BASE)));
             }
         }
-        "dense" => {
-            let mut t = model::dense_table(20_000);
-            drop(t.close(Fd::new(5000)));
+        "dup_close" | "dense" => {
+            let size = if which == "dense" { 20_000 } else { 4 };
+            let mut t = model::dense_table(size);
+            if which == "dense" {
+                drop(t.close(Fd::new(5000)));
+            }
             for _ in 0..n {
                 let fd = t.dup(BASE, LIMITS).unwrap();
                 drop(black_box(t.close(fd)));
@@ -31,27 +34,86 @@ fn main() {
                 drop(black_box(old));
             }
         }
+        "far" => {
+            let mut t = model::dense_table(1_000_000);
+            drop(t.close(Fd::new(64)));
+            for _ in 0..n {
+                let fd = t.fcntl_dupfd(BASE, black_box(66), LIMITS).unwrap();
+                drop(black_box(t.close(fd)));
+            }
+        }
+        "fork" => {
+            let mut t = model::dense_table(100_000);
+            for _ in 0..n {
+                drop(black_box(t.fork(LIMITS.nr_open).unwrap()));
+            }
+        }
+        "h_dup_close" | "h_dense" => {
+            let size = if which == "h_dense" { 20_000 } else { 4 };
+            let mut t = fdkit::FdTable::new();
+            for i in 0..size {
+                t.insert(i, false, LIMITS).unwrap();
+            }
+            if which == "h_dense" {
+                let _ = t.close(Fd::new(5000));
+            }
+            for _ in 0..n {
+                let fd = t.dup(BASE, LIMITS).unwrap();
+                let _ = black_box(t.close(fd));
+            }
+        }
+        "h_dup2" => {
+            let mut t = fdkit::FdTable::new();
+            for i in 0..4u32 {
+                t.insert(i, false, LIMITS).unwrap();
+            }
+            t.dup2(BASE, Fd::new(10), LIMITS).unwrap();
+            for _ in 0..n {
+                let (_, old) = t.dup2(BASE, black_box(Fd::new(10)), LIMITS).unwrap();
+                let _ = black_box(old);
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+fn system_op(which: &str, n: u64) -> bool {
+    let (_, t) = model::dense_task(4);
+    match which {
+        "sys_getfd" => {
+            for _ in 0..n {
+                let _ = black_box(t.fcntl_getfd(black_box(BASE)));
+            }
+        }
         "sys_dup_close" => {
-            let (_, t) = model::dense_task(4);
             for _ in 0..n {
                 let fd = t.dup(BASE).unwrap();
                 t.close(fd).unwrap();
             }
         }
         "sys_dup2" => {
-            let (_, t) = model::dense_task(4);
             t.dup2(BASE, 10).unwrap();
             for _ in 0..n {
                 black_box(t.dup2(BASE, black_box(10)).unwrap());
             }
         }
-        "sys_getfd" => {
-            let (_, t) = model::dense_task(4);
-            for _ in 0..n {
-                let _ = black_box(t.fcntl_getfd(black_box(BASE)));
-            }
-        }
-        _ => panic!("which?"),
+        _ => return false,
     }
-    println!("{which}: {:.2} ns/op", t0.elapsed().as_nanos() as f64 / n as f64);
+    true
+}
+
+fn main() {
+    let which = std::env::args().nth(1).unwrap_or_default();
+    let n: u64 = std::env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000_000);
+    let t0 = Instant::now();
+    assert!(
+        table_op(&which, n) || system_op(&which, n),
+        "unknown op {which}"
+    );
+    let ns = t0.elapsed().as_nanos() as f64 / n as f64;
+    println!("{which}: {ns:.2} ns/op (setup included)");
 }

@@ -59,7 +59,10 @@ fn main() -> std::io::Result<()> {
     let results = suite::run(&chosen, &params, sampling, &mut progress)?;
     if json {
         for m in &results {
-            println!("{}", serde_json::to_string(m).map_err(std::io::Error::other)?);
+            println!(
+                "{}",
+                serde_json::to_string(m).map_err(std::io::Error::other)?
+            );
         }
         return Ok(());
     }

@@ -118,6 +118,14 @@ pub fn raise_nofile(want: u64) -> io::Result<u64> {
     Ok(nofile()?.0)
 }
 
+/// The largest dense table a benchmark may build in this process: the soft
+/// `RLIMIT_NOFILE` after raising it as far as allowed (to 2²⁰ with
+/// `CAP_SYS_RESOURCE`), less 32 numbers of headroom, rounded down to a multiple of 64.
+pub fn max_fds() -> u32 {
+    let soft = raise_nofile(1 << 20).unwrap_or(1024).min(1 << 20) as u32;
+    soft.saturating_sub(32) & !63
+}
+
 /// The process's open descriptors, from `/proc/self/fd`.
 pub fn open_fds() -> io::Result<Vec<i32>> {
     let mut fds: Vec<i32> = std::fs::read_dir("/proc/self/fd")?

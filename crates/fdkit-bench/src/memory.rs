@@ -38,8 +38,14 @@ pub fn measurements(p: &Params) -> Vec<Measurement> {
         table_bytes(&empty),
         Some(Target::AtMost(256.0)),
     );
-    m.baselines.insert("vec_scan".into(), baseline_bytes(&VecScan::<Entry>::default()));
-    m.baselines.insert("btree_free".into(), baseline_bytes(&BTreeFree::<Entry>::default()));
+    m.baselines.insert(
+        "vec_scan".into(),
+        baseline_bytes(&VecScan::<Entry>::default()),
+    );
+    m.baselines.insert(
+        "btree_free".into(),
+        baseline_bytes(&BTreeFree::<Entry>::default()),
+    );
     out.push(m);
     for n in [3, 1_000, p.fork_fds, p.far_fds] {
         out.push(per_fd(n));
@@ -61,8 +67,10 @@ fn per_fd(n: u32) -> Measurement {
     m.params.insert("fds".into(), u64::from(n));
     let v: VecScan<Entry> = baseline(n);
     let b: BTreeFree<Entry> = baseline(n);
-    m.baselines.insert("vec_scan".into(), per(baseline_bytes(&v)));
-    m.baselines.insert("btree_free".into(), per(baseline_bytes(&b)));
+    m.baselines
+        .insert("vec_scan".into(), per(baseline_bytes(&v)));
+    m.baselines
+        .insert("btree_free".into(), per(baseline_bytes(&b)));
     m
 }
 
@@ -70,7 +78,8 @@ fn sparse() -> Measurement {
     let far = 1_000_000;
     let mut t = model::dense_table(3);
     let e = model::entry();
-    t.dup2(Fd::new(0), Fd::new(far), model::LIMITS).expect("dup2");
+    t.dup2(Fd::new(0), Fd::new(far), model::LIMITS)
+        .expect("dup2");
     let mut m = row(
         "memory/sparse".into(),
         format!("a table holding 0, 1, 2 and {far}: size_of + heap"),

@@ -32,7 +32,17 @@ pub fn dense_table(n: u32) -> FdTable<Entry> {
     let mut t = FdTable::new();
     let e = entry();
     for _ in 0..n {
-        t.insert(Arc::clone(&e), false, LIMITS).expect("fixture fits LIMITS");
+        t.insert(Arc::clone(&e), false, LIMITS)
+            .expect("fixture fits LIMITS");
+    }
+    t
+}
+
+/// A table of `u32` handle entries with descriptors `0..n` open, every entry 7.
+pub fn dense_handles(n: u32) -> FdTable<u32> {
+    let mut t = FdTable::new();
+    for _ in 0..n {
+        t.insert(7, false, LIMITS).expect("fixture fits LIMITS");
     }
     t
 }

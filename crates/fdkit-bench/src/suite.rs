@@ -17,8 +17,13 @@ use std::io;
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
-    /// fdkit's `FdTable`, as an embedder holds it (`&mut`, no lock).
+    /// fdkit's `FdTable` as an embedder holds it (`&mut`, no lock), with
+    /// `Arc<OpenFileDescription>` entries as the `System` stores (each copy and drop of
+    /// an entry is an atomic reference-count operation).
     Table,
+    /// The same `FdTable` with `u32` handle entries (an embedder keeping descriptions
+    /// in its own slab): the table's own cost, without reference counting.
+    TableHandle,
     /// fdkit's thread-safe `System`/`Task` surface (locks, limits, liveness).
     System,
     /// The host kernel, with real system calls.
@@ -35,6 +40,7 @@ impl Side {
     pub fn name(self) -> &'static str {
         match self {
             Side::Table => "table",
+            Side::TableHandle => "table_handle",
             Side::System => "system",
             Side::Host => "host",
             Side::VecScan => "vec_scan",
@@ -60,7 +66,7 @@ pub struct Bench {
     pub what: String,
     /// Sizes and positions used (`fds`, `min`, `host_fds` ...).
     pub params: BTreeMap<String, u64>,
-    /// Goal for the `table` side, if the issue sets one.
+    /// Goal for the `table` and `table_handle` sides, if the issue sets one.
     pub table_target: Option<Target>,
     /// Goal for the `system` side, if the issue sets one.
     pub system_target: Option<Target>,
@@ -111,7 +117,8 @@ impl Bench {
     }
 
     /// The measurements of a run: one per model side present (`<id>/table`,
-    /// `<id>/system`), or one `<id>/host` if the bench has no model side.
+    /// `<id>/table_handle`, `<id>/system`), or one `<id>/host` if the bench has no
+    /// model side.
     pub fn measurements(&self, stats: &BTreeMap<Side, Stats>) -> Vec<Measurement> {
         let host = stats.get(&Side::Host).map(|s| s.median_ns);
         let mut baselines = BTreeMap::new();
@@ -123,6 +130,7 @@ impl Bench {
         let mut out = Vec::new();
         for (side, target) in [
             (Side::Table, self.table_target),
+            (Side::TableHandle, self.table_target),
             (Side::System, self.system_target),
         ] {
             let Some(model) = stats.get(&side) else {

@@ -14,14 +14,25 @@ use crate::suite::{Bench, Params, Side};
 use crate::Target;
 use std::hint::black_box;
 
+/// At 4 descriptors (the cost of process creation itself), at the largest table
+/// the host's `RLIMIT_NOFILE` allows, and at the 10⁵ (with a host side only
+/// where it fits).
 pub(crate) fn benches(p: &Params) -> Vec<Bench> {
-    vec![fork("fork_small", 4, None), fork("fork", p.fork_fds, Some(100.0))]
+    let host_max = host::max_fds();
+    let mut sizes = vec![4, host_max.min(p.fork_fds), p.fork_fds];
+    sizes.dedup();
+    sizes
+        .into_iter()
+        .map(|n| {
+            let target = (n > 4).then_some(Target::RatioAtLeast(100.0));
+            fork(n, n <= host_max, target)
+        })
+        .collect()
 }
 
-fn fork(id: &str, n: u32, ratio: Option<f64>) -> Bench {
-    let target = ratio.map(Target::RatioAtLeast);
-    Bench::new(
-        id,
+fn fork(n: u32, with_host: bool, target: Option<Target>) -> Bench {
+    let mut b = Bench::new(
+        format!("fork/{n}"),
         format!("fork with {n} descriptors open; the child exits; the parent reaps it"),
     )
     .param("fds", n)
@@ -40,18 +51,21 @@ fn fork(id: &str, n: u32, ratio: Option<f64>) -> Bench {
             sys.task(pid).expect("child").exit(0);
             t.wait4(pid.get() as i32, false).expect("wait4");
         }))
-    })
-    .side(Side::Host, move || {
-        host::raise_nofile(u64::from(n) + 64)?;
-        let mut h = HostTable::new()?;
-        h.fill(n as i32)?;
-        Ok(looped(move || {
-            let _keep = &h;
-            host::fork_exit_wait().expect("fork");
-        }))
-    })
-    .side(Side::VecScan, move || Ok(clone_baseline::<VecScan<_>>(n)))
-    .side(Side::BtreeFree, move || Ok(clone_baseline::<BTreeFree<_>>(n)))
+    });
+    if with_host {
+        b = b.side(Side::Host, move || {
+            let mut h = HostTable::new()?;
+            h.fill(n as i32)?;
+            Ok(looped(move || {
+                let _keep = &h;
+                host::fork_exit_wait().expect("fork");
+            }))
+        });
+    }
+    b.side(Side::VecScan, move || Ok(clone_baseline::<VecScan<_>>(n)))
+        .side(Side::BtreeFree, move || {
+            Ok(clone_baseline::<BTreeFree<_>>(n))
+        })
 }
 
 fn clone_baseline<B: Table<Entry> + Default + 'static>(n: u32) -> Timer {

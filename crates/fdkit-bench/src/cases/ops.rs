@@ -11,8 +11,8 @@ use crate::Target;
 use fdkit::Fd;
 use std::hint::black_box;
 
-/// Targets for the single-descriptor operations: 20× through the table, 5× through
-/// the system surface.
+/// Targets for the single-descriptor operations: 20× through the table (either
+/// entry type), 5× through the system surface.
 const TARGETS: (Option<Target>, Option<Target>) = (
     Some(Target::RatioAtLeast(20.0)),
     Some(Target::RatioAtLeast(5.0)),
@@ -27,8 +27,23 @@ pub(crate) fn floor() -> Bench {
     })
 }
 
+/// `Arc::clone` then drop, model only: the reference-count floor under every `table`
+/// and `system` figure that copies or drops an entry (`dup`, `close`, `dup2`).
+pub(crate) fn arc_floor() -> Bench {
+    Bench::new("arc_clone_drop", "Arc::clone of an entry, then drop").side(Side::Table, || {
+        let e = model::entry();
+        Ok(looped(move || drop(black_box(std::sync::Arc::clone(&e)))))
+    })
+}
+
 pub(crate) fn benches(p: &Params) -> Vec<Bench> {
-    vec![getfd(), dup_close(), dup2_replace(), dup_close_dense(p.dense_fds)]
+    vec![
+        arc_floor(),
+        getfd(),
+        dup_close(),
+        dup2_replace(),
+        dup_close_dense(p.dense_fds.min(host::max_fds())),
+    ]
 }
 
 fn getfd() -> Bench {
@@ -36,6 +51,12 @@ fn getfd() -> Bench {
         .targets(TARGETS.0, TARGETS.1)
         .side(Side::Table, || {
             let t = model::dense_table(4);
+            Ok(looped(move || {
+                let _ = black_box(t.fcntl_getfd(black_box(BASE)));
+            }))
+        })
+        .side(Side::TableHandle, || {
+            let t = model::dense_handles(4);
             Ok(looped(move || {
                 let _ = black_box(t.fcntl_getfd(black_box(BASE)));
             }))
@@ -65,13 +86,21 @@ fn getfd_baseline<B: Table<model::Entry> + Default + 'static>() -> Timer {
 }
 
 fn dup_close() -> Bench {
-    Bench::new("dup_close", "dup(fd) then close() of the copy, 4-descriptor table")
-        .targets(TARGETS.0, TARGETS.1)
-        .side(Side::Table, || Ok(dup_close_table(4, None)))
-        .side(Side::System, || Ok(dup_close_system(4, None)))
-        .side(Side::Host, || dup_close_host(4, None))
-        .side(Side::VecScan, || Ok(dup_close_baseline::<VecScan<_>>(4, None)))
-        .side(Side::BtreeFree, || Ok(dup_close_baseline::<BTreeFree<_>>(4, None)))
+    Bench::new(
+        "dup_close",
+        "dup(fd) then close() of the copy, 4-descriptor table",
+    )
+    .targets(TARGETS.0, TARGETS.1)
+    .side(Side::Table, || Ok(dup_close_table(4, None)))
+    .side(Side::TableHandle, || Ok(dup_close_handles(4, None)))
+    .side(Side::System, || Ok(dup_close_system(4, None)))
+    .side(Side::Host, || dup_close_host(4, None))
+    .side(Side::VecScan, || {
+        Ok(dup_close_baseline::<VecScan<_>>(4, None))
+    })
+    .side(Side::BtreeFree, || {
+        Ok(dup_close_baseline::<BTreeFree<_>>(4, None))
+    })
 }
 
 /// The reference's "dense table, hole at 5000" case: the lowest free number is far
@@ -86,9 +115,12 @@ fn dup_close_dense(n: u32) -> Bench {
     .param("hole", 5_000u32)
     .targets(TARGETS.0, TARGETS.1)
     .side(Side::Table, move || Ok(dup_close_table(n, hole)))
+    .side(Side::TableHandle, move || Ok(dup_close_handles(n, hole)))
     .side(Side::System, move || Ok(dup_close_system(n, hole)))
     .side(Side::Host, move || dup_close_host(n, hole))
-    .side(Side::VecScan, move || Ok(dup_close_baseline::<VecScan<_>>(n, hole)))
+    .side(Side::VecScan, move || {
+        Ok(dup_close_baseline::<VecScan<_>>(n, hole))
+    })
     .side(Side::BtreeFree, move || {
         Ok(dup_close_baseline::<BTreeFree<_>>(n, hole))
     })
@@ -105,6 +137,17 @@ fn dup_close_table(n: u32, hole: Option<u32>) -> Timer {
     })
 }
 
+fn dup_close_handles(n: u32, hole: Option<u32>) -> Timer {
+    let mut t = model::dense_handles(n);
+    if let Some(h) = hole {
+        let _ = t.close(Fd::new(h));
+    }
+    looped(move || {
+        let fd = t.dup(BASE, LIMITS).expect("dup");
+        let _ = black_box(t.close(fd));
+    })
+}
+
 fn dup_close_system(n: u32, hole: Option<u32>) -> Timer {
     let (_, t) = model::dense_task(n);
     if let Some(h) = hole {
@@ -117,7 +160,6 @@ fn dup_close_system(n: u32, hole: Option<u32>) -> Timer {
 }
 
 fn dup_close_host(n: u32, hole: Option<u32>) -> std::io::Result<Timer> {
-    host::raise_nofile(u64::from(n) + 64)?;
     let mut h = HostTable::new()?;
     if let Some(hole) = hole {
         h.fill(n as i32)?;
@@ -149,34 +191,44 @@ fn dup_close_baseline<B: Table<model::Entry> + Default + 'static>(
 
 fn dup2_replace() -> Bench {
     let target = Fd::new(10);
-    Bench::new("dup2_replace", "dup2(fd, 10) where 10 is open: replace, drop the old")
-        .targets(TARGETS.0, TARGETS.1)
-        .side(Side::Table, move || {
-            let mut t = model::dense_table(4);
-            t.dup2(BASE, target, LIMITS).expect("dup2");
-            Ok(looped(move || {
-                let (_, old) = t.dup2(BASE, black_box(target), LIMITS).expect("dup2");
-                drop(black_box(old));
-            }))
-        })
-        .side(Side::System, move || {
-            let (_, t) = model::dense_task(4);
-            t.dup2(BASE, target).expect("dup2");
-            Ok(looped(move || {
-                black_box(t.dup2(BASE, black_box(target)).expect("dup2"));
-            }))
-        })
-        .side(Side::Host, || {
-            let mut h = HostTable::new()?;
-            let target = host::dup(h.base)?;
-            h.adopt(target);
-            Ok(looped(move || {
-                let h = &h;
-                black_box(host::dup2(h.base, black_box(target)).expect("dup2"));
-            }))
-        })
-        .side(Side::VecScan, || Ok(dup2_baseline::<VecScan<_>>()))
-        .side(Side::BtreeFree, || Ok(dup2_baseline::<BTreeFree<_>>()))
+    Bench::new(
+        "dup2_replace",
+        "dup2(fd, 10) where 10 is open: replace, drop the old",
+    )
+    .targets(TARGETS.0, TARGETS.1)
+    .side(Side::Table, move || {
+        let mut t = model::dense_table(4);
+        t.dup2(BASE, target, LIMITS).expect("dup2");
+        Ok(looped(move || {
+            let (_, old) = t.dup2(BASE, black_box(target), LIMITS).expect("dup2");
+            drop(black_box(old));
+        }))
+    })
+    .side(Side::TableHandle, move || {
+        let mut t = model::dense_handles(4);
+        t.dup2(BASE, target, LIMITS).expect("dup2");
+        Ok(looped(move || {
+            let _ = black_box(t.dup2(BASE, black_box(target), LIMITS).expect("dup2"));
+        }))
+    })
+    .side(Side::System, move || {
+        let (_, t) = model::dense_task(4);
+        t.dup2(BASE, target).expect("dup2");
+        Ok(looped(move || {
+            black_box(t.dup2(BASE, black_box(target)).expect("dup2"));
+        }))
+    })
+    .side(Side::Host, || {
+        let mut h = HostTable::new()?;
+        let target = host::dup(h.base)?;
+        h.adopt(target);
+        Ok(looped(move || {
+            let h = &h;
+            black_box(host::dup2(h.base, black_box(target)).expect("dup2"));
+        }))
+    })
+    .side(Side::VecScan, || Ok(dup2_baseline::<VecScan<_>>()))
+    .side(Side::BtreeFree, || Ok(dup2_baseline::<BTreeFree<_>>()))
 }
 
 fn dup2_baseline<B: Table<model::Entry> + Default + 'static>() -> Timer {
