@@ -105,6 +105,89 @@ impl Drop for FileTable {
     }
 }
 
+/// The table a task uses (Linux `current->files`): its own, or one shared with other
+/// tasks through `CLONE_FILES`.
+///
+/// A private table sits directly behind the task's `files` lock, so a call takes one
+/// lock; a shared one is reached through its [`FileTable`] mutex as well. A shared
+/// table whose other users have all gone becomes private again on the next call.
+pub(crate) enum Files {
+    /// Used by this task alone; guarded by the task's `files` lock.
+    Private(FdTable<Arc<OpenFileDescription>>),
+    /// Used by several tasks; guarded by the `FileTable`'s own mutex.
+    Shared(Arc<FileTable>),
+}
+
+impl Files {
+    /// Runs `f` on the table, under the shared table's mutex if it is shared. The
+    /// caller holds the task's `files` lock for writing.
+    #[inline]
+    pub(crate) fn with<R>(
+        &mut self,
+        f: impl FnOnce(&mut FdTable<Arc<OpenFileDescription>>) -> R,
+    ) -> R {
+        if let Files::Shared(shared) = self {
+            if Arc::strong_count(shared) > 1 {
+                return f(&mut lock(&shared.table));
+            }
+            self.make_private();
+        }
+        match self {
+            Files::Private(table) => f(table),
+            Files::Shared(shared) => f(&mut lock(&shared.table)),
+        }
+    }
+
+    /// Takes a shared table whose other users have gone back as private. Only a
+    /// holder can add users, and the caller is the only one, so the count cannot
+    /// grow meanwhile.
+    #[cold]
+    fn make_private(&mut self) {
+        let Files::Shared(shared) = self else {
+            return;
+        };
+        let Some(sole) = Arc::get_mut(shared) else {
+            return;
+        };
+        let table = sole
+            .table
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *self = Files::Private(std::mem::take(table));
+    }
+
+    /// Makes the table shared (for `CLONE_FILES`) and returns a new reference to it.
+    pub(crate) fn share(&mut self) -> Arc<FileTable> {
+        if let Files::Private(table) = self {
+            *self = Files::Shared(FileTable::new(std::mem::take(table)));
+        }
+        match self {
+            Files::Shared(shared) => Arc::clone(shared),
+            Files::Private(_) => unreachable!("made shared above"),
+        }
+    }
+
+    /// Whether this and `other` are the same shared table.
+    pub(crate) fn same_shared(&self, other: &Files) -> bool {
+        matches!((self, other), (Files::Shared(a), Files::Shared(b)) if Arc::ptr_eq(a, b))
+    }
+
+    /// Whether other tasks use this table too.
+    pub(crate) fn is_shared(&self) -> bool {
+        matches!(self, Files::Shared(shared) if Arc::strong_count(shared) > 1)
+    }
+}
+
+impl Drop for Files {
+    /// A private table goes with its only task: close everything (Linux
+    /// `close_files`), as [`FileTable`]'s drop does for the last of several.
+    fn drop(&mut self) {
+        if let Files::Private(table) = self {
+            drop(table.clear());
+        }
+    }
+}
+
 /// Mutable per-process state.
 #[derive(Debug)]
 pub(crate) struct ProcessState {
@@ -195,10 +278,11 @@ pub(crate) struct TaskState {
     pub(crate) tid: Pid,
     pub(crate) process: Arc<Process>,
     /// The table this task uses. Replaced only by this task's own `unshare`,
-    /// `close_range(CLOSE_RANGE_UNSHARE)` and `execve`. Lock order: this, then the
-    /// table's mutex. Calls hold the read guard instead of cloning the `Arc`, so the
-    /// `Arc`'s strong count is exactly the number of tasks sharing the table.
-    pub(crate) files: RwLock<Arc<FileTable>>,
+    /// `close_range(CLOSE_RANGE_UNSHARE)` and `execve`. Lock order: this, then a
+    /// shared table's mutex. Calls hold this lock for writing (a private table is
+    /// guarded by it alone) and never clone a shared table's `Arc`, so its strong
+    /// count is exactly the number of tasks sharing the table.
+    pub(crate) files: RwLock<Files>,
     pub(crate) interrupt: Interrupt,
     pub(crate) alive: AtomicBool,
 }
@@ -207,14 +291,14 @@ impl TaskState {
     /// Marks the task dead, interrupts any wait it is in, and takes its table
     /// reference out (leaving an empty table), so that handles still held elsewhere
     /// keep no table alive. The caller drops the result with no lock held.
-    pub(crate) fn retire(&self) -> Arc<FileTable> {
+    pub(crate) fn retire(&self) -> Files {
         self.alive.store(false, Ordering::Release);
         self.interrupt.raise();
         let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
-        std::mem::replace(&mut *files, FileTable::new(FdTable::new()))
+        std::mem::replace(&mut *files, Files::Private(FdTable::new()))
     }
 
-    pub(crate) fn new(tid: Pid, process: Arc<Process>, files: Arc<FileTable>) -> Arc<TaskState> {
+    pub(crate) fn new(tid: Pid, process: Arc<Process>, files: Files) -> Arc<TaskState> {
         Arc::new(TaskState {
             tid,
             process,

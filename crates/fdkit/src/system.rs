@@ -18,7 +18,7 @@ use crate::object::memfs::{Credentials, MemFs};
 use crate::object::FileObject;
 use crate::ofd::{OpenFileDescription, ReleaseHook};
 use crate::process::{
-    ExitStatus, FileTable, Pid, Process, ProcessState, RLimit, TaskState, RLIM_NLIMITS,
+    ExitStatus, Files, Pid, Process, ProcessState, RLimit, TaskState, RLIM_NLIMITS,
 };
 use crate::table::{FdTable, Limits};
 use crate::wait::{lock, Wake};
@@ -284,7 +284,7 @@ impl System {
             },
             config.privileged,
         );
-        let task = TaskState::new(pid, Arc::clone(&process), FileTable::new(table));
+        let task = TaskState::new(pid, Arc::clone(&process), Files::Private(table));
         reg.processes.insert(pid, process);
         reg.tasks.insert(pid, task);
         Ok(pid)
@@ -355,9 +355,12 @@ impl System {
     /// `ESRCH`: either thread does not exist.
     pub fn shares_table(&self, a: impl Into<Pid>, b: impl Into<Pid>) -> Result<bool> {
         let (a, b) = (self.task(a)?, self.task(b)?);
+        if Arc::ptr_eq(&a.state, &b.state) {
+            return Ok(true);
+        }
         let fa = a.state.files.read().unwrap_or_else(|e| e.into_inner());
         let fb = b.state.files.read().unwrap_or_else(|e| e.into_inner());
-        Ok(Arc::ptr_eq(&fa, &fb))
+        Ok(fa.same_shared(&fb))
     }
 }
 
@@ -442,9 +445,9 @@ impl Task {
         }
     }
 
-    /// Runs `f` on this thread's table under its lock. Whatever `f` returns is
-    /// dropped by the caller after the lock is released, so returning closed entries
-    /// releases them outside the lock.
+    /// Runs `f` on this thread's table under its lock (the task's `files` lock, and a
+    /// shared table's mutex too). Whatever `f` returns is dropped by the caller after
+    /// the locks are released, so returning closed entries releases them outside.
     #[inline]
     pub(crate) fn with_table<R>(
         &self,
@@ -452,9 +455,8 @@ impl Task {
     ) -> Result<R> {
         self.check_alive()?;
         let limits = self.limits();
-        let files = self.state.files.read().unwrap_or_else(|e| e.into_inner());
-        let mut table = lock(&files.table);
-        Ok(f(&mut table, limits))
+        let mut files = self.state.files.write().unwrap_or_else(|e| e.into_inner());
+        Ok(files.with(|table| f(table, limits)))
     }
 
     /// The open file description installed at `fd` (a new reference to it).
@@ -555,12 +557,11 @@ impl Task {
         }
         let nr_open = self.shared.nr_open();
         let files = {
-            let current = self.state.files.read().unwrap_or_else(|e| e.into_inner());
+            let mut current = self.state.files.write().unwrap_or_else(|e| e.into_inner());
             if flags.contains(CloneFlags::FILES) {
-                Arc::clone(&current)
+                Files::Shared(current.share())
             } else {
-                let copy = lock(&current.table).fork(nr_open)?;
-                FileTable::new(copy)
+                Files::Private(current.with(|table| table.fork(nr_open))?)
             }
         };
         let mut reg = self.shared.write_registry();
@@ -573,9 +574,8 @@ impl Task {
             );
             let ofd = Arc::new(self.shared.new_ofd(Box::new(object), OFlags::RDWR, false));
             let installed = {
-                let current = self.state.files.read().unwrap_or_else(|e| e.into_inner());
-                let mut t = lock(&current.table);
-                t.insert(ofd, true, self.limits())
+                let mut current = self.state.files.write().unwrap_or_else(|e| e.into_inner());
+                current.with(|t| t.insert(ofd, true, self.limits()))
             };
             Some(installed?)
         } else {
@@ -630,15 +630,12 @@ impl Task {
         max_fds: impl FnOnce(&FdTable<Arc<OpenFileDescription>>) -> u32,
     ) -> Result<()> {
         let mut files = self.state.files.write().unwrap_or_else(|e| e.into_inner());
-        if Arc::strong_count(&files) <= 1 {
+        if !files.is_shared() {
             return Ok(());
         }
-        let copy = {
-            let mut table = lock(&files.table);
-            let max = max_fds(&table);
-            table.fork_with_max(max, self.shared.nr_open())?
-        };
-        let old = std::mem::replace(&mut *files, FileTable::new(copy));
+        let nr_open = self.shared.nr_open();
+        let copy = files.with(|table| table.fork_with_max(max_fds(table), nr_open))?;
+        let old = std::mem::replace(&mut *files, Files::Private(copy));
         drop(files);
         drop(old);
         Ok(())
@@ -657,7 +654,7 @@ impl Task {
     pub fn execve(&self) -> Result<Task> {
         self.check_alive()?;
         let pid = self.state.process.pid;
-        let mut garbage: Vec<Arc<FileTable>> = Vec::new();
+        let mut garbage: Vec<Files> = Vec::new();
         let me = {
             let mut reg = self.shared.write_registry();
             let threads = std::mem::take(&mut lock(&self.state.process.state).threads);
@@ -710,7 +707,7 @@ impl Task {
     }
 
     fn end(&self, status: ExitStatus, whole_group: bool) {
-        let mut garbage: Vec<Arc<FileTable>> = Vec::new();
+        let mut garbage: Vec<Files> = Vec::new();
         let mut orphans: Vec<Arc<Process>> = Vec::new();
         {
             let mut reg = self.shared.write_registry();
