@@ -162,15 +162,21 @@ impl CloseRange {
 ///
 /// See the [module documentation](self) for the model. All operations are
 /// O(log₆₄ n) worst case on the number space (at most 6 levels for 2³² numbers);
-/// `dup`/`open`-style allocation is O(1) in the common case through an exact
-/// lowest-free cache. Bulk operations (`close_range`, the exec sweep, fork, exit)
+/// `dup`/`open`-style allocation is O(1) in the common case through a lowest-free
+/// cache, which is exact unless the leaf that held it has just filled up (then the
+/// next allocation searches from it, as Linux does from `next_fd`). Bulk operations (`close_range`, the exec sweep, fork, exit)
 /// cost in proportion to the descriptors they touch, not to the number range.
 #[doc(alias = "files_struct")]
 #[doc(alias = "fdtable")]
 pub struct FdTable<F> {
     tree: Tree<F>,
-    /// Exact lowest unallocated number (Linux keeps only a lower bound, `next_fd`).
+    /// Every number below this is allocated (Linux's `next_fd`). It is the lowest
+    /// unallocated number itself when `lowest_exact`; otherwise that number is the
+    /// first free one from here, found when next needed (a close below it makes
+    /// the search unnecessary: open/close churn at a full leaf never searches).
     lowest_free: u32,
+    /// Whether `lowest_free` is itself free.
+    lowest_exact: bool,
     /// Linux's `max_fds`: the capacity the kernel's table would have now.
     capacity: u32,
     /// Installed entries.
@@ -191,6 +197,7 @@ impl<F> FdTable<F> {
         FdTable {
             tree: Tree::new(),
             lowest_free: 0,
+            lowest_exact: true,
             capacity: NR_OPEN_DEFAULT,
             installed: 0,
             reserved: Vec::new(),
@@ -254,13 +261,23 @@ impl<F> FdTable<F> {
 
     /// The lowest unallocated number: what `dup`/`open` would return with no limit.
     pub fn lowest_free(&self) -> Fd {
-        Fd::new(self.lowest_free)
+        Fd::new(u32::try_from(self.exact_lowest_free()).unwrap_or(u32::MAX))
+    }
+
+    /// The lowest unallocated number, searched from `lowest_free` if not cached.
+    #[inline]
+    fn exact_lowest_free(&self) -> u64 {
+        if self.lowest_exact {
+            u64::from(self.lowest_free)
+        } else {
+            self.tree.lowest_free(u64::from(self.lowest_free))
+        }
     }
 
     /// The lowest unallocated number ≥ `min`.
     pub fn lowest_free_from(&self, min: u32) -> u64 {
         if min <= self.lowest_free {
-            u64::from(self.lowest_free)
+            self.exact_lowest_free()
         } else {
             self.tree.lowest_free(u64::from(min))
         }
@@ -323,22 +340,34 @@ impl<F> FdTable<F> {
         Ok(())
     }
 
-    /// After allocating `lowest_free` itself: the next free number is the lowest of
-    /// `free_above` (the free slots above it in its leaf), or else the first free one
-    /// past that leaf.
+    /// After allocating `fd`, the lowest unallocated number (every number below it
+    /// is allocated now): the next free number is the lowest of `free_above` (the
+    /// free slots above `fd` in its leaf), or else somewhere past that leaf, found
+    /// when next needed.
     #[inline]
-    fn advance_lowest_free(&mut self, free_above: u64) {
-        let leaf_base = u64::from(self.lowest_free) & !63;
-        let next = if free_above != 0 {
-            leaf_base | u64::from(free_above.trailing_zeros())
+    fn advance_lowest_free(&mut self, fd: u32, free_above: u64) {
+        let leaf_base = u64::from(fd) & !63;
+        if free_above != 0 {
+            self.lowest_free = (leaf_base | u64::from(free_above.trailing_zeros())) as u32;
+            self.lowest_exact = true;
         } else {
-            self.tree.lowest_free(leaf_base + 64)
-        };
-        self.lowest_free = u32::try_from(next).unwrap_or(u32::MAX);
+            self.lowest_free = u32::try_from(leaf_base + 64).unwrap_or(u32::MAX);
+            self.lowest_exact = false;
+        }
+    }
+
+    /// After freeing `n`: if every number below it was allocated, it is the lowest.
+    #[inline]
+    fn lower_lowest_free(&mut self, n: u32) {
+        if n <= self.lowest_free {
+            self.lowest_free = n;
+            self.lowest_exact = true;
+        }
     }
 
     fn recompute_lowest_free(&mut self) {
         self.lowest_free = u32::try_from(self.tree.lowest_free(0)).unwrap_or(u32::MAX);
+        self.lowest_exact = true;
     }
 }
 
@@ -361,6 +390,7 @@ impl<F: Clone> FdTable<F> {
         limits: Limits,
         entry: Option<F>,
     ) -> Result<Fd> {
+        let from_lowest = start <= self.lowest_free;
         let fd = self.lowest_free_from(start);
         if fd >= u64::from(limits.nofile) {
             return Err(Errno::MFILE);
@@ -378,8 +408,9 @@ impl<F: Clone> FdTable<F> {
             leaf.slots[i] = entry;
             free_above(leaf, i)
         });
-        if fd == self.lowest_free {
-            self.advance_lowest_free(free_above.unwrap_or(0));
+        if from_lowest {
+            // `fd` was the lowest unallocated number.
+            self.advance_lowest_free(fd, free_above.unwrap_or(0));
         }
         if installing {
             self.installed += 1;
@@ -443,9 +474,7 @@ impl<F: Clone> FdTable<F> {
             leaf.cloexec &= !bit(i);
             leaf.slots[i].take()
         })?;
-        if n < self.lowest_free {
-            self.lowest_free = n;
-        }
+        self.lower_lowest_free(n);
         taken
     }
 
@@ -554,7 +583,8 @@ impl<F: Clone> FdTable<F> {
             self.installed += 1;
         }
         if n == self.lowest_free {
-            self.advance_lowest_free(free_above);
+            // Every number below `n` is allocated, and now `n` too.
+            self.advance_lowest_free(n, free_above);
         }
         Ok((new, displaced))
     }
@@ -654,9 +684,7 @@ impl<F: Clone> FdTable<F> {
             })
             .flatten()
             .ok_or(Errno::BADF)?;
-        if n < self.lowest_free {
-            self.lowest_free = n;
-        }
+        self.lower_lowest_free(n);
         self.installed -= 1;
         Ok(entry)
     }
@@ -761,6 +789,7 @@ impl<F: Clone> FdTable<F> {
         let mut child = FdTable {
             tree: self.tree.share(),
             lowest_free: self.lowest_free,
+            lowest_exact: self.lowest_exact,
             capacity,
             installed: self.installed,
             reserved: Vec::new(),
@@ -787,6 +816,7 @@ impl<F: Clone> FdTable<F> {
         FdTable {
             tree: self.tree.share(),
             lowest_free: self.lowest_free,
+            lowest_exact: self.lowest_exact,
             capacity: self.capacity,
             installed: self.installed,
             reserved: self.reserved.clone(),

@@ -219,3 +219,52 @@ fn unshare_copy_is_sized_to_last_open_below_first() {
     assert_eq!(max(3, 1499, 0), u32::MAX);
     assert_eq!(max(131, u32::MAX, 4), u32::MAX);
 }
+
+// ---- lowest-free cache ----------------------------------------------------------------
+
+#[test]
+fn lowest_free_cache_survives_full_leaves() {
+    // Dense churn around leaf boundaries, where the cached lowest free number is only
+    // a lower bound (its leaf filled up), checked against a brute-force scan.
+    let mut t: FdTable<u32> = FdTable::new();
+    let l = limits(1 << 20);
+    let mut open = std::collections::BTreeSet::new();
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    for step in 0..3_000u32 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let n = (x >> 16) as u32 % 300;
+        match x % 5 {
+            0 | 1 => {
+                let fd = t.insert(step, false, l).unwrap().get();
+                assert!(open.insert(fd), "insert: got {fd}, already open");
+            }
+            2 => {
+                let fd = t.insert_from(n, step, false, l).unwrap().get();
+                assert!(open.insert(fd), "insert_from({n}): got {fd}, already open");
+            }
+            3 => {
+                let want = if open.remove(&n) {
+                    Ok(())
+                } else {
+                    Err(Errno::BADF)
+                };
+                assert_eq!(t.close(Fd::new(n)).map(drop), want, "close({n})");
+            }
+            _ => {
+                if let Some(&old) = open.iter().next() {
+                    t.dup2(Fd::new(old), Fd::new(n), l).unwrap();
+                    open.insert(n);
+                }
+            }
+        }
+        let scan = |from: u32| (from..).find(|fd| !open.contains(fd)).unwrap();
+        assert_eq!(t.lowest_free().get(), scan(0), "lowest_free at step {step}");
+        assert_eq!(
+            t.lowest_free_from(n),
+            u64::from(scan(n)),
+            "lowest_free_from({n})"
+        );
+    }
+}

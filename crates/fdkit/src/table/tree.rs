@@ -360,11 +360,33 @@ impl<F> Tree<F> {
         let before = leaf.summary();
         let r = f(leaf, i);
         let after = leaf.summary();
-        // An empty leaf is always reported: its parent frees it.
-        if before != after || !after.open() {
+        if before.0 ^ after.0 == Summary::FULL && after.open() {
+            // The common flip (a leaf filled or given a hole): only `full` words.
+            self.propagate_full(fd, after.0 & Summary::FULL != 0);
+        } else if before != after || !after.open() {
+            // An empty leaf is always reported: its parent frees it.
             self.propagate(fd, after);
         }
         Some(r)
+    }
+
+    /// [`Tree::propagate`] for a leaf that became full or stopped being full and
+    /// changed nothing else: only the `full` words change, up to the first ancestor
+    /// whose own fullness stays the same.
+    fn propagate_full(&mut self, fd: u64, full: bool) {
+        for level in 1..=self.height {
+            let inner = inner_mut(&mut self.root, self.height, fd, level);
+            let bit = 1u64 << digit(fd, level);
+            let was_full = inner.full == u64::MAX;
+            inner.full = if full {
+                inner.full | bit
+            } else {
+                inner.full & !bit
+            };
+            if (inner.full == u64::MAX) == was_full {
+                return;
+            }
+        }
     }
 
     /// Records the new summary `s` of the leaf holding `fd` in its ancestors, bottom
