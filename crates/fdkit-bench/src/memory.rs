@@ -47,11 +47,33 @@ pub fn measurements(p: &Params) -> Vec<Measurement> {
         baseline_bytes(&BTreeFree::<Entry>::default()),
     );
     out.push(m);
-    for n in [3, 1_000, p.fork_fds, p.far_fds] {
+    out.push(stdio());
+    for n in [64, 1_000, p.fork_fds, p.far_fds] {
         out.push(per_fd(n));
     }
     out.push(sparse());
     out
+}
+
+/// A typical process: 0, 1 and 2. Storage comes in 64-slot leaves (528 bytes with
+/// 8-byte entries), as Linux's first table comes with 64 slots embedded in
+/// `files_struct`, so a table this small is a fixed cost, not a per-descriptor one:
+/// no per-descriptor target here.
+fn stdio() -> Measurement {
+    let t = model::dense_table(3);
+    let mut m = row(
+        "memory/stdio".into(),
+        "a table holding 0, 1, 2: size_of + heap".into(),
+        Unit::Bytes,
+        table_bytes(&t),
+        None,
+    );
+    m.params.insert("fds".into(), 3);
+    let v: VecScan<Entry> = baseline(3);
+    let b: BTreeFree<Entry> = baseline(3);
+    m.baselines.insert("vec_scan".into(), baseline_bytes(&v));
+    m.baselines.insert("btree_free".into(), baseline_bytes(&b));
+    m
 }
 
 fn per_fd(n: u32) -> Measurement {

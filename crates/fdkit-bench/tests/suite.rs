@@ -1,0 +1,109 @@
+//! The suite's plumbing, not its timings: every row is filled in and the JSON keys
+//! are stable. Nothing here asserts on a duration (timings are benchmarked, never
+//! tested).
+
+use fdkit_bench::{benches, memory, suite, Measurement, Params, Sampling, Target, Unit};
+use std::time::Duration;
+
+/// Sizes small enough for a debug build.
+fn small() -> Params {
+    Params {
+        far_fds: 3_000,
+        fork_fds: 2_000,
+        dense_fds: 6_000,
+        close_range_capacity: 1 << 14,
+        exec_fds: vec![1_000],
+        exec_cloexec: 4,
+        threads: vec![1, 2],
+    }
+}
+
+/// One sample of one iteration: enough to exercise every side.
+const ONCE: Sampling = Sampling {
+    sample_time: Duration::ZERO,
+    samples: 1,
+};
+
+#[test]
+fn json_keys_are_the_documented_ones() {
+    let mut m = Measurement::new("dup_close/table", "dup then close");
+    m.model = Some(10.0);
+    m.host = Some(300.0);
+    m.set_target(Some(Target::RatioAtLeast(20.0)));
+    let v: serde_json::Value = serde_json::to_value(&m).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    let want = [
+        "baselines",
+        "host",
+        "host_spread",
+        "id",
+        "met",
+        "model",
+        "model_spread",
+        "params",
+        "ratio",
+        "target",
+        "unit",
+        "what",
+    ];
+    assert_eq!(keys, want, "Measurement JSON keys");
+    assert_eq!(v["unit"], "ns_per_op");
+    assert_eq!(v["target"]["ratio_at_least"], 20.0);
+    assert_eq!(v["ratio"], 30.0);
+    assert_eq!(v["met"], true);
+    let back: Measurement = serde_json::from_value(v).unwrap();
+    assert_eq!(back, m, "round trip");
+}
+
+#[test]
+fn at_most_targets_compare_the_model_figure() {
+    let mut m = Measurement::new("dupfd_far/1000000/table", "F_DUPFD far");
+    m.model = Some(120.0);
+    m.set_target(Some(Target::AtMost(100.0)));
+    assert_eq!((m.ratio, m.met), (None, Some(false)));
+}
+
+#[test]
+fn memory_rows_are_sizes_with_their_targets() {
+    let rows = memory(&small());
+    let empty = rows.iter().find(|m| m.id == "memory/empty").unwrap();
+    assert_eq!(empty.unit, Unit::Bytes);
+    assert_eq!(empty.target, Some(Target::AtMost(256.0)));
+    for m in rows.iter().filter(|m| m.id.starts_with("memory/per_fd/")) {
+        assert_eq!(m.unit, Unit::BytesPerFd, "{}", m.id);
+        assert!(m.model.is_some_and(|b| b > 0.0), "{}: {:?}", m.id, m.model);
+        assert!(m.baselines.contains_key("vec_scan"), "{}", m.id);
+    }
+}
+
+#[test]
+fn every_side_of_the_small_benches_runs_and_fills_its_row() {
+    let p = small();
+    let chosen: Vec<_> = benches(&p)
+        .into_iter()
+        .filter(|b| !b.id.starts_with("fork")) // no fork() inside the test harness's threads
+        .collect();
+    let rows = suite::run(&chosen, &p, ONCE, &mut |_| {}).unwrap();
+    for id in [
+        "getfd/table",
+        "getfd/table_handle",
+        "getfd/system",
+        "dup_close/system",
+    ] {
+        let m = rows
+            .iter()
+            .find(|m| m.id == id)
+            .unwrap_or_else(|| panic!("no {id}"));
+        assert!(m.model.is_some() && m.host.is_some(), "{id}: {m:?}");
+        assert!(m.ratio.is_some() && m.met.is_some(), "{id}: {m:?}");
+        assert!(m.baselines.contains_key("btree_free"), "{id}: baselines");
+    }
+    let floor = rows.iter().find(|m| m.id == "syscall_floor/host").unwrap();
+    assert!(floor.model.is_none() && floor.host.is_some());
+    let sweep = rows
+        .iter()
+        .find(|m| m.id == "exec_sweep/1000/table")
+        .unwrap();
+    assert!(sweep.host.is_none(), "the exec sweep has no host side");
+    assert_eq!(sweep.params.get("cloexec"), Some(&4));
+}
