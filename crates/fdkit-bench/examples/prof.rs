@@ -103,6 +103,33 @@ fn system_op(which: &str, n: u64) -> bool {
     true
 }
 
+fn host_op(which: &str, n: u64) -> bool {
+    use fdkit_bench::host::{self, HostTable};
+    let h = HostTable::new().unwrap();
+    match which {
+        "host_getfd" => {
+            for _ in 0..n {
+                let _ = black_box(host::fcntl_getfd(h.base));
+            }
+        }
+        "host_dup_close" => {
+            for _ in 0..n {
+                let fd = host::dup(h.base).unwrap();
+                host::close(fd).unwrap();
+            }
+        }
+        "host_dup2" => {
+            let target = host::dup(h.base).unwrap();
+            for _ in 0..n {
+                host::dup2(h.base, target).unwrap();
+            }
+            host::close(target).unwrap();
+        }
+        _ => return false,
+    }
+    true
+}
+
 fn main() {
     let which = std::env::args().nth(1).unwrap_or_default();
     let n: u64 = std::env::args()
@@ -111,7 +138,7 @@ fn main() {
         .unwrap_or(10_000_000);
     let t0 = Instant::now();
     assert!(
-        table_op(&which, n) || system_op(&which, n),
+        table_op(&which, n) || system_op(&which, n) || host_op(&which, n),
         "unknown op {which}"
     );
     let ns = t0.elapsed().as_nanos() as f64 / n as f64;

@@ -55,8 +55,12 @@ fn main() -> std::io::Result<()> {
         .into_iter()
         .filter(|b| filters.is_empty() || filters.iter().any(|f| b.id.contains(f.as_str())))
         .collect();
+    // The machine's load, for the record: other processes move every figure.
+    let load = || std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    eprintln!("fdkit-bench: load average at start: {}", load().trim());
     let mut progress = |id: &str| eprintln!("fdkit-bench: {id}");
     let results = suite::run(&chosen, &params, sampling, &mut progress)?;
+    eprintln!("fdkit-bench: load average at end: {}", load().trim());
     if json {
         for m in &results {
             println!(

@@ -33,6 +33,29 @@
 //! Timing figures are medians of [`Sampling::samples`] samples, each running the
 //! operation long enough to last [`Sampling::sample_time`].
 //!
+//! ## Use from a CLI
+//!
+//! ```no_run
+//! use fdkit_bench::{benches, suite, Params, Sampling};
+//!
+//! // Everything, quickly (about 10 s here):
+//! let rows = fdkit_bench::run_suite(true)?;
+//! // Or a subset, with progress on stderr:
+//! let params = Params::default();
+//! let chosen: Vec<_> = benches(&params)
+//!     .into_iter()
+//!     .filter(|b| b.id.starts_with("dup"))
+//!     .collect();
+//! let rows = suite::run(&chosen, &params, Sampling::QUICK, &mut |id| eprintln!("{id}"))?;
+//! for m in &rows {
+//!     println!("{}", serde_json::to_string(m).unwrap());
+//! }
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! `examples/suite.rs` is such a runner (Markdown table or JSON Lines), and
+//! `scripts/medians.py` takes the median of several of its JSON runs.
+//!
 //! ## Side effects on the calling process
 //!
 //! The host side runs in the calling process: [`run_suite`] raises its soft

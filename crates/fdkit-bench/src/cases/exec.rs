@@ -13,25 +13,36 @@ use crate::suite::{Bench, Params, Side};
 use fdkit::{Fd, OFlags};
 use std::hint::black_box;
 
+/// The table-size series (`exec_sweep/<n>`, `k` fixed) and the close-on-exec count
+/// series at 10⁵ open (`exec_sweep_k/<k>`).
 pub(crate) fn benches(p: &Params) -> Vec<Bench> {
-    p.exec_fds
+    let sizes = p.exec_fds.iter().map(|&n| sweep(n, p.exec_cloexec, None));
+    let n = p
+        .exec_fds
         .iter()
-        .map(|&n| sweep(n, p.exec_cloexec))
-        .collect()
+        .copied()
+        .max()
+        .unwrap_or(1_000)
+        .min(100_000);
+    let counts = [1, 64, 512].into_iter().map(move |k| sweep(n, k, Some(k)));
+    sizes.chain(counts).collect()
 }
 
-/// `k` numbers spread evenly over `4..n`.
+/// `k` distinct numbers spread evenly over `4..n` (`k` < `n` − 4).
 fn positions(n: u32, k: u32) -> Vec<u32> {
     (1..=k)
-        .map(|i| (u64::from(i) * u64::from(n) / u64::from(k + 1)) as u32)
-        .map(|p| p.max(4))
+        .map(|i| 4 + (u64::from(i) * u64::from(n - 4) / u64::from(k + 1)) as u32)
         .collect()
 }
 
-fn sweep(n: u32, k: u32) -> Bench {
+fn sweep(n: u32, k: u32, k_series: Option<u32>) -> Bench {
     let cloexec = OFlags::CLOEXEC.bits();
+    let id = match k_series {
+        Some(k) => format!("exec_sweep_k/{k}"),
+        None => format!("exec_sweep/{n}"),
+    };
     Bench::new(
-        format!("exec_sweep/{n}"),
+        id,
         format!("exec sweep: {k} close-on-exec descriptors among {n} open"),
     )
     .param("fds", n)
