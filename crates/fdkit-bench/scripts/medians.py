@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Median of several `suite --json` runs, per measurement id, as a Markdown table.
 
-Usage: medians.py RUN.json [RUN.json ...] [--compare BASE.json ...]
-With --compare, the table shows the base medians next to the new ones.
+Usage: medians.py [--range] RUN.json [RUN.json ...] [--compare BASE.json ...]
+With --compare, the table shows the base medians next to the new ones. With
+--range, each fdkit and host median is followed by the [min–max] of the runs.
 """
 import json
 import statistics
@@ -23,6 +24,16 @@ def med(ms, key):
     return statistics.median(vals) if vals else None
 
 
+RANGE = False
+
+
+def spread(ms, key):
+    vals = [m[key] for m in ms if m.get(key) is not None]
+    if len(vals) < 2:
+        return ""
+    return f" [{fmt(min(vals))}–{fmt(max(vals))}]"
+
+
 def fmt(v, unit="ns_per_op"):
     if v is None:
         return "–"
@@ -36,6 +47,9 @@ def fmt(v, unit="ns_per_op"):
 
 
 def main(argv):
+    global RANGE
+    RANGE = "--range" in argv
+    argv = [a for a in argv if a != "--range"]
     if "--compare" in argv:
         i = argv.index("--compare")
         new, base = load(argv[:i]), load(argv[i + 1:])
@@ -56,7 +70,14 @@ def main(argv):
     for id_, ms in new.items():
         unit = ms[0]["unit"]
         model, host = med(ms, "model"), med(ms, "host")
-        ratio = f"{host / model:.1f}×" if model and host else "–"
+        # The ratio of each run (fdkit and host measured in the same run), then the
+        # median of those.
+        r = med(ms, "ratio")
+        ratio = f"{r:.1f}×" if r else "–"
+        shown_model, shown_host = fmt(model, unit), fmt(host, unit)
+        if RANGE and unit == "ns_per_op":
+            shown_model += spread(ms, "model")
+            shown_host += spread(ms, "host")
         base_vals = {}
         for m in ms:
             for k, v in m["baselines"].items():
@@ -67,7 +88,7 @@ def main(argv):
         target = "" if t is None else ", ".join(f"{k} {v:g}" for k, v in t.items())
         mets = [m["met"] for m in ms if m["met"] is not None]
         met = "" if not mets else f"{sum(mets)}/{len(mets)}"
-        print(f"| {id_} | {fmt(model, unit)} | {fmt(host, unit)} | {ratio} | {vs} | {bt} | {target} | {met} |")
+        print(f"| {id_} | {shown_model} | {shown_host} | {ratio} | {vs} | {bt} | {target} | {met} |")
 
 
 if __name__ == "__main__":

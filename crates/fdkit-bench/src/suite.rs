@@ -1,8 +1,8 @@
 //! The benchmark registry and how a run becomes [`Measurement`]s.
 //!
-//! A [`Bench`] is one piece of work done by up to five [`Side`]s: the model through
-//! [`fdkit::FdTable`] and through the [`fdkit::System`] syscall surface, the host
-//! kernel, and the two baseline tables. Each side is set up lazily, measured and
+//! A [`Bench`] is one piece of work done by up to six [`Side`]s: the model through
+//! [`fdkit::FdTable`] (with `Arc` and with handle entries) and through the
+//! [`fdkit::System`] syscall surface, the host kernel, and the two baseline tables. Each side is set up lazily, measured and
 //! dropped before the next, so only one fixture (and one host table) exists at a time.
 
 use crate::cases;
@@ -35,8 +35,8 @@ pub enum Side {
 }
 
 impl Side {
-    /// The name used in criterion ids and JSON (`table`, `system`, `host`,
-    /// `vec_scan`, `btree_free`).
+    /// The name used in criterion ids and JSON (`table`, `table_handle`, `system`,
+    /// `host`, `vec_scan`, `btree_free`).
     pub fn name(self) -> &'static str {
         match self {
             Side::Table => "table",
