@@ -23,7 +23,14 @@
 //! Inner nodes are always owned and are copied at fork; there is one per 4096 slots.
 //!
 //! Empty subtrees are freed (except the leaf holding descriptors 0-63), so memory
-//! follows the number of open descriptors, never the largest number ever used.
+//! follows the number of open descriptors, never the largest number ever used; one
+//! emptied leaf is kept as a spare for the next leaf created.
+//!
+//! Writes ([`Tree::update`]) walk down without recursion, change the leaf, and walk
+//! back up only if the leaf's summary changed, stopping at the first ancestor whose
+//! own summary did not: most writes touch one leaf and nothing else. The walk up
+//! re-descends from the root for each level (at most 5), which is cheaper than
+//! keeping the path, since safe Rust cannot hold `&mut` to every node on it.
 
 use std::sync::Arc;
 
