@@ -35,6 +35,8 @@ pub enum Command {
     Run(crate::run::Args),
     /// Replay a recorded `strace -f` log against the model and report divergences.
     Check(crate::check::Args),
+    /// Measure the model against the host kernel, side by side, in one run.
+    Bench(crate::bench::Args),
 }
 
 /// Runs the chosen subcommand.
@@ -42,5 +44,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
         Command::Run(args) => crate::run::main(&args, cli.color),
         Command::Check(args) => crate::check::main(&args, cli.color),
+        Command::Bench(args) => crate::bench::main(&args, cli.color),
     }
 }

@@ -6,6 +6,7 @@
 //! means an error (which wins over 1); a closed stdout (`fdkit ... | head`) ends the
 //! program quietly with status 0.
 
+mod bench;
 mod check;
 mod cli;
 mod run;

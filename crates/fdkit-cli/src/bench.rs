@@ -1,0 +1,131 @@
+//! `fdkit bench`: the benchmark suite of `fdkit-bench`, run from the command line so
+//! any user sees the model's gain over their own kernel. Each row measures the model
+//! and the host doing the same descriptor work in the same run.
+//!
+//! Output: a table of ns/op (or bytes) for fdkit and the host, their ratio, the two
+//! baseline tables peers use, and the target. `--json` writes JSON Lines:
+//! `{"type":"measurement","data":{...}}` per row — the keys are those of
+//! `fdkit_bench::Measurement` (`id`, `what`, `unit`, `model`, `host`, `ratio`, `target`,
+//! `met`, `baselines`, `params`, `model_spread`, `host_spread`), stable and tested —
+//! then `{"type":"summary","data":{"rows":N,"targets":T,"met":M,"seconds":S}}` last.
+
+use crate::cli::Color;
+use crate::Status;
+use fdkit_bench::{benches, suite, Measurement, Params, Sampling, Unit};
+use std::io::{IsTerminal, Write};
+use std::time::Instant;
+
+/// Flags of `fdkit bench`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Sample each benchmark briefly (the whole suite in well under a minute).
+    #[arg(long)]
+    pub quick: bool,
+    /// Write JSON Lines instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Run only the benchmarks whose id contains one of these words.
+    pub filter: Vec<String>,
+}
+
+/// Runs `fdkit bench`.
+pub fn main(args: &Args, _color: Color) -> anyhow::Result<Status> {
+    let params = Params::default();
+    let wanted =
+        |id: &str| args.filter.is_empty() || args.filter.iter().any(|f| id.contains(f.as_str()));
+    let chosen: Vec<_> = benches(&params)
+        .into_iter()
+        .filter(|b| wanted(&b.id))
+        .collect();
+    let sampling = if args.quick {
+        Sampling::QUICK
+    } else {
+        Sampling::FULL
+    };
+    let show_progress = std::io::stderr().is_terminal();
+    let mut progress = |id: &str| {
+        if show_progress {
+            eprint!("\r\x1b[2Kfdkit bench: {id}");
+        }
+    };
+    let started = Instant::now();
+    let mut results = suite::run(&chosen, &params, sampling, &mut progress)?;
+    // The memory figures always come last; a filter applies to them too.
+    results.retain(|m| wanted(&m.id));
+    if results.is_empty() {
+        anyhow::bail!("no benchmark matches {:?}", args.filter);
+    }
+    if show_progress {
+        eprint!("\r\x1b[2K");
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        for m in &results {
+            let line = serde_json::json!({"type": "measurement", "data": m});
+            writeln!(out, "{line}")?;
+        }
+        let targets = results.iter().filter(|m| m.met.is_some()).count();
+        let met = results.iter().filter(|m| m.met == Some(true)).count();
+        let summary = serde_json::json!({"type": "summary", "data": {
+            "rows": results.len(), "targets": targets, "met": met, "seconds": seconds,
+        }});
+        writeln!(out, "{summary}")?;
+        return Ok(Status::Clean);
+    }
+    writeln!(
+        out,
+        "{:<34} {:>10} {:>10} {:>9} {:>10} {:>10}  target",
+        "benchmark", "fdkit", "host", "ratio", "Vec scan", "BTreeSet"
+    )?;
+    for m in &results {
+        writeln!(out, "{}", row(m))?;
+    }
+    let targets = results.iter().filter(|m| m.met.is_some()).count();
+    let met = results.iter().filter(|m| m.met == Some(true)).count();
+    writeln!(
+        out,
+        "{} benchmarks in {seconds:.1} s: {met} of {targets} targets met (ratio = host / fdkit, same run)",
+        results.len()
+    )?;
+    Ok(Status::Clean)
+}
+
+fn value(v: Option<f64>, unit: Unit) -> String {
+    match (v, unit) {
+        (None, _) => "-".into(),
+        (Some(v), Unit::NsPerOp) if v >= 100_000.0 => format!("{:.0} µs", v / 1000.0),
+        (Some(v), Unit::NsPerOp) if v >= 10_000.0 => format!("{:.1} µs", v / 1000.0),
+        (Some(v), Unit::NsPerOp) if v >= 100.0 => format!("{v:.0} ns"),
+        (Some(v), Unit::NsPerOp) => format!("{v:.1} ns"),
+        (Some(v), Unit::Bytes) => format!("{v:.0} B"),
+        (Some(v), Unit::BytesPerFd) => format!("{v:.2} B/fd"),
+    }
+}
+
+fn row(m: &Measurement) -> String {
+    let ratio = m.ratio.map_or("-".into(), |r| format!("{r:.1}x"));
+    let target = match (m.target, m.met) {
+        (Some(fdkit_bench::Target::RatioAtLeast(r)), Some(met)) => {
+            format!(">= {r}x {}", if met { "met" } else { "MISSED" })
+        }
+        (Some(fdkit_bench::Target::AtMost(v)), Some(met)) => {
+            format!(
+                "<= {} {}",
+                value(Some(v), m.unit),
+                if met { "met" } else { "MISSED" }
+            )
+        }
+        _ => String::new(),
+    };
+    let base = |k: &str| value(m.baselines.get(k).copied(), m.unit);
+    format!(
+        "{:<34} {:>10} {:>10} {:>9} {:>10} {:>10}  {target}",
+        m.id,
+        value(m.model, m.unit),
+        value(m.host, m.unit),
+        ratio,
+        base("vec_scan"),
+        base("btree_free"),
+    )
+}
