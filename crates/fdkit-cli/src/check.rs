@@ -320,7 +320,9 @@ impl<W: Write> Output<W> {
             d.what, d.expected, d.predicted
         )?;
         if self.tables {
-            let who = d.pid.map_or("the process".to_owned(), |p| format!("pid {p}"));
+            let who = d
+                .pid
+                .map_or("the process".to_owned(), |p| format!("pid {p}"));
             writeln!(self.w, "  table of {who} before the call:")?;
             for v in &d.table {
                 writeln!(self.w, "    {v}")?;

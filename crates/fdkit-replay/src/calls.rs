@@ -24,40 +24,60 @@ const AT_FDCWD: u32 = -100i32 as u32;
 const O_CLOEXEC: u64 = 0o2000000;
 const O_NONBLOCK: u32 = 0o4000;
 
-/// Up to eight arguments of a call, split once.
+/// The arguments of a call, split lazily and only as far as asked (up to eight):
+/// a `newfstatat` whose path is not empty never has its `stat` struct scanned.
 struct Argv<'a> {
+    iter: fdkit_strace::ArgIter<'a>,
     v: [Option<Arg<'a>>; 8],
+    /// How many arguments have been split so far.
+    n: usize,
+    done: bool,
 }
 
 impl<'a> Argv<'a> {
     fn new(text: &'a str) -> Argv<'a> {
-        let mut v = [None; 8];
-        for (i, a) in Args::from_text(text).iter().take(8).enumerate() {
-            v[i] = Some(a);
+        Argv {
+            iter: Args::from_text(text).iter(),
+            v: [None; 8],
+            n: 0,
+            done: false,
         }
-        Argv { v }
     }
 
-    fn get(&self, i: usize) -> Option<Arg<'a>> {
+    fn get(&mut self, i: usize) -> Option<Arg<'a>> {
+        while self.n <= i && !self.done && self.n < self.v.len() {
+            match self.iter.next() {
+                Some(a) => {
+                    self.v[self.n] = Some(a);
+                    self.n += 1;
+                }
+                None => self.done = true,
+            }
+        }
         self.v.get(i).copied().flatten()
     }
 
-    fn text(&self, i: usize) -> &'a str {
+    fn text(&mut self, i: usize) -> &'a str {
         self.get(i).map_or("", |a| a.text())
     }
 
-    fn int(&self, i: usize) -> Option<i64> {
+    fn int(&mut self, i: usize) -> Option<i64> {
         flags::fd(self.text(i))
     }
 
     /// A descriptor argument: the low 32 bits, as the kernel reads it.
-    fn fd(&self, i: usize) -> Option<u32> {
+    fn fd(&mut self, i: usize) -> Option<u32> {
         self.int(i).map(|v| v as u32)
     }
 
     /// The argument named `name=` (for `clone`'s named arguments).
-    fn named(&self, name: &str) -> Option<Arg<'a>> {
-        self.v.iter().flatten().find(|a| a.name() == Some(name)).copied()
+    fn named(&mut self, name: &str) -> Option<Arg<'a>> {
+        self.get(7);
+        self.v
+            .iter()
+            .flatten()
+            .find(|a| a.name() == Some(name))
+            .copied()
     }
 }
 
@@ -205,7 +225,13 @@ fn walk_scm(v: &Value<'_>, out: &mut Vec<Vec<u32>>) {
             for f in fields {
                 if rights && f.name.as_deref() == Some("cmsg_data") {
                     if let Value::Array(items) = &f.value {
-                        out.push(items.iter().filter_map(|i| i.as_int()).map(|n| n as u32).collect());
+                        out.push(
+                            items
+                                .iter()
+                                .filter_map(|i| i.as_int())
+                                .map(|n| n as u32)
+                                .collect(),
+                        );
                     }
                 } else {
                     walk_scm(&f.value, out);
@@ -228,7 +254,7 @@ pub(crate) fn clone_flags(name: &str, args: &str) -> Option<u64> {
         "fork" => Some(0),
         "vfork" => Some(0x4100),
         "clone" => {
-            let a = Argv::new(args);
+            let mut a = Argv::new(args);
             let f = a.named("flags").map(|f| f.text()).unwrap_or(a.text(0));
             flags::eval(f, flags::clone_flag)
         }
@@ -246,12 +272,9 @@ fn open_status(flags: Option<u64>, form: OpenForm, kind: Kind) -> Status {
     let bits = if f & path != 0 {
         f & (path | OFlags::DIRECTORY.bits() | OFlags::NOFOLLOW.bits())
     } else {
-        let strip = (OFlags::CREAT
-            | OFlags::EXCL
-            | OFlags::NOCTTY
-            | OFlags::TRUNC
-            | OFlags::CLOEXEC)
-            .bits();
+        let strip =
+            (OFlags::CREAT | OFlags::EXCL | OFlags::NOCTTY | OFlags::TRUNC | OFlags::CLOEXEC)
+                .bits();
         (f | OFlags::LARGEFILE.bits()) & !strip
     };
     let mut unknown = 0;
@@ -305,8 +328,8 @@ impl Replay {
         let gid = task.group;
         let shared = self.group(gid).is_some_and(|g| g.refs > 1);
         let class = p.class;
-        let a = Argv::new(&p.args);
-        let (id, start, name) = (p.id, p.entered, p.name.clone());
+        let mut a = Argv::new(&p.args);
+        let (id, start) = (p.id, p.entered);
         let lim = self.limits(pid);
         let mut cand: Option<(TOp, bool)> = None;
         let mut opaque = false;
@@ -314,7 +337,11 @@ impl Replay {
         let mut offset_use = false;
         match class {
             Class::Close => cand = a.fd(0).map(|fd| (TOp::Close { fd }, false)),
-            Class::Dup => cand = a.fd(0).map(|old| (dup_op(old, 0, false, AllocKind::Dup), false)),
+            Class::Dup => {
+                cand = a
+                    .fd(0)
+                    .map(|old| (dup_op(old, 0, false, AllocKind::Dup), false))
+            }
             Class::Dup2 | Class::Dup3 => {
                 if let (Some(old), Some(new)) = (a.fd(0), a.fd(1)) {
                     let fl = if class == Class::Dup3 {
@@ -353,10 +380,24 @@ impl Replay {
             }
             Class::Ioctl => match (a.fd(0), flags::strip_comment(a.text(1))) {
                 (Some(fd), "FIOCLEX") => {
-                    cand = Some((TOp::SetCloexec { fd, on: true, raw: false }, false))
+                    cand = Some((
+                        TOp::SetCloexec {
+                            fd,
+                            on: true,
+                            raw: false,
+                        },
+                        false,
+                    ))
                 }
                 (Some(fd), "FIONCLEX") => {
-                    cand = Some((TOp::SetCloexec { fd, on: false, raw: false }, false))
+                    cand = Some((
+                        TOp::SetCloexec {
+                            fd,
+                            on: false,
+                            raw: false,
+                        },
+                        false,
+                    ))
                 }
                 (Some(fd), _) => watch[0] = Some(fd),
                 _ => {}
@@ -379,7 +420,8 @@ impl Replay {
             }
             Class::Clone | Class::Clone3 | Class::Fork => {
                 self.cloning.push(pid);
-                opaque = clone_flags(&name, &p.args).is_some_and(|f| f & flags::clone::PIDFD != 0);
+                opaque =
+                    clone_flags(&p.name, &p.args).is_some_and(|f| f & flags::clone::PIDFD != 0);
             }
             Class::Use(u) => {
                 for (k, &i) in u.fds.iter().enumerate() {
@@ -393,7 +435,9 @@ impl Replay {
                 watch[0] = a.fd(0);
                 offset_use = true;
             }
-            Class::Sendmsg { .. } | Class::Mmap => watch[0] = a.fd(if class == Class::Mmap { 4 } else { 0 }),
+            Class::Sendmsg { .. } | Class::Mmap => {
+                watch[0] = a.fd(if class == Class::Mmap { 4 } else { 0 })
+            }
             _ => {}
         }
         let mut at_entry: [Option<(bool, Option<Arc<Description>>)>; 2] = [None, None];
@@ -513,7 +557,7 @@ impl Replay {
             Class::Recvmsg { mmsg } => self.recvmsg(c, mmsg, obs, sink),
             Class::Sendmsg { .. } => self.sendmsg(c, obs, sink),
             Class::Dup => {
-                let a = Argv::new(c.args);
+                let mut a = Argv::new(c.args);
                 match a.fd(0) {
                     Some(old) => {
                         let op = dup_op(old, 0, false, AllocKind::Dup);
@@ -523,7 +567,7 @@ impl Replay {
                 }
             }
             Class::Dup2 | Class::Dup3 => {
-                let a = Argv::new(c.args);
+                let mut a = Argv::new(c.args);
                 let flags = if class == Class::Dup3 {
                     match flags::eval(a.text(2), flags::oflag) {
                         Some(f) => Some(f as u32),
@@ -549,7 +593,7 @@ impl Replay {
             Class::Ioctl => self.ioctl(c, obs, sink),
             Class::Lseek => self.lseek(c, obs, sink),
             Class::Mmap => {
-                let a = Argv::new(c.args);
+                let mut a = Argv::new(c.args);
                 if flags::has(a.text(3), "MAP_ANONYMOUS", 0x20) {
                     return Check::Undecided;
                 }
@@ -561,15 +605,17 @@ impl Replay {
             Class::Exec { at } => self.exec(c, at, obs, sink),
             Class::Clone | Class::Clone3 | Class::Fork => self.clone_call(c, obs, sink),
             Class::Unshare => {
-                let a = Argv::new(c.args);
+                let mut a = Argv::new(c.args);
                 if obs == Obs::Ok(0) && flags::has(a.text(0), "CLONE_FILES", 0x400) {
                     self.unshare(c.pid, u32::MAX);
                 }
                 Check::Undecided
             }
-            Class::Prlimit | Class::Setrlimit | Class::Getrlimit => self.rlimit(c, class, obs, sink),
+            Class::Prlimit | Class::Setrlimit | Class::Getrlimit => {
+                self.rlimit(c, class, obs, sink)
+            }
             Class::Waitid => {
-                let a = Argv::new(c.args);
+                let mut a = Argv::new(c.args);
                 if a.text(0) == "P_PIDFD" {
                     if let Some(fd) = a.fd(1) {
                         return self.use_fds(c, &[fd], Need::default(), false, &obs, sink);
@@ -600,9 +646,6 @@ impl Replay {
         };
         let lim = self.limits(c.pid);
         let id = c.id(self);
-        if let Some(g) = self.group_mut(gid) {
-            g.debug_check(&format!("before table_op line {} {}", c.completed, c.name));
-        }
         let entry_ok = entry_ok(c.pending.as_ref(), op, obs);
         let events = self.events;
         let mut changes = std::mem::take(&mut self.changes);
@@ -611,16 +654,12 @@ impl Replay {
         };
         let ch = if events { Some(&mut changes) } else { None };
         let done = g.complete(id, c.entered, c.completed, op, obs, lim, entry_ok, ch);
-        g.debug_check(&format!("after complete line {} {} {:?}", c.completed, c.name, done));
         c.consumed = true;
         let mut check = done.check;
         if let Check::Differ(pred) = &check {
             let pred = pred.clone();
             let at = (id, c.entered, c.completed);
             check = self.diverge(c, gid, at, op, obs, lim, pred, what, &mut changes, sink);
-            if let Some(g) = self.group_mut(gid) {
-                g.debug_check(&format!("after diverge line {}", c.completed));
-            }
         } else if let Some(g) = self.group_mut(gid) {
             mark_known(g, op, obs);
         }
@@ -637,7 +676,8 @@ impl Replay {
                 line: c.completed,
                 pid: c.pid_opt(),
                 call: c.text(),
-                reason: "the concurrent calls around it could not be ordered within the search bound",
+                reason:
+                    "the concurrent calls around it could not be ordered within the search bound",
             });
         }
         if events {
@@ -681,7 +721,10 @@ impl Replay {
                 if let Some(d) = &e {
                     d.set_offset(None);
                 }
-                let cloexec = g.table.fd_flags(Fd::new(fd)).is_some_and(|f| f.bits() & 1 != 0);
+                let cloexec = g
+                    .table
+                    .fd_flags(Fd::new(fd))
+                    .is_some_and(|f| f.bits() & 1 != 0);
                 (fd, e, cloexec)
             })
             .collect();
@@ -728,7 +771,14 @@ impl Replay {
         Check::Differ(pred)
     }
 
-    fn report(&mut self, c: &Ctx<'_>, what: &'static str, predicted: String, table: Vec<crate::report::FdView>, sink: &mut dyn Sink) {
+    fn report(
+        &mut self,
+        c: &Ctx<'_>,
+        what: &'static str,
+        predicted: String,
+        table: Vec<crate::report::FdView>,
+        sink: &mut dyn Sink,
+    ) {
         let expected = match c.outcome {
             Some(o) => o.to_string(),
             None => "?".to_owned(),
@@ -746,7 +796,13 @@ impl Replay {
         });
     }
 
-    fn emit_changes(&mut self, c: &Ctx<'_>, changes: &mut Vec<Change>, obs: &Obs, sink: &mut dyn Sink) {
+    fn emit_changes(
+        &mut self,
+        c: &Ctx<'_>,
+        changes: &mut Vec<Change>,
+        obs: &Obs,
+        sink: &mut dyn Sink,
+    ) {
         let (line, pid) = (c.completed, c.pid_opt());
         let gid = self.gid(c.pid);
         for ch in changes.drain(..) {
@@ -815,7 +871,7 @@ impl Replay {
     }
 
     fn open(&mut self, c: &mut Ctx<'_>, form: OpenForm, obs: Obs, sink: &mut dyn Sink) -> Check {
-        let a = Argv::new(c.args);
+        let mut a = Argv::new(c.args);
         let (dirfd_i, path_i, flags_text) = match form {
             OpenForm::Open => (None, 0, a.text(1)),
             OpenForm::Openat => (Some(0), 1, a.text(2)),
@@ -835,7 +891,8 @@ impl Replay {
         let obs = as_fds(obs);
         let deco = c.outcome.and_then(|o| o.value()).and_then(decoration);
         let link = deco.or(path).unwrap_or("?");
-        let device = link.starts_with("/dev/") || deco.is_some_and(|d| d.contains("<char ") || d.contains("<block "));
+        let device = link.starts_with("/dev/")
+            || deco.is_some_and(|d| d.contains("<char ") || d.contains("<block "));
         let kind = if device { Kind::Device } else { Kind::Path };
         let status = open_status(fl, form, kind);
         let desc = self.new_desc(c, &obs, kind, link, status);
@@ -851,7 +908,7 @@ impl Replay {
     }
 
     fn new_fd(&mut self, c: &mut Ctx<'_>, kind: New, obs: Obs, sink: &mut dyn Sink) -> Check {
-        let a = Argv::new(c.args);
+        let mut a = Argv::new(c.args);
         let rdwr = OFlags::RDWR.bits();
         let nb = |text: &str, name: &str| -> u32 {
             if flags::has(text, name, u64::from(O_NONBLOCK)) {
@@ -862,57 +919,206 @@ impl Replay {
         };
         let ce = |text: &str, name: &str, bit: u64| flags::has(text, name, bit);
         // (cloexec, status, kind, link, pre-checked descriptor)
-        let (cloexec, status, dkind, link, pre): (bool, Status, Kind, String, Option<u32>) = match kind {
-            New::Socket => {
-                let t = a.text(1);
-                (ce(t, "SOCK_CLOEXEC", O_CLOEXEC), Status::known(rdwr | nb(t, "SOCK_NONBLOCK")), Kind::Socket, "socket:[?]".into(), None)
-            }
-            New::EventFd => (false, Status::known(rdwr), Kind::Anon, "anon_inode:[eventfd]".into(), None),
-            New::EventFd2 => {
-                let t = a.text(1);
-                (ce(t, "EFD_CLOEXEC", O_CLOEXEC), Status::known(rdwr | nb(t, "EFD_NONBLOCK")), Kind::Anon, "anon_inode:[eventfd]".into(), None)
-            }
-            New::EpollCreate => (false, Status::known(rdwr), Kind::Anon, "anon_inode:[eventpoll]".into(), None),
-            New::EpollCreate1 => (ce(a.text(0), "EPOLL_CLOEXEC", O_CLOEXEC), Status::known(rdwr), Kind::Anon, "anon_inode:[eventpoll]".into(), None),
-            New::SignalFd | New::SignalFd4 => {
-                let fd = a.int(0).unwrap_or(-1);
-                if fd != -1 {
-                    // An existing signalfd is modified.
-                    return self.use_fds(c, &[fd as u32], Need::default(), true, &obs, sink);
+        let (cloexec, status, dkind, link, pre): (bool, Status, Kind, String, Option<u32>) =
+            match kind {
+                New::Socket => {
+                    let t = a.text(1);
+                    (
+                        ce(t, "SOCK_CLOEXEC", O_CLOEXEC),
+                        Status::known(rdwr | nb(t, "SOCK_NONBLOCK")),
+                        Kind::Socket,
+                        "socket:[?]".into(),
+                        None,
+                    )
                 }
-                let t = if kind == New::SignalFd4 { a.text(3) } else { "" };
-                (ce(t, "SFD_CLOEXEC", O_CLOEXEC), Status::unknown(), Kind::Anon, "anon_inode:[signalfd]".into(), None)
-            }
-            New::TimerFd => {
-                let t = a.text(1);
-                (ce(t, "TFD_CLOEXEC", O_CLOEXEC), Status::unknown(), Kind::Anon, "anon_inode:[timerfd]".into(), None)
-            }
-            New::InotifyInit => (false, Status::unknown(), Kind::Anon, "anon_inode:inotify".into(), None),
-            New::InotifyInit1 => (ce(a.text(0), "IN_CLOEXEC", O_CLOEXEC), Status::unknown(), Kind::Anon, "anon_inode:inotify".into(), None),
-            New::FanotifyInit => (ce(a.text(0), "FAN_CLOEXEC", 1), Status::unknown(), Kind::Anon, "anon_inode:[fanotify]".into(), None),
-            New::MemfdCreate => {
-                let name = unquote(a.text(0)).unwrap_or("?");
-                (ce(a.text(1), "MFD_CLOEXEC", 1), Status::known(rdwr | OFlags::LARGEFILE.bits()), Kind::Memfd, format!("/memfd:{name} (deleted)"), None)
-            }
-            New::MemfdSecret => (ce(a.text(0), "O_CLOEXEC", O_CLOEXEC), Status::unknown(), Kind::Anon, "/secretmem (deleted)".into(), None),
-            New::Userfaultfd => (ce(a.text(0), "O_CLOEXEC", O_CLOEXEC), Status::unknown(), Kind::Anon, "anon_inode:[userfaultfd]".into(), None),
-            New::PerfEventOpen => (ce(a.text(4), "PERF_FLAG_FD_CLOEXEC", 8), Status::unknown(), Kind::Anon, "anon_inode:[perf_event]".into(), None),
-            New::IoUringSetup => (true, Status::unknown(), Kind::Anon, "anon_inode:[io_uring]".into(), None),
-            New::PidfdOpen => (true, Status::unknown(), Kind::Anon, "anon_inode:[pidfd]".into(), None),
-            New::PidfdGetfd => (true, Status::unknown(), Kind::Inherited, "?".into(), a.fd(0)),
-            New::LandlockCreateRuleset => {
-                if flags::has(a.text(2), "LANDLOCK_CREATE_RULESET_VERSION", 1) {
-                    return Check::Undecided;
+                New::EventFd => (
+                    false,
+                    Status::known(rdwr),
+                    Kind::Anon,
+                    "anon_inode:[eventfd]".into(),
+                    None,
+                ),
+                New::EventFd2 => {
+                    let t = a.text(1);
+                    (
+                        ce(t, "EFD_CLOEXEC", O_CLOEXEC),
+                        Status::known(rdwr | nb(t, "EFD_NONBLOCK")),
+                        Kind::Anon,
+                        "anon_inode:[eventfd]".into(),
+                        None,
+                    )
                 }
-                (true, Status::unknown(), Kind::Anon, "anon_inode:landlock-ruleset".into(), None)
-            }
-            New::Fsopen => (ce(a.text(1), "FSOPEN_CLOEXEC", 1), Status::unknown(), Kind::Anon, "anon_inode:[fscontext]".into(), None),
-            New::Fspick => (ce(a.text(2), "FSPICK_CLOEXEC", 1), Status::unknown(), Kind::Anon, "anon_inode:[fscontext]".into(), None),
-            New::Fsmount => (ce(a.text(1), "FSMOUNT_CLOEXEC", 1), Status::unknown(), Kind::Path, "/".into(), a.fd(0)),
-            New::OpenTree => (ce(a.text(2), "OPEN_TREE_CLOEXEC", O_CLOEXEC), Status::unknown(), Kind::Path, unquote(a.text(1)).unwrap_or("?").into(), None),
-            New::OpenByHandleAt => (ce(a.text(2), "O_CLOEXEC", O_CLOEXEC), Status::unknown(), Kind::Path, "?".into(), a.fd(0).filter(|&d| d != AT_FDCWD)),
-            New::MqOpen => (ce(a.text(1), "O_CLOEXEC", O_CLOEXEC), Status::unknown(), Kind::Path, unquote(a.text(0)).unwrap_or("?").into(), None),
-        };
+                New::EpollCreate => (
+                    false,
+                    Status::known(rdwr),
+                    Kind::Anon,
+                    "anon_inode:[eventpoll]".into(),
+                    None,
+                ),
+                New::EpollCreate1 => (
+                    ce(a.text(0), "EPOLL_CLOEXEC", O_CLOEXEC),
+                    Status::known(rdwr),
+                    Kind::Anon,
+                    "anon_inode:[eventpoll]".into(),
+                    None,
+                ),
+                New::SignalFd | New::SignalFd4 => {
+                    let fd = a.int(0).unwrap_or(-1);
+                    if fd != -1 {
+                        // An existing signalfd is modified.
+                        return self.use_fds(c, &[fd as u32], Need::default(), true, &obs, sink);
+                    }
+                    let t = if kind == New::SignalFd4 {
+                        a.text(3)
+                    } else {
+                        ""
+                    };
+                    (
+                        ce(t, "SFD_CLOEXEC", O_CLOEXEC),
+                        Status::unknown(),
+                        Kind::Anon,
+                        "anon_inode:[signalfd]".into(),
+                        None,
+                    )
+                }
+                New::TimerFd => {
+                    let t = a.text(1);
+                    (
+                        ce(t, "TFD_CLOEXEC", O_CLOEXEC),
+                        Status::unknown(),
+                        Kind::Anon,
+                        "anon_inode:[timerfd]".into(),
+                        None,
+                    )
+                }
+                New::InotifyInit => (
+                    false,
+                    Status::unknown(),
+                    Kind::Anon,
+                    "anon_inode:inotify".into(),
+                    None,
+                ),
+                New::InotifyInit1 => (
+                    ce(a.text(0), "IN_CLOEXEC", O_CLOEXEC),
+                    Status::unknown(),
+                    Kind::Anon,
+                    "anon_inode:inotify".into(),
+                    None,
+                ),
+                New::FanotifyInit => (
+                    ce(a.text(0), "FAN_CLOEXEC", 1),
+                    Status::unknown(),
+                    Kind::Anon,
+                    "anon_inode:[fanotify]".into(),
+                    None,
+                ),
+                New::MemfdCreate => {
+                    let name = unquote(a.text(0)).unwrap_or("?");
+                    (
+                        ce(a.text(1), "MFD_CLOEXEC", 1),
+                        Status::known(rdwr | OFlags::LARGEFILE.bits()),
+                        Kind::Memfd,
+                        format!("/memfd:{name} (deleted)"),
+                        None,
+                    )
+                }
+                New::MemfdSecret => (
+                    ce(a.text(0), "O_CLOEXEC", O_CLOEXEC),
+                    Status::unknown(),
+                    Kind::Anon,
+                    "/secretmem (deleted)".into(),
+                    None,
+                ),
+                New::Userfaultfd => (
+                    ce(a.text(0), "O_CLOEXEC", O_CLOEXEC),
+                    Status::unknown(),
+                    Kind::Anon,
+                    "anon_inode:[userfaultfd]".into(),
+                    None,
+                ),
+                New::PerfEventOpen => (
+                    ce(a.text(4), "PERF_FLAG_FD_CLOEXEC", 8),
+                    Status::unknown(),
+                    Kind::Anon,
+                    "anon_inode:[perf_event]".into(),
+                    None,
+                ),
+                New::IoUringSetup => (
+                    true,
+                    Status::unknown(),
+                    Kind::Anon,
+                    "anon_inode:[io_uring]".into(),
+                    None,
+                ),
+                New::PidfdOpen => (
+                    true,
+                    Status::unknown(),
+                    Kind::Anon,
+                    "anon_inode:[pidfd]".into(),
+                    None,
+                ),
+                New::PidfdGetfd => (
+                    true,
+                    Status::unknown(),
+                    Kind::Inherited,
+                    "?".into(),
+                    a.fd(0),
+                ),
+                New::LandlockCreateRuleset => {
+                    if flags::has(a.text(2), "LANDLOCK_CREATE_RULESET_VERSION", 1) {
+                        return Check::Undecided;
+                    }
+                    (
+                        true,
+                        Status::unknown(),
+                        Kind::Anon,
+                        "anon_inode:landlock-ruleset".into(),
+                        None,
+                    )
+                }
+                New::Fsopen => (
+                    ce(a.text(1), "FSOPEN_CLOEXEC", 1),
+                    Status::unknown(),
+                    Kind::Anon,
+                    "anon_inode:[fscontext]".into(),
+                    None,
+                ),
+                New::Fspick => (
+                    ce(a.text(2), "FSPICK_CLOEXEC", 1),
+                    Status::unknown(),
+                    Kind::Anon,
+                    "anon_inode:[fscontext]".into(),
+                    None,
+                ),
+                New::Fsmount => (
+                    ce(a.text(1), "FSMOUNT_CLOEXEC", 1),
+                    Status::unknown(),
+                    Kind::Path,
+                    "/".into(),
+                    a.fd(0),
+                ),
+                New::OpenTree => (
+                    ce(a.text(2), "OPEN_TREE_CLOEXEC", O_CLOEXEC),
+                    Status::unknown(),
+                    Kind::Path,
+                    unquote(a.text(1)).unwrap_or("?").into(),
+                    None,
+                ),
+                New::OpenByHandleAt => (
+                    ce(a.text(2), "O_CLOEXEC", O_CLOEXEC),
+                    Status::unknown(),
+                    Kind::Path,
+                    "?".into(),
+                    a.fd(0).filter(|&d| d != AT_FDCWD),
+                ),
+                New::MqOpen => (
+                    ce(a.text(1), "O_CLOEXEC", O_CLOEXEC),
+                    Status::unknown(),
+                    Kind::Path,
+                    unquote(a.text(0)).unwrap_or("?").into(),
+                    None,
+                ),
+            };
         let obs = as_fds(obs);
         let deco = c.outcome.and_then(|o| o.value()).and_then(decoration);
         let desc = self.new_desc(c, &obs, dkind, deco.unwrap_or(&link), status);
@@ -920,9 +1126,9 @@ impl Replay {
             // A placeholder until a decoration names it.
         }
         let dirfd = match kind {
-            New::OpenTree | New::Fspick => a
-                .fd(0)
-                .filter(|&d| d != AT_FDCWD && unquote(a.text(1)).is_some_and(|p| !p.starts_with('/'))),
+            New::OpenTree | New::Fspick => a.fd(0).filter(|&d| {
+                d != AT_FDCWD && unquote(a.text(1)).is_some_and(|p| !p.starts_with('/'))
+            }),
             _ => None,
         };
         let op = TOp::Alloc {
@@ -937,7 +1143,7 @@ impl Replay {
     }
 
     fn pair(&mut self, c: &mut Ctx<'_>, pipe: bool, obs: Obs, sink: &mut dyn Sink) -> Check {
-        let a = Argv::new(c.args);
+        let mut a = Argv::new(c.args);
         let (arr_i, flags_text) = if pipe { (0, a.text(1)) } else { (3, a.text(1)) };
         let fds = int_array(a.text(arr_i));
         let obs = match (&obs, &fds) {
@@ -945,16 +1151,34 @@ impl Replay {
             (Obs::Ok(_), _) => Obs::Unknown,
             (o, _) => o.clone(),
         };
-        let deco = |i: usize| fds.as_ref().and_then(|v| v.get(i)).and_then(|(_, d)| d.clone());
+        let deco = |i: usize| {
+            fds.as_ref()
+                .and_then(|v| v.get(i))
+                .and_then(|(_, d)| d.clone())
+        };
         let origin = self.origin(c.pid);
         let descs: Vec<Entry> = if pipe {
-            let cloexec_nb = nb_bits(flags_text, "O_NONBLOCK") | if flags::has(flags_text, "O_DIRECT", 0o40000) { OFlags::DIRECT.bits() } else { 0 };
+            let cloexec_nb = nb_bits(flags_text, "O_NONBLOCK")
+                | if flags::has(flags_text, "O_DIRECT", 0o40000) {
+                    OFlags::DIRECT.bits()
+                } else {
+                    0
+                };
             (0..2)
                 .map(|i| {
                     let access = if i == 0 { 0 } else { OFlags::WRONLY.bits() };
                     let link = deco(i).unwrap_or_else(|| "pipe:[?]".into());
-                    let d = Description::new(Kind::Pipe, link, Status::known(access | cloexec_nb), origin);
-                    Arc::new(if deco(i).is_none() { d.with_placeholder_link() } else { d })
+                    let d = Description::new(
+                        Kind::Pipe,
+                        link,
+                        Status::known(access | cloexec_nb),
+                        origin,
+                    );
+                    Arc::new(if deco(i).is_none() {
+                        d.with_placeholder_link()
+                    } else {
+                        d
+                    })
                 })
                 .collect()
         } else {
@@ -963,7 +1187,11 @@ impl Replay {
                 .map(|i| {
                     let link = deco(i).unwrap_or_else(|| "socket:[?]".into());
                     let d = Description::new(Kind::Socket, link, st, origin);
-                    Arc::new(if deco(i).is_none() { d.with_placeholder_link() } else { d })
+                    Arc::new(if deco(i).is_none() {
+                        d.with_placeholder_link()
+                    } else {
+                        d
+                    })
                 })
                 .collect();
             Description::pair(&v[0], &v[1]);
@@ -982,7 +1210,7 @@ impl Replay {
     }
 
     fn accept(&mut self, c: &mut Ctx<'_>, four: bool, obs: Obs, sink: &mut dyn Sink) -> Check {
-        let a = Argv::new(c.args);
+        let mut a = Argv::new(c.args);
         let Some(fd) = a.fd(0) else {
             return Check::Undecided;
         };
@@ -1003,7 +1231,7 @@ impl Replay {
     }
 
     fn recvmsg(&mut self, c: &mut Ctx<'_>, mmsg: bool, obs: Obs, sink: &mut dyn Sink) -> Check {
-        let a = Argv::new(c.args);
+        let mut a = Argv::new(c.args);
         let Some(fd) = a.fd(0) else {
             return Check::Undecided;
         };
@@ -1038,7 +1266,7 @@ impl Replay {
     }
 
     fn sendmsg(&mut self, c: &mut Ctx<'_>, obs: Obs, sink: &mut dyn Sink) -> Check {
-        let a = Argv::new(c.args);
+        let mut a = Argv::new(c.args);
         let Some(fd) = a.fd(0) else {
             return Check::Undecided;
         };
@@ -1046,11 +1274,22 @@ impl Replay {
         if matches!(obs, Obs::Ok(_)) {
             let sent: Vec<u32> = scm_rights(c.args).into_iter().flatten().collect();
             if !sent.is_empty() {
-                let descs: Vec<Entry> = sent.iter().filter_map(|&n| self.lookup(c.pid, n)).collect();
+                let descs: Vec<Entry> =
+                    sent.iter().filter_map(|&n| self.lookup(c.pid, n)).collect();
                 if descs.len() != sent.len() {
-                    let missing = sent.iter().copied().find(|&n| self.lookup(c.pid, n).is_none());
+                    let missing = sent
+                        .iter()
+                        .copied()
+                        .find(|&n| self.lookup(c.pid, n).is_none());
                     if let Some(m) = missing {
-                        let op = TOp::Use { fds: [m, 0], n: 1, need: Need { raw: true, ..Need::default() } };
+                        let op = TOp::Use {
+                            fds: [m, 0],
+                            n: 1,
+                            need: Need {
+                                raw: true,
+                                ..Need::default()
+                            },
+                        };
                         check = worst(check, self.table_op(c, &op, &Obs::Ok(0), "EBADF", sink));
                     }
                 } else if let Some(s) = self.lookup(c.pid, fd) {
@@ -1064,7 +1303,7 @@ impl Replay {
     // ---- the dup family, fcntl, ioctl, close_range -------------------------------------
 
     fn fcntl(&mut self, c: &mut Ctx<'_>, obs: Obs, sink: &mut dyn Sink) -> Check {
-        let a = Argv::new(c.args);
+        let mut a = Argv::new(c.args);
         let (Some(fd), Some(cmd)) = (a.fd(0), flags::fcntl_cmd(a.text(1))) else {
             return Check::Undecided;
         };
@@ -1074,19 +1313,48 @@ impl Replay {
                 let Some(min) = a.int(2) else {
                     return Check::Undecided;
                 };
-                let op = dup_op(fd, min as u32, cmd == fcntl_cmd::F_DUPFD_CLOEXEC, AllocKind::DupFd);
+                let op = dup_op(
+                    fd,
+                    min as u32,
+                    cmd == fcntl_cmd::F_DUPFD_CLOEXEC,
+                    AllocKind::DupFd,
+                );
                 self.table_op(c, &op, &as_fds(obs), "descriptor", sink)
             }
             fcntl_cmd::F_GETFD => self.table_op(c, &TOp::GetFd { fd }, &obs, "F_GETFD", sink),
             fcntl_cmd::F_SETFD => match flags::eval(a.text(2), flags::fd_flag) {
                 Some(v) => {
-                    let op = TOp::SetCloexec { fd, on: v & 1 != 0, raw: true };
+                    let op = TOp::SetCloexec {
+                        fd,
+                        on: v & 1 != 0,
+                        raw: true,
+                    };
                     self.table_op(c, &op, &obs, "EBADF", sink)
                 }
-                None => self.use_fds(c, &[fd], Need { raw: true, ..Need::default() }, true, &obs, sink),
+                None => self.use_fds(
+                    c,
+                    &[fd],
+                    Need {
+                        raw: true,
+                        ..Need::default()
+                    },
+                    true,
+                    &obs,
+                    sink,
+                ),
             },
             fcntl_cmd::F_GETFL => {
-                let check = self.use_fds(c, &[fd], Need { raw: true, ..Need::default() }, true, &obs, sink);
+                let check = self.use_fds(
+                    c,
+                    &[fd],
+                    Need {
+                        raw: true,
+                        ..Need::default()
+                    },
+                    true,
+                    &obs,
+                    sink,
+                );
                 if check == Check::Agree {
                     if let Obs::Ok(v) = obs {
                         return worst(check, self.getfl(c, fd, v as u32, sink));
@@ -1103,12 +1371,17 @@ impl Replay {
                         d.set_status(s);
                     }
                 } else if obs == Obs::Ok(0) {
-                    if let (Some(d), Some(arg)) = (self.lookup(c.pid, fd), flags::eval(a.text(2), flags::oflag)) {
+                    if let (Some(d), Some(arg)) =
+                        (self.lookup(c.pid, fd), flags::eval(a.text(2), flags::oflag))
+                    {
                         let s = d.status();
                         let mask = SETFL_MASK.bits();
                         let bits = (s.bits & !mask) | (arg as u32 & mask);
                         let unknown = (s.unknown & !mask) | OFlags::ASYNC.bits();
-                        d.set_status(Status { bits: bits & !unknown, unknown });
+                        d.set_status(Status {
+                            bits: bits & !unknown,
+                            unknown,
+                        });
                     } else if let Some(d) = self.lookup(c.pid, fd) {
                         d.set_status(Status::unknown());
                     }
@@ -1119,9 +1392,21 @@ impl Replay {
                 let Some(other) = a.fd(2) else {
                     return Check::Undecided;
                 };
-                let check = self.use_fds(c, &[fd, other], Need { raw: true, ..Need::default() }, true, &obs, sink);
+                let check = self.use_fds(
+                    c,
+                    &[fd, other],
+                    Need {
+                        raw: true,
+                        ..Need::default()
+                    },
+                    true,
+                    &obs,
+                    sink,
+                );
                 if check == Check::Agree {
-                    if let (Obs::Ok(v), Some(x), Some(y)) = (&obs, self.lookup(c.pid, fd), self.lookup(c.pid, other)) {
+                    if let (Obs::Ok(v), Some(x), Some(y)) =
+                        (&obs, self.lookup(c.pid, fd), self.lookup(c.pid, other))
+                    {
                         let same = i64::from(Arc::ptr_eq(&x, &y));
                         if *v != same {
                             self.summary_note_differ(c, "F_DUPFD_QUERY", same.to_string(), sink);
@@ -1133,13 +1418,30 @@ impl Replay {
             }
             _ => {
                 let raw = fcntl_cmd::allowed_on_path(cmd);
-                self.use_fds(c, &[fd], Need { raw, fd_first: true, ..Need::default() }, true, &obs, sink)
+                self.use_fds(
+                    c,
+                    &[fd],
+                    Need {
+                        raw,
+                        fd_first: true,
+                        ..Need::default()
+                    },
+                    true,
+                    &obs,
+                    sink,
+                )
             }
         }
     }
 
     /// Reports a divergence found outside the table (flags, offsets, limits).
-    fn summary_note_differ(&mut self, c: &Ctx<'_>, what: &'static str, predicted: String, sink: &mut dyn Sink) {
+    fn summary_note_differ(
+        &mut self,
+        c: &Ctx<'_>,
+        what: &'static str,
+        predicted: String,
+        sink: &mut dyn Sink,
+    ) {
         let table = self
             .gid(c.pid)
             .and_then(|g| self.group(g))
@@ -1177,13 +1479,33 @@ impl Replay {
     }
 
     fn ioctl(&mut self, c: &mut Ctx<'_>, obs: Obs, sink: &mut dyn Sink) -> Check {
-        let a = Argv::new(c.args);
+        let mut a = Argv::new(c.args);
         let Some(fd) = a.fd(0) else {
             return Check::Undecided;
         };
         match flags::strip_comment(a.text(1)) {
-            "FIOCLEX" => self.table_op(c, &TOp::SetCloexec { fd, on: true, raw: false }, &obs, "EBADF", sink),
-            "FIONCLEX" => self.table_op(c, &TOp::SetCloexec { fd, on: false, raw: false }, &obs, "EBADF", sink),
+            "FIOCLEX" => self.table_op(
+                c,
+                &TOp::SetCloexec {
+                    fd,
+                    on: true,
+                    raw: false,
+                },
+                &obs,
+                "EBADF",
+                sink,
+            ),
+            "FIONCLEX" => self.table_op(
+                c,
+                &TOp::SetCloexec {
+                    fd,
+                    on: false,
+                    raw: false,
+                },
+                &obs,
+                "EBADF",
+                sink,
+            ),
             "FIONBIO" => {
                 let check = self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
                 if obs == Obs::Ok(0) {
@@ -1191,7 +1513,11 @@ impl Replay {
                         let on = a.text(2).trim_matches(|ch| ch == '[' || ch == ']').trim() != "0";
                         let mut s = d.status();
                         if s.unknown & O_NONBLOCK == 0 || s.unknown != u32::MAX {
-                            s.bits = if on { s.bits | O_NONBLOCK } else { s.bits & !O_NONBLOCK };
+                            s.bits = if on {
+                                s.bits | O_NONBLOCK
+                            } else {
+                                s.bits & !O_NONBLOCK
+                            };
                             s.unknown &= !O_NONBLOCK;
                             d.set_status(s);
                         }
@@ -1204,7 +1530,7 @@ impl Replay {
     }
 
     fn close_range(&mut self, c: &mut Ctx<'_>, obs: Obs, sink: &mut dyn Sink) -> Check {
-        let a = Argv::new(c.args);
+        let mut a = Argv::new(c.args);
         let (Some(first), Some(last)) = (a.int(0), a.int(1)) else {
             return Check::Undecided;
         };
@@ -1228,16 +1554,31 @@ impl Replay {
 
     /// A call that only uses descriptors: `EBADF` iff one is not open (or has the
     /// wrong access mode).
-    fn use_fds(&mut self, c: &mut Ctx<'_>, fds: &[u32], need: Need, fd_first: bool, obs: &Obs, sink: &mut dyn Sink) -> Check {
+    fn use_fds(
+        &mut self,
+        c: &mut Ctx<'_>,
+        fds: &[u32],
+        need: Need,
+        fd_first: bool,
+        obs: &Obs,
+        sink: &mut dyn Sink,
+    ) -> Check {
         if fds.is_empty() {
             return Check::Undecided;
         }
         let mut arr = [0u32; 2];
         let n = fds.len().min(2);
         arr[..n].copy_from_slice(&fds[..n]);
-        let need = Need { fd_first: need.fd_first || fd_first, ..need };
+        let need = Need {
+            fd_first: need.fd_first || fd_first,
+            ..need
+        };
         self.learn_links(c, fds);
-        let op = TOp::Use { fds: arr, n: n as u8, need };
+        let op = TOp::Use {
+            fds: arr,
+            n: n as u8,
+            need,
+        };
         self.table_op(c, &op, obs, "EBADF", sink)
     }
 
@@ -1258,9 +1599,13 @@ impl Replay {
     }
 
     fn generic_use(&mut self, c: &mut Ctx<'_>, u: Use, obs: Obs, sink: &mut dyn Sink) -> Check {
-        let a = Argv::new(c.args);
+        let mut a = Argv::new(c.args);
         let mut fds = Vec::with_capacity(2);
-        let mut need = Need { raw: u.raw, fd_first: u.fd_first, ..Need::default() };
+        let mut need = Need {
+            raw: u.raw,
+            fd_first: u.fd_first,
+            ..Need::default()
+        };
         for (k, &i) in u.fds.iter().enumerate() {
             if i == u8::MAX {
                 continue;
@@ -1280,7 +1625,7 @@ impl Replay {
         for (k, eff) in [u.offset, u.offset2].into_iter().enumerate() {
             if let Some(&fd) = fds.get(k) {
                 let eff = if diverged { Offset::Lose } else { eff };
-                self.advance(c, k, fd, eff, &a, &obs);
+                self.advance(c, k, fd, eff, &mut a, &obs);
             }
         }
         check
@@ -1296,7 +1641,15 @@ impl Replay {
     }
 
     /// Moves the offset of descriptor `k`'s description after a read or write.
-    fn advance(&mut self, c: &mut Ctx<'_>, k: usize, fd: u32, eff: Offset, a: &Argv<'_>, obs: &Obs) {
+    fn advance(
+        &mut self,
+        c: &mut Ctx<'_>,
+        k: usize,
+        fd: u32,
+        eff: Offset,
+        a: &mut Argv<'_>,
+        obs: &Obs,
+    ) {
         let (d, registered) = self.use_desc(c, k, fd);
         let Some(d) = d else {
             return;
@@ -1324,7 +1677,8 @@ impl Replay {
             return;
         };
         let is_write = c.name.starts_with("write") || c.name.starts_with("pwrite") || k == 1;
-        let append = d.status().unknown & OFlags::APPEND.bits() != 0 || d.status().bits & OFlags::APPEND.bits() != 0;
+        let append = d.status().unknown & OFlags::APPEND.bits() != 0
+            || d.status().bits & OFlags::APPEND.bits() != 0;
         if concurrent || (is_write && append) || r < 0 {
             d.set_offset(None);
         } else {
@@ -1333,7 +1687,7 @@ impl Replay {
     }
 
     fn lseek(&mut self, c: &mut Ctx<'_>, obs: Obs, sink: &mut dyn Sink) -> Check {
-        let a = Argv::new(c.args);
+        let mut a = Argv::new(c.args);
         let Some(fd) = a.fd(0) else {
             return Check::Undecided;
         };
@@ -1353,7 +1707,10 @@ impl Replay {
         let pred = match flags::strip_comment(a.text(2)) {
             "SEEK_SET" => off.filter(|o| *o >= 0),
             "SEEK_CUR" if !concurrent => match (d.offset(), off) {
-                (Some(cur), Some(o)) => i64::try_from(cur).ok().and_then(|c| c.checked_add(o)).filter(|v| *v >= 0),
+                (Some(cur), Some(o)) => i64::try_from(cur)
+                    .ok()
+                    .and_then(|c| c.checked_add(o))
+                    .filter(|v| *v >= 0),
                 _ => None,
             },
             _ => None,
@@ -1370,15 +1727,20 @@ impl Replay {
                 Check::Differ(Predicted::Value(p))
             }
             None => {
-                d.set_offset(if concurrent { None } else { u64::try_from(r).ok() });
+                d.set_offset(if concurrent {
+                    None
+                } else {
+                    u64::try_from(r).ok()
+                });
                 Check::Undecided
             }
         }
     }
 
     fn at_call(&mut self, c: &mut Ctx<'_>, at: At, obs: Obs, sink: &mut dyn Sink) -> Check {
-        let a = Argv::new(c.args);
-        let empty_path = at.flags != u8::MAX && flags::has(a.text(at.flags as usize), "AT_EMPTY_PATH", 0x1000);
+        let mut a = Argv::new(c.args);
+        let empty_path =
+            at.flags != u8::MAX && flags::has(a.text(at.flags as usize), "AT_EMPTY_PATH", 0x1000);
         let mut fds = Vec::with_capacity(2);
         let mut nonempty = true;
         for (di, pi) in at.pairs {
@@ -1407,7 +1769,10 @@ impl Replay {
         if fds.is_empty() {
             return Check::Undecided;
         }
-        let need = Need { raw: true, ..Need::default() };
+        let need = Need {
+            raw: true,
+            ..Need::default()
+        };
         self.use_fds(c, &fds, need, nonempty, &obs, sink)
     }
 
@@ -1430,19 +1795,30 @@ impl Replay {
             return Check::Undecided;
         }
         // The pidfd is written to parent_tid (clone) or to pidfd (clone3).
-        let a = Argv::new(c.args);
+        let mut a = Argv::new(c.args);
         let text = if c.name == "clone3" {
             c.args.rsplit("pidfd=").next().unwrap_or("")
         } else {
             a.named("parent_tid").map_or("", |p| p.text())
         };
-        let Some(fds) = int_array(text.split(['}', ',']).next().map(|s| s.trim()).unwrap_or("")).or_else(|| int_array(text)) else {
+        let Some(fds) = int_array(
+            text.split(['}', ','])
+                .next()
+                .map(|s| s.trim())
+                .unwrap_or(""),
+        )
+        .or_else(|| int_array(text)) else {
             return Check::Undecided;
         };
         let Some(&(pidfd, _)) = fds.first() else {
             return Check::Undecided;
         };
-        let desc = Arc::new(Description::new(Kind::Anon, "anon_inode:[pidfd]", Status::unknown(), self.origin(c.pid)));
+        let desc = Arc::new(Description::new(
+            Kind::Anon,
+            "anon_inode:[pidfd]",
+            Status::unknown(),
+            self.origin(c.pid),
+        ));
         let op = TOp::Alloc {
             start: 0,
             cloexec: true,
@@ -1515,11 +1891,22 @@ impl Replay {
         let kept = if events { list(&g.table) } else { Vec::new() };
         if events {
             for (fd, desc) in closing {
-                sink.event(&Event::Closed { line, pid: c.pid_opt(), fd, cause: CloseCause::Exec, desc });
+                sink.event(&Event::Closed {
+                    line,
+                    pid: c.pid_opt(),
+                    fd,
+                    cause: CloseCause::Exec,
+                    desc,
+                });
             }
-            let a = Argv::new(c.args);
+            let mut a = Argv::new(c.args);
             let program = unquote(a.text(usize::from(at))).unwrap_or("?").to_owned();
-            sink.event(&Event::Exec { line, pid: tgid, program, inherited: kept });
+            sink.event(&Event::Exec {
+                line,
+                pid: tgid,
+                program,
+                inherited: kept,
+            });
         }
         Check::Undecided
     }
@@ -1528,7 +1915,7 @@ impl Replay {
         if obs != Obs::Ok(0) {
             return Check::Undecided;
         }
-        let a = Argv::new(c.args);
+        let mut a = Argv::new(c.args);
         let (res_i, new_i, old_i, target) = match class {
             Class::Prlimit => (1, Some(2), Some(3), a.int(0).unwrap_or(0)),
             Class::Setrlimit => (0, Some(1), None, 0),
@@ -1541,7 +1928,10 @@ impl Replay {
         let tgid = if target == 0 {
             self.tasks.get(&c.pid).map(|t| t.tgid)
         } else {
-            u32::try_from(target).ok().and_then(|t| self.tasks.get(&t)).map(|t| t.tgid)
+            u32::try_from(target)
+                .ok()
+                .and_then(|t| self.tasks.get(&t))
+                .map(|t| t.tgid)
         };
         let Some(tgid) = tgid else {
             return Check::Undecided;
@@ -1608,7 +1998,10 @@ fn entry_ok(p: Option<&Pending>, op: &TOp, obs: &Obs) -> bool {
     let (Some(p), TOp::Use { n, .. }) = (p, op) else {
         return false;
     };
-    let states: Vec<bool> = p.at_entry[..*n as usize].iter().map(|s| s.as_ref().is_some_and(|(open, _)| *open)).collect();
+    let states: Vec<bool> = p.at_entry[..*n as usize]
+        .iter()
+        .map(|s| s.as_ref().is_some_and(|(open, _)| *open))
+        .collect();
     if p.at_entry[..*n as usize].iter().any(Option::is_none) {
         return false;
     }
@@ -1628,10 +2021,10 @@ fn mark_known(g: &mut crate::lin::Group, op: &TOp, obs: &Obs) {
         g.known.mark_range(r.first(), r.last());
         return;
     }
-    for fd in op.pinned(obs) {
+    for &fd in op.pinned(obs).fds() {
         g.known.mark(fd);
     }
-    for fd in op.sets_cloexec(obs) {
+    for &fd in op.sets_cloexec(obs).fds() {
         g.known.mark_cloexec(fd);
     }
 }

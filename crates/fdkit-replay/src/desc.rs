@@ -92,16 +92,14 @@ impl Status {
 
     /// Whether the access mode is known to allow reading (`None`: not known).
     pub fn can_read(self) -> Option<bool> {
-        self.access_known().then(|| {
-            self.bits & OFlags::PATH.bits() == 0 && matches!(self.bits & O_ACCMODE, 0 | 2)
-        })
+        self.access_known()
+            .then(|| self.bits & OFlags::PATH.bits() == 0 && matches!(self.bits & O_ACCMODE, 0 | 2))
     }
 
     /// Whether the access mode is known to allow writing (`None`: not known).
     pub fn can_write(self) -> Option<bool> {
-        self.access_known().then(|| {
-            self.bits & OFlags::PATH.bits() == 0 && matches!(self.bits & O_ACCMODE, 1 | 2)
-        })
+        self.access_known()
+            .then(|| self.bits & OFlags::PATH.bits() == 0 && matches!(self.bits & O_ACCMODE, 1 | 2))
     }
 
     /// Whether this is known to be an `O_PATH` description (`None`: not known).
@@ -161,7 +159,12 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Description {
     /// A new description.
-    pub fn new(kind: Kind, link: impl Into<Box<str>>, status: Status, origin: Origin) -> Description {
+    pub fn new(
+        kind: Kind,
+        link: impl Into<Box<str>>,
+        status: Status,
+        origin: Origin,
+    ) -> Description {
         let offset = match kind {
             Kind::Path | Kind::Memfd => 0,
             _ => UNKNOWN_OFFSET,
@@ -277,7 +280,9 @@ impl Description {
     /// completed after it entered), in which case their order is unknown.
     pub(crate) fn finish_use(&self, entered: u64, completed: u64, was_entered: bool) -> bool {
         let others = if was_entered {
-            self.inflight.fetch_sub(1, Ordering::Relaxed).saturating_sub(1)
+            self.inflight
+                .fetch_sub(1, Ordering::Relaxed)
+                .saturating_sub(1)
         } else {
             self.inflight.load(Ordering::Relaxed)
         };
@@ -335,8 +340,18 @@ mod tests {
     #[test]
     fn rights_travel_to_the_peer() {
         let o = Origin { line: 1, pid: None };
-        let a = Arc::new(Description::new(Kind::Socket, "socket:[1]", Status::known(2), o));
-        let b = Arc::new(Description::new(Kind::Socket, "socket:[2]", Status::known(2), o));
+        let a = Arc::new(Description::new(
+            Kind::Socket,
+            "socket:[1]",
+            Status::known(2),
+            o,
+        ));
+        let b = Arc::new(Description::new(
+            Kind::Socket,
+            "socket:[2]",
+            Status::known(2),
+            o,
+        ));
         Description::pair(&a, &b);
         let f = Arc::new(Description::new(Kind::Path, "/x", Status::known(0), o));
         assert!(a.send_rights(vec![f.clone()]));

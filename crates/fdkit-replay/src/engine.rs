@@ -113,8 +113,9 @@ pub struct Replay {
     pub(crate) cloning: Vec<u32>,
     next_id: u64,
     pub(crate) summary: Summary,
-    /// The descriptions of the starting table (shared by every root process).
-    pub(crate) start: Vec<(u32, Arc<Description>)>,
+    /// The numbers open in the starting table (each root process gets its own
+    /// descriptions for them: separate process trees share nothing the log shows).
+    pub(crate) start: Vec<u32>,
     /// Whether the sink wants events (cached per line).
     pub(crate) events: bool,
     pub(crate) changes: Vec<Change>,
@@ -133,15 +134,10 @@ impl Default for Replay {
 impl Replay {
     /// A replay that has seen nothing yet.
     pub fn new(opts: Options) -> Replay {
-        let fds = opts.initial_fds.clone().unwrap_or_else(|| vec![0, 1, 2]);
-        let start = fds
-            .into_iter()
-            .filter(|&n| n < Limits::DEFAULT_NR_OPEN)
-            .map(|n| {
-                let d = Description::inherited("(inherited)", Origin { line: 0, pid: None });
-                (n, Arc::new(d))
-            })
-            .collect();
+        let mut start = opts.initial_fds.clone().unwrap_or_else(|| vec![0, 1, 2]);
+        start.retain(|&n| n < Limits::DEFAULT_NR_OPEN);
+        start.sort_unstable();
+        start.dedup();
         Replay {
             opts,
             tasks: Map::default(),
@@ -186,6 +182,9 @@ impl Replay {
     /// Feeds line `number` (1-based), without its line terminator. Blank lines are
     /// skipped; a line that does not parse is reported to the sink and skipped.
     pub fn push_line(&mut self, number: u64, text: &str, sink: &mut dyn Sink) {
+        if self.fast_dismiss(number, text, sink) {
+            return;
+        }
         if text.trim().is_empty() {
             return;
         }
@@ -209,7 +208,16 @@ impl Replay {
             } => {
                 self.give_up(pid, sink);
                 let class = classify(name);
-                self.on_call(pid, name, class, args.as_str(), Some(&outcome), number, None, sink);
+                self.on_call(
+                    pid,
+                    name,
+                    class,
+                    args.as_str(),
+                    Some(&outcome),
+                    number,
+                    None,
+                    sink,
+                );
             }
             LineEvent::Unfinished { name, args, pause } => {
                 self.give_up(pid, sink);
@@ -229,7 +237,14 @@ impl Replay {
                 args,
                 outcome,
                 ..
-            } => self.resume(pid, name, args.as_str(), args_col(text, args.as_str()), &outcome, sink),
+            } => self.resume(
+                pid,
+                name,
+                args.as_str(),
+                args_col(text, args.as_str()),
+                &outcome,
+                sink,
+            ),
             LineEvent::Mark(Pause::Detached) => self.give_up(pid, sink),
             LineEvent::Mark(_) => {}
             LineEvent::Exited { .. } | LineEvent::Killed { .. } => {
@@ -271,10 +286,7 @@ impl Replay {
     pub fn tables(&self) -> Vec<ProcessTable> {
         let mut leaders: Vec<u32> = self.procs.keys().copied().collect();
         leaders.sort_unstable();
-        leaders
-            .into_iter()
-            .filter_map(|p| self.table(p))
-            .collect()
+        leaders.into_iter().filter_map(|p| self.table(p)).collect()
     }
 
     /// The table of process (or thread) `pid`, if it is live.
@@ -297,7 +309,10 @@ impl Replay {
             .collect();
         shared_with.sort_unstable();
         shared_with.dedup();
-        let fds = self.group(group).map(|g| list(&g.table)).unwrap_or_default();
+        let fds = self
+            .group(group)
+            .map(|g| list(&g.table))
+            .unwrap_or_default();
         Some(ProcessTable {
             pid: tgid,
             tids,
@@ -314,7 +329,12 @@ impl Replay {
             line.event(),
             LineEvent::Resumed { name: None, .. } | LineEvent::Mark(_)
         );
-        match line.pid() {
+        self.resolve_pid(line.pid(), continues_cut)
+    }
+
+    /// Resolves a line's pid: see [`Replay::resolve`].
+    pub(crate) fn resolve_pid(&mut self, pid: Option<u32>, continues_cut: bool) -> u32 {
+        match pid {
             None if continues_cut => match self.cut.take() {
                 Some(p) => p,
                 None => self.resolve_none(),
@@ -431,8 +451,9 @@ impl Replay {
     /// whose origin the log does not show.
     pub(crate) fn new_root(&mut self, pid: u32) {
         let mut t = Table::new();
-        for (n, d) in &self.start {
-            place_at(&mut t, *n, d.clone(), false);
+        for &n in &self.start {
+            let d = Description::inherited("(inherited)", Origin { line: 0, pid: None });
+            place_at(&mut t, n, Arc::new(d), false);
         }
         let known = Known::new(self.opts.initial_fds.is_some());
         let g = self.add_group(Group::new(t, known));
@@ -643,7 +664,7 @@ impl Replay {
     }
 
     /// An `<unfinished ...>` line.
-    fn enter(&mut self, pid: u32, name: &str, args: &str, line: u64) {
+    pub(crate) fn enter(&mut self, pid: u32, name: &str, args: &str, line: u64) {
         let class = classify(name);
         let id = self.next_id();
         let Some(task) = self.tasks.get_mut(&pid) else {
@@ -675,7 +696,7 @@ impl Replay {
     }
 
     /// A `<... name resumed>` line (or the continuation of a cut line).
-    fn resume(
+    pub(crate) fn resume(
         &mut self,
         pid: u32,
         name: Option<&str>,
@@ -717,7 +738,16 @@ impl Replay {
         let joined = std::mem::take(&mut p.args);
         let class = p.class;
         let entered = p.entered;
-        self.on_call(pid, &name, class, &joined, Some(outcome), entered, Some(p), sink);
+        self.on_call(
+            pid,
+            &name,
+            class,
+            &joined,
+            Some(outcome),
+            entered,
+            Some(p),
+            sink,
+        );
         if let Some(task) = self.tasks.get_mut(&pid) {
             task.spare = Some((name, joined));
         }

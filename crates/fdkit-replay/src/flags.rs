@@ -11,8 +11,12 @@ use fdkit::OFlags;
 /// Strips a trailing `/* comment */` and surrounding blanks.
 pub(crate) fn strip_comment(text: &str) -> &str {
     let t = text.trim();
-    match t.find("/*") {
-        Some(i) => t[..i].trim_end(),
+    match memchr::memchr(b'/', t.as_bytes()) {
+        Some(i) if t.as_bytes().get(i + 1) == Some(&b'*') => t[..i].trim_end(),
+        Some(_) => match t.find("/*") {
+            Some(i) => t[..i].trim_end(),
+            None => t,
+        },
         None => t,
     }
 }
@@ -264,7 +268,10 @@ mod tests {
         assert!(has("SOCK_STREAM|SOCK_CLOEXEC", "SOCK_CLOEXEC", 0x80000));
         assert!(has("0x80000", "O_CLOEXEC", 0x80000));
         assert!(!has("O_RDONLY", "O_CLOEXEC", 0x80000));
-        assert_eq!(eval("CLONE_VM|CLONE_FILES|SIGCHLD", clone_flag), Some(0x500));
+        assert_eq!(
+            eval("CLONE_VM|CLONE_FILES|SIGCHLD", clone_flag),
+            Some(0x500)
+        );
     }
 
     #[test]

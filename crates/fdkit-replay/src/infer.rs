@@ -97,8 +97,7 @@ fn flips(t: &Table, op: &TOp, obs: &Obs, lim: Limits) -> Vec<Flip> {
                 }
             }
             for s in *start..hi {
-                if !r.contains(&s) && !t.is_allocated(Fd::new(s)) && !out.contains(&Flip::Open(s))
-                {
+                if !r.contains(&s) && !t.is_allocated(Fd::new(s)) && !out.contains(&Flip::Open(s)) {
                     out.push(Flip::Open(s));
                 }
             }
@@ -126,7 +125,12 @@ fn flips(t: &Table, op: &TOp, obs: &Obs, lim: Limits) -> Vec<Flip> {
             let keep = (count as usize).saturating_sub(1).min(free.len());
             out.extend(free[keep..].iter().map(|&n| Flip::Open(n)));
         }
-        (TOp::Alloc { pre, dirfd, src, .. }, Obs::Err(Errno::BADF)) => {
+        (
+            TOp::Alloc {
+                pre, dirfd, src, ..
+            },
+            Obs::Err(Errno::BADF),
+        ) => {
             let first_open = [*pre, src_fd(src), *dirfd]
                 .into_iter()
                 .flatten()
@@ -137,9 +141,7 @@ fn flips(t: &Table, op: &TOp, obs: &Obs, lim: Limits) -> Vec<Flip> {
         (TOp::Place { old, .. }, Obs::Err(Errno::BADF)) if is_open(t, *old) => {
             out.push(Flip::Closed(*old))
         }
-        (TOp::Close { fd } | TOp::SetCloexec { fd, .. }, _) if success => {
-            need_open(*fd, &mut out)
-        }
+        (TOp::Close { fd } | TOp::SetCloexec { fd, .. }, _) if success => need_open(*fd, &mut out),
         (TOp::GetFd { fd }, Obs::Ok(v)) => {
             if is_open(t, *fd) {
                 out.push(Flip::Cloexec(*fd, v & 1 != 0));
@@ -196,7 +198,14 @@ fn flip_op(f: Flip, entry: &Arc<Description>, cloexec: bool) -> (TOp, Obs) {
     match f {
         Flip::Open(n) | Flip::Replace(n) => alloc(n),
         Flip::Closed(n) => (TOp::Close { fd: n }, Obs::Ok(0)),
-        Flip::Cloexec(n, on) => (TOp::SetCloexec { fd: n, on, raw: true }, Obs::Ok(0)),
+        Flip::Cloexec(n, on) => (
+            TOp::SetCloexec {
+                fd: n,
+                on,
+                raw: true,
+            },
+            Obs::Ok(0),
+        ),
     }
 }
 
@@ -255,11 +264,20 @@ impl Replay {
                 match alias {
                     Some((_, e, c)) => (e.clone(), *c),
                     None if q => (
-                        Arc::new(Description::inherited("?", Origin { line, pid: Some(pid) })),
+                        Arc::new(Description::inherited(
+                            "?",
+                            Origin {
+                                line,
+                                pid: Some(pid),
+                            },
+                        )),
                         false,
                     ),
                     None => (
-                        Arc::new(Description::inherited("(inherited)", Origin { line: 0, pid: None })),
+                        Arc::new(Description::inherited(
+                            "(inherited)",
+                            Origin { line: 0, pid: None },
+                        )),
                         false,
                     ),
                 }
@@ -322,11 +340,11 @@ impl Replay {
         }
         match f {
             Flip::Open(n) => {
-                if !self.start.iter().any(|(s, _)| *s == n) {
-                    self.start.push((n, entry.clone()));
+                if !self.start.contains(&n) {
+                    self.start.push(n);
                 }
             }
-            Flip::Closed(n) => self.start.retain(|(s, _)| *s != n),
+            Flip::Closed(n) => self.start.retain(|&s| s != n),
             Flip::Cloexec(..) | Flip::Replace(_) => {}
         }
     }

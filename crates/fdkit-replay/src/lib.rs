@@ -40,6 +40,7 @@
 //! |---|---|
 //! | [`Replay`] (`engine`) | lines → pids → calls; pairs `<unfinished ...>` with `<... resumed>`; tasks, processes, tables |
 //! | `syscalls` | syscall name → class; everything irrelevant is dismissed before its arguments are read |
+//! | `fast` | lines of dismissed calls recognised by shape, without the full parser |
 //! | `calls` | a call's arguments → table operations, process events, offsets and flags |
 //! | `op` | one table operation checked against one logged result ([`Predicted`]) |
 //! | `lin` | shared tables: the linearizability check for overlapping calls of threads |
@@ -91,6 +92,7 @@
 mod calls;
 mod desc;
 mod engine;
+mod fast;
 mod flags;
 mod infer;
 mod lin;

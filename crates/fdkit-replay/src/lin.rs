@@ -41,7 +41,7 @@ use fdkit::{Fd, Limits};
 use crate::op::{apply, force, run, Changes, Check, Entry, Obs, Src, TOp, Table};
 
 /// Most calls a window holds before the oldest is committed anyway.
-pub(crate) const MAX_WINDOW: usize = 48;
+pub(crate) const MAX_WINDOW: usize = 12;
 /// Most pending calls a search may place early.
 pub(crate) const MAX_CANDS: usize = 12;
 /// Most table operations one search may run.
@@ -91,10 +91,14 @@ impl Known {
     }
 
     pub(crate) fn mark(&mut self, fd: u32) {
-        if let Some(i) = self.doubt.iter().position(|&d| d == fd) {
-            self.doubt.swap_remove(i);
+        if !self.doubt.is_empty() {
+            if let Some(i) = self.doubt.iter().position(|&d| d == fd) {
+                self.doubt.swap_remove(i);
+            }
         }
-        self.alias.retain(|(n, _, _)| *n != fd);
+        if !self.alias.is_empty() {
+            self.alias.retain(|(n, _, _)| *n != fd);
+        }
         if self.all || fd >= KNOWN_CAP {
             return;
         }
@@ -110,13 +114,18 @@ impl Known {
         self.doubt_cloexec.retain(|&d| d < first || d > last);
         self.alias.retain(|(d, _, _)| *d < first || *d > last);
         let last = last.min(KNOWN_CAP - 1);
-        if self.all {
+        if self.all || first > last {
             return;
         }
-        let mut fd = first;
-        while fd <= last {
-            self.mark(fd);
-            fd += 1;
+        let (w0, w1) = ((first / 64) as usize, (last / 64) as usize);
+        if self.bits.len() <= w1 {
+            self.bits.resize(w1 + 1, 0);
+        }
+        for w in w0..=w1 {
+            let lo = if w == w0 { first % 64 } else { 0 };
+            let hi = if w == w1 { last % 64 } else { 63 };
+            let mask = (u64::MAX >> (63 - hi)) & (u64::MAX << lo);
+            self.bits[w] |= mask;
         }
     }
 
@@ -355,7 +364,6 @@ impl Group {
 
     /// A pending call ended without a result (`= ?`, killed, given up).
     pub(crate) fn abandon(&mut self, id: u64) {
-        self.debug_check("before abandon");
         self.cands.retain(|c| c.id != id);
         self.committed_early.retain(|(i, _)| *i != id);
         if let Some(p) = self.items.iter().position(|it| it.id == id) {
@@ -416,7 +424,6 @@ impl Group {
         entry_ok: bool,
         ch: Changes<'_>,
     ) -> Done {
-        self.debug_check("before complete");
         if let Some(p) = self.cands.iter().position(|c| c.id == id) {
             self.cands.swap_remove(p);
         }
@@ -593,7 +600,53 @@ impl Group {
         ok
     }
 
+    /// The common repair, tried before a search: one pending call took effect just
+    /// before this one (a `close` that freed the number an `open` got).
+    fn quick_repair(&mut self, item: &mut Option<Item>) -> bool {
+        let Some(it) = item.as_ref() else {
+            return false;
+        };
+        for i in 0..self.cands.len().min(MAX_CANDS) {
+            let c = &self.cands[i];
+            if self.items.iter().any(|it| it.id == c.id) {
+                continue;
+            }
+            let mut s = self.table.snapshot();
+            let obs = run(&mut s, &c.op, c.lim);
+            if let Check::Differ(_) = apply(&mut s, &it.op, &it.obs, it.lim, None) {
+                continue;
+            }
+            let early = Item {
+                id: c.id,
+                start: c.start,
+                end: u64::MAX,
+                op: c.op.clone(),
+                obs,
+                lim: c.lim,
+                early: true,
+                forced: false,
+            };
+            self.items.push(early);
+            self.items.extend(item.take());
+            self.table = s;
+            self.commit();
+            return true;
+        }
+        false
+    }
+
     fn search_or_fail(&mut self, item: Item, greedy: Check) -> Done {
+        let mut item = Some(item);
+        if self.quick_repair(&mut item) {
+            return Done {
+                check: Check::Agree,
+                searched: true,
+                bounded: false,
+            };
+        }
+        let Some(item) = item else {
+            return Done::plain(greedy);
+        };
         match self.search(&item) {
             Outcome::Found => Done {
                 check: Check::Agree,
@@ -625,7 +678,6 @@ impl Group {
             exhausted: false,
             seen: HashSet::default(),
             found: None,
-            deepest: Vec::new(),
         };
         for it in self.items.iter().filter(|it| !it.early).chain(Some(item)) {
             s.push(it.clone(), true);
@@ -651,30 +703,6 @@ impl Group {
         let mut t = base.snapshot();
         let mut order = Vec::new();
         s.dfs(&mut t, 0, &mut order);
-        if std::env::var_os("FDKIT_DEBUG_SEARCH").is_some() {
-            eprintln!(
-                "search: items={} required={} cands={} used={} found={} exhausted={} memo={}",
-                s.items.len(),
-                s.required.count_ones(),
-                s.items.len() as u32 - s.required.count_ones(),
-                SEARCH_BUDGET - s.budget,
-                s.found.is_some(),
-                s.exhausted,
-                s.seen.len()
-            );
-            if s.found.is_none() && std::env::var_os("FDKIT_DEBUG_SEARCH_ITEMS").is_some() {
-                let fds: Vec<String> = base
-                    .iter()
-                    .map(|(fd, _, _)| fd.get().to_string())
-                    .chain(base.reserved().iter().map(|r| format!("r{r}")))
-                    .collect();
-                eprintln!("  base: {}", fds.join(" "));
-                for (it, req) in &s.items {
-                    eprintln!("  {}..{} req={} forced={} {:?} {:?}", it.start, it.end, req, it.forced, it.op, it.obs);
-                }
-                eprintln!("  deepest: {:?}", s.deepest.iter().map(|&i| s.items[i].0.end).collect::<Vec<_>>());
-            }
-        }
         match s.found.take() {
             Some((table, order)) => {
                 let mut items = Vec::with_capacity(order.len());
@@ -696,23 +724,20 @@ impl Group {
         }
     }
 
-    pub(crate) fn debug_check(&mut self, what: &str) {
-        if std::env::var_os("FDKIT_DEBUG_BASE").is_some() {
-            if let Some(b) = self.base.as_mut() {
-                let mut t = b.snapshot();
-                for it in &self.items {
-                    let mut it = it.clone();
-                    if let Check::Differ(_) = it.replay(&mut t) {
-                        force(&mut t, &it.op, &it.obs, it.end, None);
-                    }
-                }
-                if fingerprint(&t) != fingerprint(&self.table) {
-                    let a: Vec<u32> = t.iter().map(|(f, _, _)| f.get()).collect();
-                    let b: Vec<u32> = self.table.iter().map(|(f, _, _)| f.get()).collect();
-                    eprintln!("{what}: base+items != table at item end {:?}: {a:?} vs {b:?}", self.items.last().map(|i| i.end));
-                }
+    /// The window's invariant: replaying it from its base gives the table.
+    #[cfg(test)]
+    pub(crate) fn consistent(&mut self) -> bool {
+        let Some(b) = self.base.as_mut() else {
+            return true;
+        };
+        let mut t = b.snapshot();
+        for it in &self.items {
+            let mut it = it.clone();
+            if let Check::Differ(_) = it.replay(&mut t) {
+                force(&mut t, &it.op, &it.obs, it.end, None);
             }
         }
+        fingerprint(&t) == fingerprint(&self.table)
     }
 
     /// Notes that an order was lost (an early placement dropped).
@@ -729,6 +754,7 @@ impl Group {
     /// Moves items whose place is fixed out of the window; forces the oldest out
     /// when the window is too long.
     fn commit(&mut self) {
+        let min_cand = self.cands.iter().map(|c| c.start).min().unwrap_or(u64::MAX);
         loop {
             let Some(front) = self.items.first() else {
                 break;
@@ -738,9 +764,9 @@ impl Group {
                 .iter()
                 .skip(1)
                 .map(|it| it.start)
-                .chain(self.cands.iter().map(|c| c.start))
                 .min()
-                .unwrap_or(u64::MAX);
+                .unwrap_or(u64::MAX)
+                .min(min_cand);
             let fixed = !front.early && front.end < min_other;
             if !fixed && self.items.len() <= MAX_WINDOW {
                 break;
@@ -764,10 +790,9 @@ impl Group {
             self.base = None;
             self.lossy = None;
         }
-        self.debug_check("commit");
         if let Some(l) = self.lossy {
-            let all_later = self.items.iter().all(|it| it.start > l)
-                && self.cands.iter().all(|c| c.start > l);
+            let all_later =
+                self.items.iter().all(|it| it.start > l) && self.cands.iter().all(|c| c.start > l);
             if all_later {
                 self.lossy = None;
             }
@@ -777,26 +802,30 @@ impl Group {
     /// A forced commit loses the orders in which `front` came after calls that
     /// overlap it: the numbers they share become doubtful.
     fn doubt_overlaps(&mut self, front: &Item) {
-        let mine = front.op.touched(&front.obs);
+        let mine = front.op.touch(&front.obs);
         let mut doubt = Vec::new();
-        let others = self
-            .items
-            .iter()
-            .filter(|it| it.start < front.end)
-            .map(|it| it.op.touched(&it.obs))
-            .chain(
-                self.cands
-                    .iter()
-                    .filter(|c| c.start < front.end && c.id != front.id)
-                    .map(|c| c.op.touched(&Obs::Unknown)),
-            );
-        for theirs in others {
-            match (&mine, theirs) {
-                (Some(m), Some(t)) => doubt.extend(m.iter().filter(|x| t.contains(x))),
-                (Some(m), None) => doubt.extend(m.iter().copied()),
-                (None, Some(t)) => doubt.extend(t),
-                (None, None) => {}
+        let mut all_mine = false;
+        let mut note = |theirs: crate::op::Touch, doubt: &mut Vec<u32>| match (mine.all, theirs.all)
+        {
+            (false, false) => {
+                doubt.extend(mine.fds().iter().filter(|x| theirs.fds().contains(x)));
             }
+            (false, true) => all_mine = true,
+            (true, false) => doubt.extend_from_slice(theirs.fds()),
+            (true, true) => {}
+        };
+        for it in self.items.iter().filter(|it| it.start < front.end) {
+            note(it.op.touch(&it.obs), &mut doubt);
+        }
+        for c in self
+            .cands
+            .iter()
+            .filter(|c| c.start < front.end && c.id != front.id)
+        {
+            note(c.op.touch(&Obs::Unknown), &mut doubt);
+        }
+        if all_mine {
+            doubt.extend_from_slice(mine.fds());
         }
         for fd in doubt {
             self.known.unmark(fd);
@@ -848,8 +877,6 @@ struct Search {
     exhausted: bool,
     seen: Memo,
     found: Option<(Table, Vec<(usize, Obs)>)>,
-    /// Debugging: the longest prefix placed.
-    deepest: Vec<usize>,
 }
 
 impl Search {
@@ -861,9 +888,6 @@ impl Search {
     }
 
     fn dfs(&mut self, t: &mut Table, placed: u128, order: &mut Vec<(usize, Obs)>) -> bool {
-        if order.len() > self.deepest.len() {
-            self.deepest = order.iter().map(|(i, _)| *i).collect();
-        }
         if placed & self.required == self.required {
             self.found = Some((t.snapshot(), order.clone()));
             return true;
@@ -1018,7 +1042,16 @@ mod tests {
         let d = g.complete(2, 11, 12, &open(), &Obs::Fds(vec![3]), LIM, false, None);
         assert_eq!(d.check, Check::Agree);
         assert!(d.searched);
-        let d = g.complete(1, 10, 13, &TOp::Close { fd: 3 }, &Obs::Ok(0), LIM, false, None);
+        let d = g.complete(
+            1,
+            10,
+            13,
+            &TOp::Close { fd: 3 },
+            &Obs::Ok(0),
+            LIM,
+            false,
+            None,
+        );
         assert_eq!(d.check, Check::Agree);
         assert!(g.table.get(Fd::new(3)).is_some());
         assert!(g.is_quiet());
@@ -1035,7 +1068,16 @@ mod tests {
             op: TOp::Close { fd: 7 },
             lim: LIM,
         });
-        let d = g.complete(1, 5, 5, &TOp::Close { fd: 3 }, &Obs::Ok(0), LIM, false, None);
+        let d = g.complete(
+            1,
+            5,
+            5,
+            &TOp::Close { fd: 3 },
+            &Obs::Ok(0),
+            LIM,
+            false,
+            None,
+        );
         assert_eq!(d.check, Check::Agree);
         let d = g.complete(2, 6, 6, &open(), &Obs::Fds(vec![4]), LIM, false, None);
         assert!(matches!(d.check, Check::Differ(_)), "{d:?}");

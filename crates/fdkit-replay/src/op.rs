@@ -207,7 +207,17 @@ pub(crate) fn apply(t: &mut Table, op: &TOp, obs: &Obs, lim: Limits, ch: Changes
             kind,
             dirfd,
             pre,
-        } => alloc(t, *start, *cloexec, src, *kind, (*pre, *dirfd), obs, lim, ch),
+        } => alloc(
+            t,
+            *start,
+            *cloexec,
+            src,
+            *kind,
+            (*pre, *dirfd),
+            obs,
+            lim,
+            ch,
+        ),
         TOp::Reserve { .. } => Check::Undecided,
         TOp::Place { old, new, flags } => place(t, *old, *new, *flags, obs, lim, ch),
         TOp::Close { fd } => close(t, *fd, obs, ch),
@@ -371,7 +381,11 @@ fn close(t: &mut Table, fd: u32, obs: &Obs, mut ch: Changes<'_>) -> Check {
     match obs {
         Obs::Unknown => return Check::Undecided,
         Obs::Err(Errno::BADF) => {
-            let pred = if is_open(t, fd) { Ok(0) } else { Err(Errno::BADF) };
+            let pred = if is_open(t, fd) {
+                Ok(0)
+            } else {
+                Err(Errno::BADF)
+            };
             return compare_value(pred, obs, &[Errno::BADF]);
         }
         _ => {}
@@ -437,7 +451,11 @@ fn set_cloexec(t: &mut Table, fd: u32, on: bool, raw: bool, obs: &Obs) -> Check 
     match obs {
         Obs::Unknown => Check::Undecided,
         Obs::Err(_) => {
-            let pred = if is_open(t, fd) { Ok(0) } else { Err(Errno::BADF) };
+            let pred = if is_open(t, fd) {
+                Ok(0)
+            } else {
+                Err(Errno::BADF)
+            };
             compare_value(pred, obs, &[Errno::BADF])
         }
         _ => {
@@ -519,12 +537,7 @@ pub(crate) fn stray(line: u64, pid: Option<u32>) -> Entry {
 /// Makes `t` agree with the observation of `op` (after a divergence).
 pub(crate) fn force(t: &mut Table, op: &TOp, obs: &Obs, line: u64, pid: Option<u32>) {
     match (op, obs) {
-        (
-            TOp::Alloc {
-                src, cloexec, ..
-            },
-            Obs::Fds(r),
-        ) => {
+        (TOp::Alloc { src, cloexec, .. }, Obs::Fds(r)) => {
             for (i, &n) in r.iter().enumerate() {
                 let entry = match src {
                     Src::Dup(old) => t
@@ -566,7 +579,9 @@ pub(crate) fn force(t: &mut Table, op: &TOp, obs: &Obs, line: u64, pid: Option<u
         (TOp::Use { fds, n, .. }, Obs::Err(Errno::BADF)) if *n == 1 => {
             let _ = t.close(Fd::new(fds[0]));
         }
-        (TOp::Use { fds, n, .. }, o) if *o != Obs::Unknown && !matches!(o, Obs::Err(Errno::BADF)) => {
+        (TOp::Use { fds, n, .. }, o)
+            if *o != Obs::Unknown && !matches!(o, Obs::Err(Errno::BADF)) =>
+        {
             for &fd in &fds[..*n as usize] {
                 if !is_open(t, fd) {
                     place_at(t, fd, stray(line, pid), false);
@@ -637,32 +652,101 @@ pub(crate) fn run(t: &mut Table, op: &TOp, lim: Limits) -> Obs {
     }
 }
 
-impl TOp {
-    /// The numbers whose state a checked call pinned down (for
-    /// [`crate::lin::Known`]): what succeeded, or failed with `EBADF` on a single
-    /// descriptor. A failed `dup2` says nothing definite.
-    pub(crate) fn pinned(&self, obs: &Obs) -> Vec<u32> {
-        match (self, obs) {
-            (_, Obs::Unknown) => Vec::new(),
-            (
-                TOp::Close { fd } | TOp::SetCloexec { fd, .. } | TOp::GetFd { fd },
-                Obs::Err(Errno::BADF),
-            ) => vec![*fd],
-            (TOp::Use { fds, n: 1, .. }, Obs::Err(Errno::BADF)) => vec![fds[0]],
-            (TOp::Close { fd }, Obs::Err(_)) => vec![*fd],
-            (_, Obs::Err(_)) => Vec::new(),
-            (op, o) => op.touched(o).unwrap_or_default(),
+/// The numbers an operation touches, without allocating: up to four, or "too
+/// many / a range / not known yet" (`all`).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Touch {
+    fds: [u32; 4],
+    n: u8,
+    /// A range, more than four numbers, or numbers not known yet.
+    pub all: bool,
+}
+
+impl Touch {
+    fn push(&mut self, fd: u32) {
+        if (self.n as usize) < self.fds.len() {
+            self.fds[self.n as usize] = fd;
+            self.n += 1;
+        } else {
+            self.all = true;
         }
     }
 
-    /// The numbers whose close-on-exec flag a successful call set.
-    pub(crate) fn sets_cloexec(&self, obs: &Obs) -> Vec<u32> {
-        match (self, obs) {
-            (TOp::Alloc { .. }, Obs::Fds(r)) => r.clone(),
-            (TOp::Place { new, .. }, Obs::Ok(_)) => vec![*new],
-            (TOp::SetCloexec { fd, .. } | TOp::GetFd { fd }, Obs::Ok(_)) => vec![*fd],
-            _ => Vec::new(),
+    fn everything() -> Touch {
+        Touch {
+            all: true,
+            ..Touch::default()
         }
+    }
+
+    /// The numbers listed (empty when `all`).
+    pub(crate) fn fds(&self) -> &[u32] {
+        if self.all {
+            &[]
+        } else {
+            &self.fds[..self.n as usize]
+        }
+    }
+}
+
+impl TOp {
+    /// [`TOp::touched`] without allocating.
+    pub(crate) fn touch(&self, obs: &Obs) -> Touch {
+        let mut t = Touch::default();
+        match (self, obs) {
+            (TOp::Alloc { src, .. }, Obs::Fds(r)) => {
+                r.iter().for_each(|&n| t.push(n));
+                if let Src::Dup(o) = src {
+                    t.push(*o);
+                }
+            }
+            (
+                TOp::Alloc {
+                    src: Src::Dup(o), ..
+                },
+                _,
+            ) => t.push(*o),
+            (TOp::Alloc { .. }, _) => {}
+            (TOp::Reserve { .. }, _) | (TOp::CloseRange(_), _) => return Touch::everything(),
+            (TOp::Place { old, new, .. }, _) => {
+                t.push(*old);
+                t.push(*new);
+            }
+            (TOp::Close { fd } | TOp::SetCloexec { fd, .. } | TOp::GetFd { fd }, _) => t.push(*fd),
+            (TOp::Use { fds, n, .. }, _) => fds[..*n as usize].iter().for_each(|&f| t.push(f)),
+        }
+        t
+    }
+
+    /// The numbers whose state a checked call pinned down (for
+    /// [`crate::lin::Known`]): what succeeded, or failed with `EBADF` on a single
+    /// descriptor. A failed `dup2` says nothing definite.
+    pub(crate) fn pinned(&self, obs: &Obs) -> Touch {
+        let mut t = Touch::default();
+        match (self, obs) {
+            (_, Obs::Unknown) => {}
+            (
+                TOp::Close { fd } | TOp::SetCloexec { fd, .. } | TOp::GetFd { fd },
+                Obs::Err(Errno::BADF),
+            ) => t.push(*fd),
+            (TOp::Use { fds, n: 1, .. }, Obs::Err(Errno::BADF)) => t.push(fds[0]),
+            (TOp::Close { fd }, Obs::Err(_)) => t.push(*fd),
+            (_, Obs::Err(_)) => {}
+            (op, o) => return op.touch(o),
+        }
+        t
+    }
+
+    /// The numbers whose close-on-exec flag a successful call set.
+    pub(crate) fn sets_cloexec(&self, obs: &Obs) -> Touch {
+        let mut t = Touch::default();
+        match (self, obs) {
+            (TOp::Alloc { .. }, Obs::Fds(r)) => r.iter().for_each(|&n| t.push(n)),
+            (TOp::Place { new, .. }, Obs::Ok(_)) => t.push(*new),
+            (TOp::SetCloexec { fd, .. } | TOp::GetFd { fd }, Obs::Ok(_)) => t.push(*fd),
+            _ => {}
+        }
+        t
     }
 
     /// Whether this operation changes the table (queries do not).
@@ -682,7 +766,12 @@ impl TOp {
                 }
                 v
             }
-            (TOp::Alloc { src: Src::Dup(o), .. }, _) => vec![*o],
+            (
+                TOp::Alloc {
+                    src: Src::Dup(o), ..
+                },
+                _,
+            ) => vec![*o],
             (TOp::Alloc { .. }, _) => vec![],
             (TOp::Reserve { .. }, _) | (TOp::CloseRange(_), _) => return None,
             (TOp::Place { old, new, .. }, _) => vec![*old, *new],
@@ -759,15 +848,15 @@ mod tests {
             need: Need::default(),
         };
         assert_eq!(check(&mut t, &use3, Obs::Ok(5)), Check::Agree);
-        assert_eq!(check(&mut t, &TOp::Close { fd: 3 }, Obs::Ok(0)), Check::Agree);
+        assert_eq!(
+            check(&mut t, &TOp::Close { fd: 3 }, Obs::Ok(0)),
+            Check::Agree
+        );
         assert_eq!(
             check(&mut t, &use3, Obs::Ok(5)),
             Check::Differ(Predicted::Error(Errno::BADF))
         );
-        assert_eq!(
-            check(&mut t, &use3, Obs::Err(Errno::BADF)),
-            Check::Agree
-        );
+        assert_eq!(check(&mut t, &use3, Obs::Err(Errno::BADF)), Check::Agree);
         assert_eq!(
             check(&mut t, &TOp::Close { fd: 3 }, Obs::Err(Errno::BADF)),
             Check::Agree

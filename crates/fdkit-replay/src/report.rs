@@ -74,7 +74,13 @@ impl FdView {
 impl fmt::Display for FdView {
     /// `lrwx------ 3 -> /tmp/a`, with ` (cloexec)` when set.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} -> {}", self.mode_string(), self.fd, self.desc.link())?;
+        write!(
+            f,
+            "{} {} -> {}",
+            self.mode_string(),
+            self.fd,
+            self.desc.link()
+        )?;
         if self.cloexec {
             f.write_str(" (cloexec)")?;
         }

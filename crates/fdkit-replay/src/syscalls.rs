@@ -157,11 +157,17 @@ pub(crate) enum Class {
     /// `socketpair`.
     Socketpair,
     /// `accept`, `accept4` (flags at index 3).
-    Accept { four: bool },
+    Accept {
+        four: bool,
+    },
     /// `recvmsg` (`mmsg`: `recvmmsg`).
-    Recvmsg { mmsg: bool },
+    Recvmsg {
+        mmsg: bool,
+    },
     /// `sendmsg` (`mmsg`: `sendmmsg`).
-    Sendmsg { mmsg: bool },
+    Sendmsg {
+        mmsg: bool,
+    },
     Dup,
     Dup2,
     Dup3,
@@ -172,7 +178,9 @@ pub(crate) enum Class {
     Lseek,
     Mmap,
     /// `execve` (`at`: `execveat`).
-    Exec { at: bool },
+    Exec {
+        at: bool,
+    },
     /// `clone` (legacy argument form).
     Clone,
     Clone3,
@@ -315,15 +323,50 @@ pub(crate) fn classify(name: &str) -> Class {
         "vmsplice" => C::Use(u1(0)),
         // Descriptor-only calls.
         "fstat" | "newfstat" | "fstatfs" | "fstatfs64" | "fchdir" => C::Use(raw(u1(0))),
-        "fsync" | "fdatasync" | "syncfs" | "ftruncate" | "fchmod" | "fchown" | "flock"
-        | "fadvise64" | "readahead" | "sync_file_range" | "fgetxattr" | "fsetxattr"
-        | "flistxattr" | "fremovexattr" | "bind" | "connect" | "listen" | "getsockname"
-        | "getpeername" | "shutdown" | "setsockopt" | "getsockopt" | "sendto" | "recvfrom"
-        | "inotify_add_watch" | "inotify_rm_watch" | "fanotify_mark" | "timerfd_settime"
-        | "timerfd_gettime" | "pidfd_send_signal" | "setns" | "io_uring_enter"
-        | "io_uring_register" | "fsconfig" | "landlock_add_rule" | "landlock_restrict_self"
-        | "process_madvise" | "process_mrelease" | "mq_timedsend" | "mq_timedreceive"
-        | "mq_notify" | "mq_getsetattr" | "finit_module" | "quotactl_fd" => C::Use(u1(0)),
+        "fsync"
+        | "fdatasync"
+        | "syncfs"
+        | "ftruncate"
+        | "fchmod"
+        | "fchown"
+        | "flock"
+        | "fadvise64"
+        | "readahead"
+        | "sync_file_range"
+        | "fgetxattr"
+        | "fsetxattr"
+        | "flistxattr"
+        | "fremovexattr"
+        | "bind"
+        | "connect"
+        | "listen"
+        | "getsockname"
+        | "getpeername"
+        | "shutdown"
+        | "setsockopt"
+        | "getsockopt"
+        | "sendto"
+        | "recvfrom"
+        | "inotify_add_watch"
+        | "inotify_rm_watch"
+        | "fanotify_mark"
+        | "timerfd_settime"
+        | "timerfd_gettime"
+        | "pidfd_send_signal"
+        | "setns"
+        | "io_uring_enter"
+        | "io_uring_register"
+        | "fsconfig"
+        | "landlock_add_rule"
+        | "landlock_restrict_self"
+        | "process_madvise"
+        | "process_mrelease"
+        | "mq_timedsend"
+        | "mq_timedreceive"
+        | "mq_notify"
+        | "mq_getsetattr"
+        | "finit_module"
+        | "quotactl_fd" => C::Use(u1(0)),
         "fallocate" => C::Use(wr(Keep)),
         "epoll_ctl" => C::Use(late(Use {
             fds: [0, 2],
@@ -363,7 +406,15 @@ mod tests {
 
     #[test]
     fn frequent_noise_is_ignored_and_fd_calls_are_not() {
-        for n in ["getrandom", "futex", "brk", "rt_sigaction", "getpid", "mprotect", "nanosleep"] {
+        for n in [
+            "getrandom",
+            "futex",
+            "brk",
+            "rt_sigaction",
+            "getpid",
+            "mprotect",
+            "nanosleep",
+        ] {
             assert_eq!(classify(n), Class::Ignore, "{n}");
         }
         assert_eq!(classify("openat"), Class::Open(OpenForm::Openat));
