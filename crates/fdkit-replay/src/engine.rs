@@ -796,3 +796,56 @@ fn args_col(text: &str, args: &str) -> usize {
     let at = args.as_ptr() as usize;
     at.checked_sub(base).map_or(1, |d| d.min(text.len()) + 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Replays `log` line by line, checking after each line that every window
+    /// replays to its table.
+    fn replay_checked(log: &str) -> Summary {
+        let mut r = Replay::default();
+        for (i, line) in log.lines().enumerate() {
+            r.push_line(i as u64 + 1, line, &mut ());
+            for g in r.groups.iter_mut().flatten() {
+                assert!(g.consistent(), "window inconsistent after line {}", i + 1);
+            }
+        }
+        r.finish(&mut ());
+        r.summary()
+    }
+
+    #[test]
+    fn windows_stay_consistent_on_the_threaded_fixtures() {
+        for name in ["c-threads", "py-threads"] {
+            let path = format!(
+                "{}/../../tests/fixtures/{name}.strace",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let log = std::fs::read_to_string(path).unwrap();
+            let s = replay_checked(&log);
+            assert_eq!(s.differ, 0, "{name}: {s}");
+            assert!(s.agree > 400, "{name}: {s}");
+        }
+    }
+
+    #[test]
+    fn stderr_style_pids_are_resolved() {
+        // Unprefixed lines belong to the only process; the clone line is cut by
+        // the attach notice and continued without a pid.
+        let log = "\
+execve(\"/bin/x\", [\"x\"], 0x1 /* 1 var */) = 0
+openat(AT_FDCWD, \"a\", O_RDONLY) = 3
+clone(child_stack=NULL, flags=SIGCHLDstrace: Process 501 attached
+ <unfinished ...>
+[pid   501] close(3) = 0
+[pid   500] <... clone resumed>) = 501
+[pid   500] fcntl(3, F_GETFD) = 0
+[pid   501] +++ exited with 0 +++
+fcntl(3, F_GETFD) = 0
++++ exited with 0 +++
+";
+        let s = replay_checked(log);
+        assert_eq!((s.differ, s.errors, s.processes), (0, 0, 2), "{s}");
+    }
+}

@@ -371,7 +371,7 @@ impl Replay {
         let (limit, exact) = match (op, obs) {
             (TOp::Alloc { start, .. }, Obs::Err(Errno::MFILE)) => {
                 let n = table.lowest_free_from(*start);
-                (u64::try_from(n).ok()?, true)
+                (n, true)
             }
             (TOp::Alloc { .. }, Obs::Fds(r)) => {
                 let hi = u64::from(r.iter().copied().max()?);

@@ -755,10 +755,7 @@ impl Group {
     /// when the window is too long.
     fn commit(&mut self) {
         let min_cand = self.cands.iter().map(|c| c.start).min().unwrap_or(u64::MAX);
-        loop {
-            let Some(front) = self.items.first() else {
-                break;
-            };
+        while let Some(front) = self.items.first() {
             let min_other = self
                 .items
                 .iter()
@@ -1042,6 +1039,7 @@ mod tests {
         let d = g.complete(2, 11, 12, &open(), &Obs::Fds(vec![3]), LIM, false, None);
         assert_eq!(d.check, Check::Agree);
         assert!(d.searched);
+        assert!(g.consistent());
         let d = g.complete(
             1,
             10,
@@ -1053,8 +1051,9 @@ mod tests {
             None,
         );
         assert_eq!(d.check, Check::Agree);
-        assert!(g.table.get(Fd::new(3)).is_some());
-        assert!(g.is_quiet());
+        let fds: Vec<u32> = g.table.iter().map(|(f, _, _)| f.get()).collect();
+        assert_eq!(fds, [0, 1, 2, 3]);
+        assert!(g.consistent());
     }
 
     #[test]

@@ -563,18 +563,16 @@ pub(crate) fn force(t: &mut Table, op: &TOp, obs: &Obs, line: u64, pid: Option<u
             let _ = t.close(Fd::new(*fd));
         }
         (TOp::CloseRange(Ok(req)), Obs::Ok(_)) => drop(t.apply_close_range(req)),
-        (TOp::SetCloexec { fd, on, .. }, Obs::Ok(_)) => {
-            if t.set_cloexec(Fd::new(*fd), *on).is_err() {
-                place_at(t, *fd, stray(line, pid), *on);
-            }
+        (TOp::SetCloexec { fd, on, .. }, Obs::Ok(_))
+            if t.set_cloexec(Fd::new(*fd), *on).is_err() =>
+        {
+            place_at(t, *fd, stray(line, pid), *on);
         }
         (TOp::SetCloexec { fd, .. } | TOp::GetFd { fd }, Obs::Err(Errno::BADF)) => {
             let _ = t.close(Fd::new(*fd));
         }
-        (TOp::GetFd { fd }, Obs::Ok(v)) => {
-            if t.set_cloexec(Fd::new(*fd), v & 1 != 0).is_err() {
-                place_at(t, *fd, stray(line, pid), v & 1 != 0);
-            }
+        (TOp::GetFd { fd }, Obs::Ok(v)) if t.set_cloexec(Fd::new(*fd), v & 1 != 0).is_err() => {
+            place_at(t, *fd, stray(line, pid), v & 1 != 0);
         }
         (TOp::Use { fds, n, .. }, Obs::Err(Errno::BADF)) if *n == 1 => {
             let _ = t.close(Fd::new(fds[0]));

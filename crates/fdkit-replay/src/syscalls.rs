@@ -18,9 +18,9 @@ pub(crate) enum Offset {
     Keep,
     /// Forward by the returned byte count (`read`, `write`, `readv`...).
     Advance,
-    /// Forward by the returned count unless argument `i` is an offset pointer
-    /// (`preadv2` with offset -1 advances).
-    AdvanceUnlessOffset(u8),
+    /// Forward by the returned count unless argument `i` gives a position
+    /// (`NULL`, or `-1` for `preadv2`, means the file offset is used).
+    AdvanceWithoutPos(u8),
     /// To a position the log does not show (`getdents64`).
     Lose,
 }
@@ -287,14 +287,14 @@ pub(crate) fn classify(name: &str) -> Class {
         "write" | "writev" => C::Use(wr(Advance)),
         "pread64" | "preadv" => C::Use(rd(Keep)),
         "pwrite64" | "pwritev" => C::Use(wr(Keep)),
-        "preadv2" => C::Use(rd(AdvanceUnlessOffset(3))),
-        "pwritev2" => C::Use(wr(AdvanceUnlessOffset(3))),
+        "preadv2" => C::Use(rd(AdvanceWithoutPos(3))),
+        "pwritev2" => C::Use(wr(AdvanceWithoutPos(3))),
         "getdents" | "getdents64" => C::Use(rd(Lose)),
         "sendfile" | "sendfile64" => C::Use(Use {
             fds: [1, 0],
             read: [true, false],
             write: [false, true],
-            offset: AdvanceUnlessOffset(2),
+            offset: AdvanceWithoutPos(2),
             offset2: Advance,
             ..u1(1)
         }),
@@ -302,16 +302,16 @@ pub(crate) fn classify(name: &str) -> Class {
             fds: [0, 2],
             read: [true, false],
             write: [false, true],
-            offset: AdvanceUnlessOffset(1),
-            offset2: AdvanceUnlessOffset(3),
+            offset: AdvanceWithoutPos(1),
+            offset2: AdvanceWithoutPos(3),
             ..u1(0)
         }),
         "splice" => C::Use(Use {
             fds: [0, 2],
             read: [true, false],
             write: [false, true],
-            offset: AdvanceUnlessOffset(1),
-            offset2: AdvanceUnlessOffset(3),
+            offset: AdvanceWithoutPos(1),
+            offset2: AdvanceWithoutPos(3),
             ..u1(0)
         }),
         "tee" => C::Use(Use {
