@@ -107,6 +107,11 @@ pub struct Replay {
     free_groups: Vec<u32>,
     /// Pid of the last call cut by a notice: its continuation has no pid.
     cut: Option<u32>,
+    /// Pids that appeared in a line prefix and have not exited: a line without
+    /// a pid belongs to the only one.
+    seen: Map<u32, ()>,
+    /// The pid last added to `seen`.
+    last_seen: Option<u32>,
     /// Children announced by `Process N attached`, with the announcing task.
     pub(crate) announced: Vec<(u32, u32)>,
     /// Tasks with a `clone`/`fork`/`vfork`/`clone3` call pending.
@@ -145,6 +150,8 @@ impl Replay {
             groups: Vec::new(),
             free_groups: Vec::new(),
             cut: None,
+            seen: Map::default(),
+            last_seen: None,
             announced: Vec::new(),
             cloning: Vec::new(),
             next_id: 1,
@@ -193,8 +200,10 @@ impl Replay {
         let line = match Line::parse(text) {
             Ok(l) => l,
             Err(e) => {
-                self.summary.errors += 1;
-                sink.error(&InputError::from_parser(&e.at_line(number)));
+                if !self.continue_cut(text, sink) {
+                    self.summary.errors += 1;
+                    sink.error(&InputError::from_parser(&e.at_line(number)));
+                }
                 return;
             }
         };
@@ -221,15 +230,20 @@ impl Replay {
             }
             LineEvent::Unfinished { name, args, pause } => {
                 self.give_up(pid, sink);
-                if let Pause::Notice(n) = pause {
-                    self.cut = Some(pid);
-                    self.announce(n, pid);
-                }
                 if pause == Pause::Detached {
                     let class = classify(name);
                     self.on_call(pid, name, class, args.as_str(), None, number, None, sink);
                 } else {
                     self.enter(pid, name, args.as_str(), number);
+                }
+                if let Pause::Notice(n) = pause {
+                    // The notice lands in whatever line strace was printing: its
+                    // child belongs to the latest pending clone (this call, if
+                    // it is one).
+                    self.cut = Some(pid);
+                    if let Some(&parent) = self.cloning.last() {
+                        self.announce(n, parent);
+                    }
                 }
             }
             LineEvent::Resumed {
@@ -237,14 +251,13 @@ impl Replay {
                 args,
                 outcome,
                 ..
-            } => self.resume(
-                pid,
-                name,
-                args.as_str(),
-                args_col(text, args.as_str()),
-                &outcome,
-                sink,
-            ),
+            } => {
+                // Errors point at `<... name resumed>`, as the parser's do.
+                let col = args_col(text, args.as_str())
+                    .saturating_sub(name.map_or(0, |n| n.len() + 14))
+                    .max(1);
+                self.resume(pid, name, args.as_str(), col, &outcome, sink)
+            }
             LineEvent::Mark(Pause::Detached) => self.give_up(pid, sink),
             LineEvent::Mark(_) => {}
             LineEvent::Exited { .. } | LineEvent::Killed { .. } => {
@@ -266,6 +279,36 @@ impl Replay {
         if !self.pending_events.is_empty() {
             self.flush_events(sink);
         }
+    }
+
+    /// A line continuing a call that a `strace:` notice cut, when the cut fell
+    /// inside the arguments (`newfstatat(AT_FDCWD, "/x", strace: Process 7
+    /// attached` then `{st_mode=...}, 0) = 0`): parsed as the call's resumed half.
+    fn continue_cut(&mut self, text: &str, sink: &mut dyn Sink) -> bool {
+        let Some(pid) = self.cut else {
+            return false;
+        };
+        let Some(name) = self
+            .tasks
+            .get(&pid)
+            .and_then(|t| t.pending.as_ref())
+            .map(|p| p.name.clone())
+        else {
+            return false;
+        };
+        let joined = format!("<... {name} resumed>{text}");
+        let Ok(line) = Line::parse(&joined) else {
+            return false;
+        };
+        let LineEvent::Resumed { args, outcome, .. } = line.into_event() else {
+            return false;
+        };
+        self.cut = None;
+        self.resume(pid, Some(&name), args.as_str(), 1, &outcome, sink);
+        if !self.pending_events.is_empty() {
+            self.flush_events(sink);
+        }
+        true
     }
 
     /// The log ended: calls still unfinished are given up on.
@@ -344,6 +387,10 @@ impl Replay {
                 if !self.tasks.contains_key(&p) {
                     self.first_sight(p);
                 }
+                if self.last_seen != Some(p) {
+                    self.seen.insert(p, ());
+                    self.last_seen = Some(p);
+                }
                 p
             }
         }
@@ -352,12 +399,17 @@ impl Replay {
     /// A line without a pid is from the only live task, or from the task of a log
     /// without pids.
     fn resolve_none(&mut self) -> u32 {
-        if self.tasks.len() == 1 {
-            if let Some(&p) = self.tasks.keys().next() {
-                return p;
+        // strace drops the prefix while it traces one process; a child whose
+        // clone returned but which printed nothing yet does not count (as in
+        // `fdkit_strace::Joiner`).
+        if self.seen.len() == 1 {
+            if let Some(&p) = self.seen.keys().next() {
+                if self.tasks.contains_key(&p) {
+                    return p;
+                }
             }
         }
-        if !self.tasks.contains_key(&NO_PID) && self.tasks.is_empty() {
+        if self.tasks.is_empty() {
             self.new_root(NO_PID);
         }
         NO_PID
@@ -607,6 +659,8 @@ impl Replay {
 
     /// `+++ exited +++` / `+++ killed +++`.
     fn exit_task(&mut self, pid: u32, sink: &mut dyn Sink) {
+        self.seen.remove(&pid);
+        self.last_seen = None;
         self.cloning.retain(|&c| c != pid);
         let Some(task) = self.tasks.remove(&pid) else {
             return;
@@ -637,6 +691,8 @@ impl Replay {
     /// `+++ superseded by execve in pid BY +++` on leader `pid`: thread `by` called
     /// `execve` and becomes `pid`; its pending `execve` resumes under `pid`.
     fn supersede(&mut self, pid: u32, by: u32, sink: &mut dyn Sink) {
+        self.seen.remove(&by);
+        self.last_seen = None;
         if by == pid {
             return;
         }

@@ -113,7 +113,7 @@ fn shape(text: &str) -> Option<(u32, Shape<'_>)> {
             Shape::Resumed {
                 name,
                 result,
-                col: at + len + 10,
+                col: i + 1,
             },
         ));
     }

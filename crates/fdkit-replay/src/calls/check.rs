@@ -178,7 +178,7 @@ impl Replay {
                 g.known.unmark(fd);
             }
         }
-        self.report(c, what, pred.to_string(), table, sink);
+        self.report(c, what, pred.to_string(), table, Some(obs), sink);
         Check::Differ(pred)
     }
 
@@ -188,12 +188,21 @@ impl Replay {
         what: &'static str,
         predicted: String,
         table: Vec<crate::report::FdView>,
+        observed: Option<&Obs>,
         sink: &mut dyn Sink,
     ) {
-        let expected = match c.outcome {
+        let mut expected = match c.outcome {
             Some(o) => o.to_string(),
             None => "?".to_owned(),
         };
+        // Calls whose new descriptors are not the return value (`pipe2`,
+        // `socketpair`, `recvmsg`, `clone` with `CLONE_PIDFD`): show them.
+        if let Some(Obs::Fds(r)) = observed {
+            let returned = c.outcome.and_then(|o| o.int());
+            if r.len() != 1 || returned != Some(i64::from(r[0])) {
+                expected = Predicted::Fds(r.clone()).to_string();
+            }
+        }
         sink.divergence(&Divergence {
             line: c.completed,
             entered: c.entered,
@@ -285,6 +294,6 @@ impl Replay {
             .and_then(|g| self.group(g))
             .map(|g| list(&g.table))
             .unwrap_or_default();
-        self.report(c, what, predicted, table, sink);
+        self.report(c, what, predicted, table, None, sink);
     }
 }
