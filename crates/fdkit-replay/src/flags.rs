@@ -25,6 +25,15 @@ pub(crate) fn strip_comment(text: &str) -> &str {
 /// decoration (`3</tmp/a>`) is ignored. Negative values wrap as C does when the
 /// caller truncates.
 pub(crate) fn int(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    if !b.is_empty()
+        && b.len() <= 18
+        && b.iter().all(u8::is_ascii_digit)
+        && (b[0] != b'0' || b.len() == 1)
+    {
+        // The common case: a plain decimal.
+        return Some(b.iter().fold(0i64, |v, &c| v * 10 + i64::from(c - b'0')));
+    }
     let t = strip_comment(text);
     let t = match t.find('<') {
         Some(i) if i > 0 => &t[..i],
@@ -56,6 +65,9 @@ pub(crate) fn int(text: &str) -> Option<i64> {
 
 /// A descriptor argument: `3`, `3</tmp/a>`, `-1`, `4294967295`; `AT_FDCWD` is -100.
 pub(crate) fn fd(text: &str) -> Option<i64> {
+    if let Some(v) = int(text) {
+        return Some(v);
+    }
     let t = text.trim();
     if t.starts_with("AT_FDCWD") {
         return Some(-100);

@@ -225,8 +225,6 @@ pub enum CloseCause {
     Exec,
     /// The last task using the table exited.
     Exit,
-    /// The model resynchronised with the log after a divergence.
-    Resync,
 }
 
 /// Something that happened to descriptors or processes, in log order (for
