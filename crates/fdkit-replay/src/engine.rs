@@ -83,6 +83,8 @@ pub(crate) struct Pending {
 pub(crate) struct Task {
     pub tgid: u32,
     pub group: u32,
+    /// The task whose `clone` created it (`None` for a root).
+    pub parent: Option<u32>,
     pub pending: Option<Pending>,
     /// Buffers of the last pending call, reused.
     pub spare: Option<(String, String)>,
@@ -461,6 +463,9 @@ impl Replay {
                 if other.tgid == from {
                     other.tgid = to;
                 }
+                if other.parent == Some(from) {
+                    other.parent = Some(to);
+                }
             }
             self.tasks.insert(to, t);
         }
@@ -525,6 +530,7 @@ impl Replay {
             Task {
                 tgid: pid,
                 group: g,
+                parent: None,
                 pending: None,
                 spare: None,
             },
@@ -589,6 +595,7 @@ impl Replay {
             Task {
                 tgid,
                 group,
+                parent: Some(parent),
                 pending: None,
                 spare: None,
             },
@@ -658,7 +665,7 @@ impl Replay {
     }
 
     /// `+++ exited +++` / `+++ killed +++`.
-    fn exit_task(&mut self, pid: u32, sink: &mut dyn Sink) {
+    pub(crate) fn exit_task(&mut self, pid: u32, sink: &mut dyn Sink) {
         self.seen.remove(&pid);
         self.last_seen = None;
         self.cloning.retain(|&c| c != pid);

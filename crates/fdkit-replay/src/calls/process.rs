@@ -26,9 +26,16 @@ impl Replay {
             return Check::Undecided;
         };
         let fl = clone_flags(c.name, c.args).unwrap_or(0);
-        let existing = self.tasks.get(&child).map(|t| (t.tgid, t.group));
-        match existing {
-            Some(_) => {}
+        let parent = self.tasks.get(&child).map(|t| t.parent);
+        match parent {
+            // Attached on its first line to this very clone.
+            Some(Some(p)) if p == c.pid => {}
+            // A stale task of a reused pid, or attached to another pending
+            // clone: this clone's child replaces it.
+            Some(_) => {
+                self.exit_task(child, sink);
+                self.spawn(c.pid, child, fl);
+            }
             None => self.spawn(c.pid, child, fl),
         }
         if fl & flags::clone::PIDFD == 0 {
