@@ -287,7 +287,7 @@ impl Replay {
         let (id, start, end) = at;
         for (f, (e, cloexec)) in fl.iter().zip(&entries) {
             let (op, obs) = flip_op(*f, e, *cloexec);
-            g.correct((start, end), op, obs);
+            g.correct((id, start, end), op, obs);
         }
         let ch = if events { Some(&mut *changes) } else { None };
         let done = g.complete(id, start, end, op, obs, lim, false, ch);
@@ -335,8 +335,9 @@ impl Replay {
             if g.known.is_known(fd) || g.known.is_doubtful(fd) {
                 continue;
             }
+            // A fact about the start: it may be placed before anything.
             let (op, obs) = flip_op(f, entry, false);
-            g.correct((line, line), op, obs);
+            g.correct((0, 0, line), op, obs);
         }
         match f {
             Flip::Open(n) => {

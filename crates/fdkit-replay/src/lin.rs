@@ -41,7 +41,7 @@ use fdkit::{Fd, Limits};
 use crate::op::{apply, force, run, Changes, Check, Entry, Obs, Src, TOp, Table};
 
 /// Most calls a window holds before the oldest is committed anyway.
-pub(crate) const MAX_WINDOW: usize = 12;
+pub(crate) const MAX_WINDOW: usize = 32;
 /// Most pending calls a search may place early.
 pub(crate) const MAX_CANDS: usize = 12;
 /// Most table operations one search may run.
@@ -184,6 +184,46 @@ struct Item {
 }
 
 impl Item {
+    /// The item as the kernel performs it: an allocation of several numbers
+    /// (`pipe2`, `socketpair`, `SCM_RIGHTS`) takes them one at a time, and other
+    /// threads may allocate in between; every other item is one step.
+    fn split(&self) -> Vec<Item> {
+        let (
+            TOp::Alloc {
+                start,
+                cloexec,
+                src: Src::New(entries),
+                kind,
+                dirfd,
+                pre,
+            },
+            Obs::Fds(fds),
+        ) = (&self.op, &self.obs)
+        else {
+            return vec![self.clone()];
+        };
+        if fds.len() < 2 || entries.len() != fds.len() {
+            return vec![self.clone()];
+        }
+        entries
+            .iter()
+            .zip(fds)
+            .enumerate()
+            .map(|(i, (e, &fd))| Item {
+                op: TOp::Alloc {
+                    start: *start,
+                    cloexec: *cloexec,
+                    src: Src::New(vec![e.clone()]),
+                    kind: *kind,
+                    dirfd: if i + 1 == fds.len() { *dirfd } else { None },
+                    pre: if i == 0 { *pre } else { None },
+                },
+                obs: Obs::Fds(vec![fd]),
+                ..self.clone()
+            })
+            .collect()
+    }
+
     /// Replays this item onto `t`: early items as the model predicts, forced ones
     /// as the log says, others checked. Returns the check (`Agree` for early and
     /// forced items).
@@ -269,15 +309,16 @@ impl Group {
         self.items.is_empty() && self.cands.is_empty() && self.committed_early.is_empty()
     }
 
-    /// Applies a correction of the starting or doubtful state, needed by a call
-    /// that entered on line `start` and completed on `end`: to the table, and
-    /// (with a window) as a forced item over that interval, so that replays of
-    /// the window can place it before the call.
-    pub(crate) fn correct(&mut self, (start, end): (u64, u64), op: TOp, obs: Obs) {
+    /// Applies a correction of the starting or doubtful state, needed by call
+    /// `id` that entered on line `start` and completed on `end`: to the table,
+    /// and (with a window) as a forced item over that interval, so that replays
+    /// of the window can place it before the call.
+    pub(crate) fn correct(&mut self, (id, start, end): (u64, u64, u64), op: TOp, obs: Obs) {
         force(&mut self.table, &op, &obs, end, None);
         if self.base.is_some() {
             self.items.push(Item {
-                id: 0,
+                // The call's id: the two may go in either order in a search.
+                id,
                 start,
                 end,
                 op,
@@ -342,31 +383,11 @@ impl Group {
         }
     }
 
-    /// A pending allocation that typically blocks (`accept`) entered: reserve its
-    /// number now, as Linux does before waiting.
-    pub(crate) fn enter_reserving(&mut self, cand: Cand) {
-        if self.base.is_none() {
-            self.base = Some(self.table.snapshot());
-        }
-        let obs = run(&mut self.table, &cand.op, cand.lim);
-        self.items.push(Item {
-            id: cand.id,
-            start: cand.start,
-            end: u64::MAX,
-            op: cand.op.clone(),
-            obs,
-            lim: cand.lim,
-            early: true,
-            forced: false,
-        });
-        self.enter(cand);
-    }
-
     /// A pending call ended without a result (`= ?`, killed, given up).
     pub(crate) fn abandon(&mut self, id: u64) {
         self.cands.retain(|c| c.id != id);
         self.committed_early.retain(|(i, _)| *i != id);
-        if let Some(p) = self.items.iter().position(|it| it.id == id) {
+        while let Some(p) = self.items.iter().position(|it| it.id == id) {
             let it = self.items.remove(p);
             match (&it.op, &it.obs) {
                 (TOp::Reserve { .. }, Obs::Fds(r)) => {
@@ -426,6 +447,23 @@ impl Group {
     ) -> Done {
         if let Some(p) = self.cands.iter().position(|c| c.id == id) {
             self.cands.swap_remove(p);
+        }
+        let steps = self
+            .items
+            .iter()
+            .filter(|it| it.id == id && it.early)
+            .count();
+        let committed = self
+            .committed_early
+            .iter()
+            .filter(|(i, _)| *i == id)
+            .count();
+        if steps + committed > 1 {
+            if let Some(done) = self.confirm_steps(id, op, obs, end) {
+                self.commit();
+                return done;
+            }
+            return self.complete_windowed(id, start, end, op, obs, lim, entry_ok, ch, true);
         }
         if let Some(p) = self.items.iter().position(|it| it.id == id && it.early) {
             if let Some(done) = self.confirm_early(p, op, obs, end) {
@@ -551,6 +589,77 @@ impl Group {
         Some(Done::plain(Check::Agree))
     }
 
+    /// A pending allocation of several numbers that a search placed step by step
+    /// (a pipe's two reservations, with other calls in between) completed: if
+    /// the steps reserved what the call returned, install them; otherwise drop
+    /// them (their numbers are released) and let the caller search again.
+    fn confirm_steps(&mut self, id: u64, op: &TOp, obs: &Obs, end: u64) -> Option<Done> {
+        let mut reserved: Vec<u32> = Vec::new();
+        for (i, pred) in &self.committed_early {
+            if *i == id {
+                if let Obs::Fds(r) = pred {
+                    reserved.extend(r);
+                }
+            }
+        }
+        for it in self.items.iter().filter(|it| it.id == id && it.early) {
+            if let Obs::Fds(r) = &it.obs {
+                reserved.extend(r);
+            }
+        }
+        let entries = match op {
+            TOp::Alloc {
+                src: Src::New(v), ..
+            } => v.clone(),
+            _ => Vec::new(),
+        };
+        let matches =
+            matches!(obs, Obs::Fds(o) if *o == reserved) && entries.len() == reserved.len();
+        if !matches {
+            for &n in &reserved {
+                self.table.unreserve(Fd::new(n));
+            }
+            self.items.retain(|it| !(it.id == id && it.early));
+            self.committed_early.retain(|(i, _)| *i != id);
+            let _ = self.rebuild();
+            return None;
+        }
+        install_reserved(&mut self.table, op, &reserved);
+        self.committed_early.retain(|(i, _)| *i != id);
+        // Each step becomes the completed allocation of its number.
+        let mut k = 0;
+        for it in self.items.iter_mut().filter(|it| it.id == id && it.early) {
+            let Obs::Fds(r) = it.obs.clone() else {
+                continue;
+            };
+            let n = r.len();
+            let (
+                TOp::Alloc {
+                    start,
+                    cloexec,
+                    kind,
+                    ..
+                },
+                Some(part),
+            ) = (op, entries.get(k..k + n))
+            else {
+                break;
+            };
+            it.op = TOp::Alloc {
+                start: *start,
+                cloexec: *cloexec,
+                src: Src::New(part.to_vec()),
+                kind: *kind,
+                dirfd: None,
+                pre: None,
+            };
+            it.end = end;
+            it.early = false;
+            k += n;
+        }
+        Some(Done::plain(Check::Agree))
+    }
+
     /// An early item committed by force completed: its prediction is in the
     /// table already; if it was wrong, nothing can reorder it any more.
     fn confirm_committed(&mut self, op: &TOp, obs: &Obs, pred: &Obs) -> Done {
@@ -655,6 +764,11 @@ impl Group {
             },
             Outcome::NotFound { exhausted } => {
                 let bounded = exhausted || self.lossy.is_some() || self.opaque > 0;
+                if exhausted {
+                    // The order the caller forces may be wrong: later failures
+                    // around it are not decided either.
+                    self.lose();
+                }
                 // The caller explains the result or forces it into the window.
                 Done {
                     check: if bounded { Check::Undecided } else { greedy },
@@ -673,6 +787,8 @@ impl Group {
         };
         let mut s = Search {
             items: Vec::new(),
+            excludes: Vec::new(),
+            requires: Vec::new(),
             required: 0,
             budget: SEARCH_BUDGET,
             exhausted: false,
@@ -680,22 +796,37 @@ impl Group {
             found: None,
         };
         for it in self.items.iter().filter(|it| !it.early).chain(Some(item)) {
-            s.push(it.clone(), true);
+            for part in it.split() {
+                s.push(part, true);
+            }
         }
         for c in self.cands.iter().take(MAX_CANDS) {
-            s.push(
-                Item {
-                    id: c.id,
-                    start: c.start,
-                    end: u64::MAX,
-                    op: c.op.clone(),
-                    obs: Obs::Unknown,
-                    lim: c.lim,
-                    early: true,
-                    forced: false,
-                },
-                false,
-            );
+            let cand = |op: TOp| Item {
+                id: c.id,
+                start: c.start,
+                end: u64::MAX,
+                op,
+                obs: Obs::Unknown,
+                lim: c.lim,
+                early: true,
+                forced: false,
+            };
+            let whole = s.items.len();
+            s.push(cand(c.op.clone()), false);
+            if let TOp::Reserve { count } = c.op {
+                // A pipe or socket pair takes its numbers one at a time, and
+                // other calls may take numbers in between: offer the steps too,
+                // each after the one before, as an alternative to all at once.
+                for k in 0..count {
+                    let i = s.items.len();
+                    s.push(cand(TOp::Reserve { count: 1 }), false);
+                    s.excludes[i] |= 1 << whole;
+                    s.excludes[whole] |= 1 << i;
+                    if k > 0 {
+                        s.requires[i] |= 1 << (i - 1);
+                    }
+                }
+            }
         }
         if s.items.len() > 127 {
             return Outcome::NotFound { exhausted: true };
@@ -824,6 +955,10 @@ impl Group {
         if all_mine {
             doubt.extend_from_slice(mine.fds());
         }
+        if !doubt.is_empty() {
+            // An order was given up: a search that fails soon is not decided.
+            self.lossy = Some(self.lossy.map_or(front.end, |l| l.max(front.end)));
+        }
         for fd in doubt {
             self.known.unmark(fd);
         }
@@ -869,6 +1004,12 @@ type Memo = HashSet<(u128, u64), BuildHasherDefault<Mix>>;
 struct Search {
     /// Items and whether each is required (completed) or optional (pending).
     items: Vec<(Item, bool)>,
+    /// Per item: the other optional items it excludes (alternative forms of the
+    /// same pending call).
+    excludes: Vec<u128>,
+    /// Per item: the items that must be placed before it (earlier steps of one
+    /// pending call).
+    requires: Vec<u128>,
     required: u128,
     budget: u32,
     exhausted: bool,
@@ -882,6 +1023,8 @@ impl Search {
             self.required |= 1 << self.items.len();
         }
         self.items.push((it, required));
+        self.excludes.push(0);
+        self.requires.push(0);
     }
 
     fn dfs(&mut self, t: &mut Table, placed: u128, order: &mut Vec<(usize, Obs)>) -> bool {
@@ -894,23 +1037,36 @@ impl Search {
         }
         // The two smallest completion lines among unplaced required items: an item
         // may go next only if it entered before every other one completed.
-        let (mut m1, mut i1, mut m2) = (u64::MAX, usize::MAX, u64::MAX);
+        // The smallest completion line among unplaced required items (of call
+        // `id1`), and the smallest among other calls' items: an item may go next
+        // only if it entered before every other call's item completed (the parts
+        // of one split call do not constrain each other).
+        let (mut m1, mut id1, mut m2) = (u64::MAX, None, u64::MAX);
         for (i, (it, req)) in self.items.iter().enumerate() {
             if *req && placed & (1 << i) == 0 {
                 if it.end < m1 {
-                    m2 = m1;
+                    if id1 != Some(it.id) {
+                        m2 = m1;
+                    }
                     m1 = it.end;
-                    i1 = i;
-                } else if it.end < m2 {
+                    id1 = Some(it.id);
+                } else if it.end < m2 && id1 != Some(it.id) {
                     m2 = it.end;
                 }
             }
         }
         for i in 0..self.items.len() {
-            if placed & (1 << i) != 0 {
+            if placed & (1 << i) != 0
+                || placed & self.excludes[i] != 0
+                || placed & self.requires[i] != self.requires[i]
+            {
                 continue;
             }
-            let bound = if i == i1 { m2 } else { m1 };
+            let bound = if id1 == Some(self.items[i].0.id) {
+                m2
+            } else {
+                m1
+            };
             let (it, req) = (&self.items[i].0, self.items[i].1);
             if it.start >= bound {
                 continue;

@@ -20,17 +20,13 @@ impl Replay {
         let mut a = Argv::new(&p.args);
         let (id, start) = (p.id, p.entered);
         let lim = self.limits(pid);
-        let mut cand: Option<(TOp, bool)> = None;
+        let mut cand: Option<TOp> = None;
         let mut opaque = false;
         let mut watch: [Option<u32>; 2] = [None, None];
         let mut offset_use = false;
         match class {
-            Class::Close => cand = a.fd(0).map(|fd| (TOp::Close { fd }, false)),
-            Class::Dup => {
-                cand = a
-                    .fd(0)
-                    .map(|old| (dup_op(old, 0, false, AllocKind::Dup), false))
-            }
+            Class::Close => cand = a.fd(0).map(|fd| TOp::Close { fd }),
+            Class::Dup => cand = a.fd(0).map(|old| dup_op(old, 0, false, AllocKind::Dup)),
             Class::Dup2 | Class::Dup3 => {
                 if let (Some(old), Some(new)) = (a.fd(0), a.fd(1)) {
                     let fl = if class == Class::Dup3 {
@@ -39,7 +35,7 @@ impl Replay {
                         Some(None)
                     };
                     if let Some(flags) = fl {
-                        cand = Some((TOp::Place { old, new, flags }, false));
+                        cand = Some(TOp::Place { old, new, flags });
                     }
                 }
             }
@@ -50,7 +46,7 @@ impl Replay {
                         fcntl_cmd::F_DUPFD | fcntl_cmd::F_DUPFD_CLOEXEC => {
                             if let Some(min) = a.int(2) {
                                 let c = cmd == fcntl_cmd::F_DUPFD_CLOEXEC;
-                                cand = Some((dup_op(fd, min as u32, c, AllocKind::DupFd), false));
+                                cand = Some(dup_op(fd, min as u32, c, AllocKind::DupFd));
                             }
                         }
                         fcntl_cmd::F_SETFD => {
@@ -60,7 +56,7 @@ impl Replay {
                                     on: v & 1 != 0,
                                     raw: true,
                                 };
-                                cand = Some((op, false));
+                                cand = Some(op);
                             }
                         }
                         _ => watch[0] = Some(fd),
@@ -68,25 +64,9 @@ impl Replay {
                 }
             }
             Class::Ioctl => match (a.fd(0), flags::strip_comment(a.text(1))) {
-                (Some(fd), "FIOCLEX") => {
-                    cand = Some((
-                        TOp::SetCloexec {
-                            fd,
-                            on: true,
-                            raw: false,
-                        },
-                        false,
-                    ))
-                }
-                (Some(fd), "FIONCLEX") => {
-                    cand = Some((
-                        TOp::SetCloexec {
-                            fd,
-                            on: false,
-                            raw: false,
-                        },
-                        false,
-                    ))
+                (Some(fd), req @ ("FIOCLEX" | "FIONCLEX")) => {
+                    let on = req == "FIOCLEX";
+                    cand = Some(TOp::SetCloexec { fd, on, raw: false });
                 }
                 (Some(fd), _) => watch[0] = Some(fd),
                 _ => {}
@@ -96,13 +76,17 @@ impl Replay {
                 if f & 2 == 0 {
                     if let (Some(first), Some(last)) = (a.int(0), a.int(1)) {
                         let r = CloseRange::new(first as u32, last as u32, f as u32);
-                        cand = Some((TOp::CloseRange(r), false));
+                        cand = Some(TOp::CloseRange(r));
                     }
                 }
             }
-            Class::Open(_) | Class::New(_) => cand = Some((TOp::Reserve { count: 1 }, false)),
-            Class::Pipe | Class::Socketpair => cand = Some((TOp::Reserve { count: 2 }, false)),
-            Class::Accept { .. } => cand = Some((TOp::Reserve { count: 1 }, true)),
+            // Linux 6.x allocates the number once the object exists: `accept`
+            // only after a connection arrived (seen in logs: a blocked accept4
+            // returns a number other threads used meanwhile).
+            Class::Open(_) | Class::New(_) | Class::Accept { .. } => {
+                cand = Some(TOp::Reserve { count: 1 })
+            }
+            Class::Pipe | Class::Socketpair => cand = Some(TOp::Reserve { count: 2 }),
             Class::Recvmsg { .. } => {
                 opaque = true;
                 watch[0] = a.fd(0);
@@ -146,13 +130,8 @@ impl Replay {
         let mut reg_cand = false;
         if shared {
             if let Some(g) = self.group_mut(gid) {
-                if let Some((op, reserve_now)) = cand {
-                    let c = Cand { id, start, op, lim };
-                    if reserve_now {
-                        g.enter_reserving(c);
-                    } else {
-                        g.enter(c);
-                    }
+                if let Some(op) = cand {
+                    g.enter(Cand { id, start, op, lim });
                     reg_cand = true;
                 }
                 if opaque {
