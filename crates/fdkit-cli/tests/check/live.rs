@@ -55,3 +55,62 @@ fn freshly_recorded_logs_replay_clean() {
         assert!(s.agree > 0, "{}: {s:?}", log.display());
     }
 }
+
+/// Builds `data/threads-stress.c`, traces it a few times (plain and decorated),
+/// and checks every log replays clean: six threads racing on one table, with
+/// interleavings nobody chose.
+#[test]
+fn a_racing_threaded_program_replays_clean() {
+    let missing: Vec<&str> = ["strace", "gcc"].into_iter().filter(|t| !have(t)).collect();
+    if !missing.is_empty() {
+        eprintln!(
+            "skipped: the threads stress test needs {}",
+            missing.join(", ")
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let src =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check/data/threads-stress.c");
+    let bin = dir.path().join("threads-stress");
+    let cc = Command::new("gcc")
+        .args(["-O2", "-pthread", "-o"])
+        .arg(&bin)
+        .arg(&src)
+        .output()
+        .expect("run gcc");
+    assert!(
+        cc.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cc.stderr)
+    );
+    for (i, flags) in [&["-f"][..], &["-f"], &["-f", "-yy", "-tt", "-T"]]
+        .iter()
+        .enumerate()
+    {
+        let log = dir.path().join(format!("stress-{i}.strace"));
+        let st = Command::new("strace")
+            .args(*flags)
+            .arg("-o")
+            .arg(&log)
+            .arg(&bin)
+            .output()
+            .expect("run strace");
+        let err = String::from_utf8_lossy(&st.stderr);
+        if !st.status.success()
+            && (err.contains("ptrace") || err.contains("Operation not permitted"))
+        {
+            eprintln!("skipped: strace cannot trace here: {err}");
+            return;
+        }
+        assert!(st.status.success(), "{err}");
+        let (r, records, s) = check_json(&[log.to_str().unwrap()]);
+        assert_eq!(
+            (r.code, s.differ, s.errors),
+            (0, 0, 0),
+            "{}: {records:?}",
+            log.display()
+        );
+        assert!(s.agree > 5000, "{s:?}");
+    }
+}
