@@ -32,7 +32,7 @@
 //!   (their state may be the other order's), so later evidence about them is learned
 //!   instead of reported.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
@@ -244,7 +244,7 @@ impl Item {
 pub(crate) struct Saved {
     table: Table,
     base: Option<Table>,
-    items: Vec<Item>,
+    items: VecDeque<Item>,
 }
 
 /// How a completion was checked.
@@ -279,7 +279,7 @@ pub(crate) struct Group {
     pub opaque: u32,
     /// The table before the window's first item (`None`: no window).
     base: Option<Table>,
-    items: Vec<Item>,
+    items: VecDeque<Item>,
     cands: Vec<Cand>,
     /// Early items committed by force before their completion: id and prediction.
     committed_early: Vec<(u64, Obs)>,
@@ -296,7 +296,7 @@ impl Group {
             known,
             opaque: 0,
             base: None,
-            items: Vec::new(),
+            items: VecDeque::new(),
             cands: Vec::new(),
             committed_early: Vec::new(),
             lossy: None,
@@ -316,7 +316,7 @@ impl Group {
     pub(crate) fn correct(&mut self, (id, start, end): (u64, u64, u64), op: TOp, obs: Obs) {
         force(&mut self.table, &op, &obs, end, None);
         if self.base.is_some() {
-            self.items.push(Item {
+            self.items.push_back(Item {
                 // The call's id: the two may go in either order in a search.
                 id,
                 start,
@@ -362,7 +362,7 @@ impl Group {
     ) {
         force(&mut self.table, op, obs, end, pid);
         if self.base.is_some() && op.mutates() {
-            self.items.push(Item {
+            self.items.push_back(Item {
                 id,
                 start,
                 end,
@@ -388,7 +388,9 @@ impl Group {
         self.cands.retain(|c| c.id != id);
         self.committed_early.retain(|(i, _)| *i != id);
         while let Some(p) = self.items.iter().position(|it| it.id == id) {
-            let it = self.items.remove(p);
+            let Some(it) = self.items.remove(p) else {
+                break;
+            };
             match (&it.op, &it.obs) {
                 (TOp::Reserve { .. }, Obs::Fds(r)) => {
                     for &n in r {
@@ -471,9 +473,13 @@ impl Group {
                 return done;
             }
             // The prediction was wrong: the call goes back to being unplaced.
-            let it = self.items.remove(p);
-            if let (TOp::Reserve { .. }, Obs::Fds(r)) = (&it.op, &it.obs) {
-                for &n in r {
+            if let Some(Item {
+                op: TOp::Reserve { .. },
+                obs: Obs::Fds(r),
+                ..
+            }) = self.items.remove(p)
+            {
+                for n in r {
                     self.table.unreserve(Fd::new(n));
                 }
             }
@@ -536,7 +542,7 @@ impl Group {
             Some(Check::Differ(pred)) => self.search_or_fail(item, Check::Differ(pred)),
             Some(c) => {
                 if item.op.mutates() {
-                    self.items.push(item);
+                    self.items.push_back(item);
                 }
                 self.commit();
                 Done::plain(c)
@@ -550,7 +556,7 @@ impl Group {
                     c => {
                         self.table = s;
                         if item.op.mutates() {
-                            self.items.push(item);
+                            self.items.push_back(item);
                         }
                         self.commit();
                         Done::plain(c)
@@ -573,7 +579,7 @@ impl Group {
                 for &n in r {
                     self.table.unreserve(Fd::new(n));
                 }
-                self.items.remove(p);
+                let _ = self.items.remove(p);
                 self.lose();
                 return Some(Done::plain(Check::Undecided));
             }
@@ -735,7 +741,7 @@ impl Group {
                 early: true,
                 forced: false,
             };
-            self.items.push(early);
+            self.items.push_back(early);
             self.items.extend(item.take());
             self.table = s;
             self.commit();
@@ -844,7 +850,7 @@ impl Group {
                     }
                     items.push(it);
                 }
-                self.items = items;
+                self.items = items.into();
                 self.table = table;
                 self.commit();
                 Outcome::Found
@@ -886,7 +892,7 @@ impl Group {
     /// when the window is too long.
     fn commit(&mut self) {
         let min_cand = self.cands.iter().map(|c| c.start).min().unwrap_or(u64::MAX);
-        while let Some(front) = self.items.first() {
+        while let Some(front) = self.items.front() {
             let min_other = self
                 .items
                 .iter()
@@ -899,7 +905,9 @@ impl Group {
             if !fixed && self.items.len() <= MAX_WINDOW {
                 break;
             }
-            let front = self.items.remove(0);
+            let Some(front) = self.items.pop_front() else {
+                break;
+            };
             if !fixed {
                 self.doubt_overlaps(&front);
             }
