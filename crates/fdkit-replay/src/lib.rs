@@ -78,13 +78,35 @@
 //!   descriptors still open.
 //! - Tables at a line: feed lines up to it, then [`Replay::tables`].
 //!
+//! ## Limits of the check
+//!
+//! - **Concurrency is bounded.** A shared table keeps at most 32 reorderable
+//!   calls and a search runs at most 30 000 table operations; past that, the
+//!   oldest call's place is fixed and the numbers it shares with overlapping calls
+//!   become *doubtful*: disagreements about them are learned, and a search that
+//!   fails soon after is *not decided* instead of a divergence. A log of many
+//!   threads racing on one table is checked less strictly than a serial one.
+//! - **Offsets** are modelled for regular files and memfds only, and given up
+//!   (not decided) after `O_APPEND` writes, `SEEK_END`/`SEEK_DATA`/`SEEK_HOLE`,
+//!   `getdents`, and calls on one description that overlap in time.
+//! - **`F_GETFL`** is predicted for descriptions whose flags the log shows being
+//!   set (`open` family, pipes, sockets, `eventfd`, `epoll`, `memfd`); others
+//!   are learned from their first `F_GETFL`.
+//! - **Access modes** of inherited descriptors are unknown until calls show
+//!   them, so `EBADF` from a `read` on one is not decided.
+//! - **Starting-state inference** is by evidence only: a higher allocation with
+//!   unknown numbers below it is explained as inherited descriptors, so a wrong
+//!   number in the unknown zone is reported as an inference, not a divergence
+//!   (`--initial-fds` turns inference off).
+//!
 //! ## Not modelled
 //!
 //! File systems (paths are link text, `ENOENT` is taken as given), descriptors
-//! created by `ioctl`s other than the ones named in `syscalls`, `SCM_RIGHTS` over
-//! sockets connected by `connect`/`accept` (received descriptions start unknown),
-//! `poll`/`select` sets, `bpf`, `seccomp` user notification, `kcmp`, and the current
-//! directory (relative paths stay relative in link texts).
+//! created by `ioctl`s (KVM, DRM, `TIOCGPTPEER`...), `SCM_RIGHTS` over sockets
+//! connected by `connect`/`accept` (received descriptions start unknown; over a
+//! `socketpair` the log shows, they are the sender's), `poll`/`select` sets, `bpf`,
+//! `seccomp` user notification, `kcmp`, `-ff` per-process files (replay each), and
+//! the current directory (relative paths stay relative in link texts).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
