@@ -282,7 +282,7 @@ impl Replay {
     }
 
     /// Reports a divergence found outside the table (flags, offsets, limits).
-    pub(super) fn summary_note_differ(
+    pub(super) fn report_beyond_table(
         &mut self,
         c: &Ctx<'_>,
         what: &'static str,

@@ -204,7 +204,7 @@ impl Replay {
                     } else {
                         let pred = p.nofile;
                         p.nofile = old;
-                        self.summary_note_differ(c, "RLIMIT_NOFILE", pred.to_string(), sink);
+                        self.report_beyond_table(c, "RLIMIT_NOFILE", pred.to_string(), sink);
                         check = Check::Differ(Predicted::Value(pred as i64));
                     }
                 } else {

@@ -182,7 +182,7 @@ impl Replay {
             Some(p) => {
                 // Which of the two is right is for the next call to tell.
                 d.set_offset(None);
-                self.summary_note_differ(c, "offset", p.to_string(), sink);
+                self.report_beyond_table(c, "offset", p.to_string(), sink);
                 Check::Differ(Predicted::Value(p))
             }
             None => {
