@@ -1,4 +1,60 @@
-//! `fdkit check LOG`: replay a recorded strace log against the model.
+//! `fdkit check LOG`: replay a recorded `strace -f` log against the model.
+//!
+//! Every process in the log is replayed through `fdkit_replay::Replay`; each
+//! result the descriptor tables decide is compared with what the kernel recorded.
+//!
+//! # Human output (stdout)
+//!
+//! One block per divergence, in log order, then the inferences and notes as they
+//! come, then exactly one summary line, last:
+//!
+//! ```text
+//! log.strace:57: pid 1234: openat(AT_FDCWD, "b", O_RDONLY) = 5
+//!   descriptor: log says 5, model predicts 4
+//!   table of pid 1234 before the call:
+//!     lr-x------ 0 -> /dev/null
+//!     ...
+//! log.strace:80: inferred: fd 7 was open at start (inherited), from: read(7, "x", 1) = 1
+//! checked 1234 calls in 3 processes: 800 agree, 1 differ, 433 not decided by the table
+//! ```
+//!
+//! # JSON Lines (`--json`)
+//!
+//! One object per line, `{"type": TYPE, "data": {...}}`, the summary last:
+//!
+//! - `divergence`: `line` (of the result), `entered` (line the call entered),
+//!   `pid` (number or null), `syscall`, `call` (strace syntax), `what`
+//!   (`descriptor`, `EBADF`, `close`, `close_range`, `F_GETFD`, `F_GETFL`,
+//!   `F_DUPFD_QUERY`, `offset`, `RLIMIT_NOFILE`), `expected` (the log's result),
+//!   `predicted` (the model's), `table`: the process's descriptors before the call,
+//!   each `{fd, mode, link, cloexec, description}` (`description` is equal for
+//!   descriptors sharing an open file description).
+//! - `inference`: `line`, `pid`, `fact` (`open_at_start`, `closed_at_start`,
+//!   `cloexec_at_start`, `soft_limit`, `soft_limit_above`), `fd` (or null), `value`
+//!   (the limit, the flag, or null), `text` (in words), `evidence` (the call).
+//! - `undecided`: a call the concurrency search could not decide: `line`, `pid`,
+//!   `call`, `reason`.
+//! - `summary`: `calls`, `processes`, `agree`, `differ`, `undecided`, `reordered`,
+//!   `bounded`, `inferred`, `errors`, and `text` (the human summary line).
+//!
+//! Lines that cannot be parsed are errors on stderr (`fdkit: FILE:LINE:COL:
+//! expected ..., found ...`) in both modes; the replay goes on and exits 2.
+//!
+//! # Exit status
+//!
+//! 0: nothing differs; 1: something differs; 2: the log could not be read or some
+//! line could not be parsed (wins over 1).
+
+use std::fs::File;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use fdkit_replay::{
+    Divergence, Fact, FdView, Inference, InputError, LogReader, Note, Options, Replay, Sink,
+    Summary,
+};
+use serde::Serialize;
 
 use crate::cli::Color;
 use crate::Status;
@@ -6,11 +62,371 @@ use crate::Status;
 /// Flags of `fdkit check`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The log (`-` for standard input).
-    pub log: std::path::PathBuf,
+    /// The log (`-` for standard input): what `strace -f` wrote, with or without
+    /// `-o`, `-y`/`-yy`, `-t`/`-tt`/`-ttt`/`-r` and `-T`.
+    pub log: PathBuf,
+    /// Print JSON Lines (`{"type", "data"}` objects, the summary last) instead of
+    /// text.
+    #[arg(long)]
+    pub json: bool,
+    /// The descriptors open when the log starts, e.g. `0,1,2,255` (default: 0, 1,
+    /// 2, with more inferred from evidence; with this flag nothing is inferred).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub initial_fds: Option<Vec<u32>>,
+    /// The soft RLIMIT_NOFILE when the log starts (default: 1024, or what the
+    /// log's getrlimit/prlimit64 calls show).
+    #[arg(long, value_name = "N")]
+    pub nofile: Option<u64>,
+    /// Do not print the process's table under each divergence (text output).
+    #[arg(long)]
+    pub no_tables: bool,
 }
 
+/// Errors printed before the rest are only counted.
+const MAX_ERRORS_SHOWN: u64 = 20;
+/// Files at least this large get a progress bar (on a terminal).
+const PROGRESS_MIN_BYTES: u64 = 16 << 20;
+
 /// Runs `fdkit check`.
-pub fn main(args: &Args, _color: Color) -> anyhow::Result<Status> {
-    anyhow::bail!("{}: fdkit check is not built yet", args.log.display())
+pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
+    let name = args.log.display().to_string();
+    let (input, size): (Box<dyn Read>, Option<u64>) = if args.log == Path::new("-") {
+        (Box::new(io::stdin().lock()), None)
+    } else {
+        let f = File::open(&args.log).with_context(|| format!("{name}: cannot open"))?;
+        let size = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+        (Box::new(f), size)
+    };
+    let stdout = io::stdout();
+    let colored = !args.json && use_color(color, stdout.is_terminal());
+    let mut out = Output {
+        w: io::BufWriter::with_capacity(1 << 16, stdout.lock()),
+        json: args.json,
+        tables: !args.no_tables,
+        color: colored,
+        name: name.clone(),
+        err: None,
+        errors: 0,
+    };
+    let mut replay = Replay::new(Options {
+        initial_fds: args.initial_fds.clone(),
+        nofile: args.nofile,
+    });
+    let bar = progress_bar(size);
+    let mut reader = LogReader::new(input);
+    let result = reader.try_for_each_line(
+        |n, line| {
+            replay.push_bytes(n, line, &mut out);
+            match out.err.take() {
+                Some(e) => Err(e),
+                None => Ok(()),
+            }
+        },
+        |read| {
+            if let Some(b) = &bar {
+                b.set_position(read);
+            }
+        },
+    );
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    if let Err(e) = result {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            return Err(e.into());
+        }
+        out.flush_quietly();
+        return Err(anyhow::Error::new(e).context(format!("{name}: cannot read")));
+    }
+    replay.finish(&mut out);
+    let summary = replay.summary();
+    if out.errors > MAX_ERRORS_SHOWN {
+        let more = out.errors - MAX_ERRORS_SHOWN;
+        eprintln!("fdkit: {name}: {more} more lines could not be parsed");
+    }
+    out.summary(&summary)?;
+    out.w.flush()?;
+    if summary.errors > 0 {
+        anyhow::bail!(
+            "{name}: {} line{} could not be parsed",
+            summary.errors,
+            if summary.errors == 1 { "" } else { "s" }
+        );
+    }
+    Ok(if summary.differ > 0 {
+        Status::Findings
+    } else {
+        Status::Clean
+    })
+}
+
+/// Whether to colour: `--color`, then a terminal without `NO_COLOR` or `TERM=dumb`.
+fn use_color(color: Color, terminal: bool) -> bool {
+    match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            terminal
+                && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
+                && std::env::var_os("TERM").map_or(true, |t| t != "dumb")
+        }
+    }
+}
+
+fn progress_bar(size: Option<u64>) -> Option<indicatif::ProgressBar> {
+    let size = size.filter(|&s| s >= PROGRESS_MIN_BYTES)?;
+    if !io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(size),
+        indicatif::ProgressDrawTarget::stderr_with_hz(4),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+/// The sink: writes results to stdout as they come.
+struct Output<W: Write> {
+    w: W,
+    json: bool,
+    tables: bool,
+    color: bool,
+    name: String,
+    /// The first write error (a closed stdout stops the replay).
+    err: Option<io::Error>,
+    errors: u64,
+}
+
+#[derive(Serialize)]
+struct JsonFd<'a> {
+    fd: u32,
+    mode: &'a str,
+    link: String,
+    cloexec: bool,
+    description: u64,
+}
+
+#[derive(Serialize)]
+struct JsonDivergence<'a> {
+    line: u64,
+    entered: u64,
+    pid: Option<u32>,
+    syscall: &'a str,
+    call: &'a str,
+    what: &'a str,
+    expected: &'a str,
+    predicted: &'a str,
+    table: Vec<JsonFd<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonInference<'a> {
+    line: u64,
+    pid: Option<u32>,
+    fact: &'a str,
+    fd: Option<u32>,
+    value: Option<u64>,
+    text: String,
+    evidence: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonNote<'a> {
+    line: u64,
+    pid: Option<u32>,
+    call: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    calls: u64,
+    processes: u64,
+    agree: u64,
+    differ: u64,
+    undecided: u64,
+    reordered: u64,
+    bounded: u64,
+    inferred: u64,
+    errors: u64,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Record<'a, T> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    data: T,
+}
+
+fn json_fds(t: &[FdView]) -> Vec<JsonFd<'_>> {
+    t.iter()
+        .map(|v| JsonFd {
+            fd: v.fd,
+            mode: v.mode_string(),
+            link: v.desc.link(),
+            cloexec: v.cloexec,
+            description: v.desc.id(),
+        })
+        .collect()
+}
+
+fn fact_parts(f: &Fact) -> (&'static str, Option<u32>, Option<u64>) {
+    match *f {
+        Fact::OpenAtStart { fd } => ("open_at_start", Some(fd), None),
+        Fact::ClosedAtStart { fd } => ("closed_at_start", Some(fd), None),
+        Fact::CloexecAtStart { fd, on } => ("cloexec_at_start", Some(fd), Some(u64::from(on))),
+        Fact::SoftLimit { limit, .. } => ("soft_limit", None, Some(limit)),
+        Fact::SoftLimitAbove { at_least, .. } => ("soft_limit_above", None, Some(at_least)),
+        _ => ("other", None, None),
+    }
+}
+
+impl<W: Write> Output<W> {
+    fn write_json<T: Serialize>(&mut self, kind: &str, data: T) -> io::Result<()> {
+        serde_json::to_writer(&mut self.w, &Record { kind, data })?;
+        self.w.write_all(b"\n")
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn keep(&mut self, r: io::Result<()>) {
+        if let Err(e) = r {
+            self.err.get_or_insert(e);
+        }
+    }
+
+    fn divergence_text(&mut self, d: &Divergence) -> io::Result<()> {
+        let pid = d.pid.map_or(String::new(), |p| format!("pid {p}: "));
+        let head = self.paint("1;31", &format!("{}:{}:", self.name, d.line));
+        writeln!(self.w, "{head} {pid}{}", d.call)?;
+        if d.entered != d.line {
+            writeln!(self.w, "  (entered on line {})", d.entered)?;
+        }
+        writeln!(
+            self.w,
+            "  {}: log says {}, model predicts {}",
+            d.what, d.expected, d.predicted
+        )?;
+        if self.tables {
+            let who = d
+                .pid
+                .map_or("the process".to_owned(), |p| format!("pid {p}"));
+            writeln!(self.w, "  table of {who} before the call:")?;
+            for v in &d.table {
+                writeln!(self.w, "    {v}")?;
+            }
+        }
+        Ok(())
+    }
+
+    fn summary(&mut self, s: &Summary) -> io::Result<()> {
+        if self.json {
+            self.write_json(
+                "summary",
+                JsonSummary {
+                    calls: s.calls,
+                    processes: s.processes,
+                    agree: s.agree,
+                    differ: s.differ,
+                    undecided: s.undecided,
+                    reordered: s.reordered,
+                    bounded: s.bounded,
+                    inferred: s.inferred,
+                    errors: s.errors,
+                    text: s.to_string(),
+                },
+            )
+        } else {
+            writeln!(self.w, "{s}")
+        }
+    }
+
+    fn flush_quietly(&mut self) {
+        let _ = self.w.flush();
+    }
+}
+
+impl<W: Write> Sink for Output<W> {
+    fn divergence(&mut self, d: &Divergence) {
+        let r = if self.json {
+            self.write_json(
+                "divergence",
+                JsonDivergence {
+                    line: d.line,
+                    entered: d.entered,
+                    pid: d.pid,
+                    syscall: &d.syscall,
+                    call: &d.call,
+                    what: d.what,
+                    expected: &d.expected,
+                    predicted: &d.predicted,
+                    table: json_fds(&d.table),
+                },
+            )
+        } else {
+            self.divergence_text(d)
+        };
+        self.keep(r);
+    }
+
+    fn inference(&mut self, i: &Inference) {
+        let r = if self.json {
+            let (fact, fd, value) = fact_parts(&i.fact);
+            self.write_json(
+                "inference",
+                JsonInference {
+                    line: i.line,
+                    pid: i.pid,
+                    fact,
+                    fd,
+                    value,
+                    text: i.fact.to_string(),
+                    evidence: &i.evidence,
+                },
+            )
+        } else {
+            let head = self.paint("36", &format!("{}:{}: inferred:", self.name, i.line));
+            writeln!(self.w, "{head} {}, from: {}", i.fact, i.evidence)
+        };
+        self.keep(r);
+    }
+
+    fn note(&mut self, n: &Note) {
+        let r = if self.json {
+            self.write_json(
+                "undecided",
+                JsonNote {
+                    line: n.line,
+                    pid: n.pid,
+                    call: &n.call,
+                    reason: n.reason,
+                },
+            )
+        } else {
+            let head = self.paint("33", &format!("{}:{}: not decided:", self.name, n.line));
+            writeln!(self.w, "{head} {} ({})", n.call, n.reason)
+        };
+        self.keep(r);
+    }
+
+    fn error(&mut self, e: &InputError) {
+        self.errors += 1;
+        if self.errors <= MAX_ERRORS_SHOWN {
+            // Keep stdout and stderr in order when both go to one terminal.
+            self.flush_quietly();
+            eprintln!("fdkit: {}:{e}", self.name);
+        }
+    }
 }

@@ -1,0 +1,6 @@
+//! Integration tests of the `fdkit` binary: one test binary, a module per
+//! subcommand, a temporary directory per test that writes files.
+
+mod support;
+
+mod check;

@@ -1,0 +1,299 @@
+//! The table check of one call, and what follows a disagreement: explaining it
+//! by the starting state, or reporting it and resynchronising with the log.
+
+use super::*;
+
+/// Whether the descriptors' state at the call's entry explains the observation
+/// (a call that blocks looks its descriptors up when it starts).
+pub(super) fn entry_ok(p: Option<&Pending>, op: &TOp, obs: &Obs) -> bool {
+    let (Some(p), TOp::Use { n, .. }) = (p, op) else {
+        return false;
+    };
+    let states: Vec<bool> = p.at_entry[..*n as usize]
+        .iter()
+        .map(|s| s.as_ref().is_some_and(|(open, _)| *open))
+        .collect();
+    if p.at_entry[..*n as usize].iter().any(Option::is_none) {
+        return false;
+    }
+    match obs {
+        Obs::Err(Errno::BADF) => states.iter().any(|o| !o),
+        Obs::Unknown => false,
+        _ => states.iter().all(|o| *o),
+    }
+}
+
+/// Marks the numbers a checked operation pinned down as known.
+pub(super) fn mark_known(g: &mut crate::lin::Group, op: &TOp, obs: &Obs) {
+    if g.known.all && g.known.doubt.is_empty() && g.known.doubt_cloexec.is_empty() {
+        return;
+    }
+    if let (TOp::CloseRange(Ok(r)), Obs::Ok(_)) = (op, obs) {
+        g.known.mark_range(r.first(), r.last());
+        return;
+    }
+    for &fd in op.pinned(obs).fds() {
+        g.known.mark(fd);
+    }
+    for &fd in op.sets_cloexec(obs).fds() {
+        g.known.mark_cloexec(fd);
+    }
+}
+
+impl Replay {
+    /// Checks `op` against the caller's table and applies it; reports a divergence
+    /// (after trying to explain it by the unknown starting state) and
+    /// resynchronises.
+    pub(crate) fn table_op(
+        &mut self,
+        c: &mut Ctx<'_>,
+        op: &TOp,
+        obs: &Obs,
+        what: &'static str,
+        sink: &mut dyn Sink,
+    ) -> Check {
+        let Some(gid) = self.gid(c.pid) else {
+            return Check::Undecided;
+        };
+        let lim = self.limits(c.pid);
+        let id = c.id(self);
+        let entry_ok = entry_ok(c.pending.as_ref(), op, obs);
+        let events = self.events;
+        let mut changes = std::mem::take(&mut self.changes);
+        let Some(g) = self.group_mut(gid) else {
+            return Check::Undecided;
+        };
+        let ch = if events { Some(&mut changes) } else { None };
+        let done = g.complete(id, c.entered, c.completed, op, obs, lim, entry_ok, ch);
+        c.consumed = true;
+        let mut check = done.check;
+        if let Check::Differ(pred) = &check {
+            let pred = pred.clone();
+            let at = (id, c.entered, c.completed);
+            check = self.diverge(c, gid, at, op, obs, lim, pred, what, &mut changes, sink);
+        } else if let Some(g) = self.group_mut(gid) {
+            mark_known(g, op, obs);
+        }
+        if done.searched && check == Check::Agree {
+            self.summary.reordered += 1;
+        }
+        if done.bounded {
+            // The log's result stands, unchecked.
+            if let Some(g) = self.group_mut(gid) {
+                g.force_item(id, c.entered, c.completed, op, obs, lim, c.pid_opt());
+            }
+            self.summary.bounded += 1;
+            sink.note(&Note {
+                line: c.completed,
+                pid: c.pid_opt(),
+                call: c.text(),
+                reason:
+                    "the concurrent calls around it could not be ordered within the search bound",
+            });
+        }
+        if events {
+            self.emit_changes(c, &mut changes, obs, sink);
+        }
+        changes.clear();
+        self.changes = changes;
+        check
+    }
+
+    /// A result the table decided otherwise: explain it by the starting state if
+    /// possible, else report it and make the table agree with the log.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn diverge(
+        &mut self,
+        c: &Ctx<'_>,
+        gid: u32,
+        at: (u64, u64, u64),
+        op: &TOp,
+        obs: &Obs,
+        lim: Limits,
+        pred: Predicted,
+        what: &'static str,
+        changes: &mut Vec<Change>,
+        sink: &mut dyn Sink,
+    ) -> Check {
+        if let Some(check) = self.explain(c.pid, gid, at, op, obs, lim, &c.text(), changes, sink) {
+            return check;
+        }
+        let Some(g) = self.group_mut(gid) else {
+            return Check::Differ(pred);
+        };
+        let table = list(&g.table);
+        // Offsets moved through these descriptors are no longer certain, and what
+        // the resynchronisation displaces may be what the program still uses.
+        let touched = op.touched(obs).unwrap_or_default();
+        let before: Vec<(u32, Option<Entry>, bool)> = touched
+            .iter()
+            .map(|&fd| {
+                let e = g.table.get(Fd::new(fd)).cloned();
+                if let Some(d) = &e {
+                    d.set_offset(None);
+                }
+                let cloexec = g
+                    .table
+                    .fd_flags(Fd::new(fd))
+                    .is_some_and(|f| f.bits() & 1 != 0);
+                (fd, e, cloexec)
+            })
+            .collect();
+        let (id, start, end) = at;
+        g.force_item(id, start, end, op, obs, lim, c.pid_opt());
+        for (fd, old, cloexec) in before {
+            let now = g.table.get(Fd::new(fd));
+            if let Some(old) = old {
+                if !now.is_some_and(|n| Arc::ptr_eq(n, &old)) {
+                    g.known.add_alias(fd, old, cloexec);
+                }
+            }
+        }
+        for fd in op.touched(obs).unwrap_or_default() {
+            if let Some(d) = g.table.get(Fd::new(fd)) {
+                d.set_offset(None);
+            }
+        }
+        for fd in op.touched(obs).unwrap_or_default() {
+            g.known.unmark(fd);
+        }
+        if let TOp::GetFd { fd } = op {
+            g.known.doubt_cloexec.push(*fd);
+        }
+        if let (Predicted::Fds(p), Obs::Fds(r)) = (&pred, obs) {
+            // The program will likely use the number the model expected: if it
+            // does, it means the description the log's number got.
+            for (i, &fd) in p.iter().enumerate() {
+                g.known.unmark(fd);
+                if let Some(e) = r.get(i).and_then(|&n| g.table.get(Fd::new(n))).cloned() {
+                    let cloexec = g
+                        .table
+                        .fd_flags(Fd::new(r[i]))
+                        .is_some_and(|f| f.bits() & 1 != 0);
+                    g.known.add_alias(fd, e, cloexec);
+                }
+            }
+        } else if let Predicted::Fds(v) = &pred {
+            for &fd in v {
+                g.known.unmark(fd);
+            }
+        }
+        self.report(c, what, pred.to_string(), table, Some(obs), sink);
+        Check::Differ(pred)
+    }
+
+    pub(super) fn report(
+        &mut self,
+        c: &Ctx<'_>,
+        what: &'static str,
+        predicted: String,
+        table: Vec<crate::report::FdView>,
+        observed: Option<&Obs>,
+        sink: &mut dyn Sink,
+    ) {
+        let mut expected = match c.outcome {
+            Some(o) => o.to_string(),
+            None => "?".to_owned(),
+        };
+        // Calls whose new descriptors are not the return value (`pipe2`,
+        // `socketpair`, `recvmsg`, `clone` with `CLONE_PIDFD`): show them.
+        if let Some(Obs::Fds(r)) = observed {
+            let returned = c.outcome.and_then(|o| o.int());
+            if r.len() != 1 || returned != Some(i64::from(r[0])) {
+                expected = Predicted::Fds(r.clone()).to_string();
+            }
+        }
+        sink.divergence(&Divergence {
+            line: c.completed,
+            entered: c.entered,
+            pid: c.pid_opt(),
+            syscall: c.name.to_owned(),
+            call: c.text(),
+            what,
+            expected,
+            predicted,
+            table,
+        });
+    }
+
+    pub(super) fn emit_changes(
+        &mut self,
+        c: &Ctx<'_>,
+        changes: &mut Vec<Change>,
+        obs: &Obs,
+        sink: &mut dyn Sink,
+    ) {
+        let (line, pid) = (c.completed, c.pid_opt());
+        let gid = self.gid(c.pid);
+        for ch in changes.drain(..) {
+            match ch {
+                Change::Installed { fd, entry } => {
+                    let cloexec = gid
+                        .and_then(|g| self.group(g))
+                        .and_then(|g| g.table.fd_flags(Fd::new(fd)))
+                        .is_some_and(|f| f.bits() & 1 != 0);
+                    sink.event(&Event::Created {
+                        line,
+                        pid,
+                        syscall: c.name.to_owned(),
+                        fd,
+                        cloexec,
+                        desc: entry,
+                    });
+                }
+                Change::Closed { fd, entry } => {
+                    let cause = match c.name {
+                        "close" => CloseCause::Close,
+                        "close_range" => CloseCause::CloseRange,
+                        _ => CloseCause::Replaced,
+                    };
+                    sink.event(&Event::Closed {
+                        line,
+                        pid,
+                        fd,
+                        cause,
+                        desc: entry,
+                    });
+                }
+            }
+        }
+        match obs {
+            Obs::Err(Errno::BADF) => {
+                if let Some(fd) = Argv::new(c.args).fd(0) {
+                    sink.event(&Event::BadDescriptor {
+                        line,
+                        pid,
+                        syscall: c.name.to_owned(),
+                        fd,
+                    });
+                }
+            }
+            Obs::Err(Errno::MFILE) => {
+                let open = gid.and_then(|g| self.group(g)).map_or(0, |g| g.table.len());
+                sink.event(&Event::TooManyFiles {
+                    line,
+                    pid,
+                    syscall: c.name.to_owned(),
+                    open,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// Reports a divergence found outside the table (flags, offsets, limits).
+    pub(super) fn report_beyond_table(
+        &mut self,
+        c: &Ctx<'_>,
+        what: &'static str,
+        predicted: String,
+        sink: &mut dyn Sink,
+    ) {
+        let table = self
+            .gid(c.pid)
+            .and_then(|g| self.group(g))
+            .map(|g| list(&g.table))
+            .unwrap_or_default();
+        self.report(c, what, predicted, table, None, sink);
+    }
+}

@@ -1,0 +1,546 @@
+//! Calls that create descriptors: the `open` family, sockets, pipes, anonymous
+//! inodes, `accept`, and `SCM_RIGHTS` transfers (`sendmsg`/`recvmsg`).
+
+use super::*;
+
+/// `F_GETFL`'s value right after `open` with `flags`.
+pub(super) fn open_status(flags: Option<u64>, form: OpenForm, kind: Kind) -> Status {
+    let Some(f) = flags.and_then(|f| u32::try_from(f).ok()) else {
+        return Status::unknown();
+    };
+    let path = OFlags::PATH.bits();
+    let bits = if f & path != 0 {
+        f & (path | OFlags::DIRECTORY.bits() | OFlags::NOFOLLOW.bits())
+    } else {
+        let strip =
+            (OFlags::CREAT | OFlags::EXCL | OFlags::NOCTTY | OFlags::TRUNC | OFlags::CLOEXEC)
+                .bits();
+        (f | OFlags::LARGEFILE.bits()) & !strip
+    };
+    let mut unknown = 0;
+    if form == OpenForm::Openat2 {
+        unknown |= OFlags::LARGEFILE.bits();
+    }
+    if f & OFlags::TMPFILE.bits() != 0 || kind == Kind::Device {
+        // Drivers and O_TMPFILE may adjust the stored flags.
+        unknown |= !(fdkit::flags::O_ACCMODE | path);
+    }
+    Status { bits, unknown }
+}
+
+/// Descriptor lists of `SCM_RIGHTS` control messages, in order.
+pub(super) fn scm_rights(text: &str) -> Vec<Vec<u32>> {
+    let mut out = Vec::new();
+    if !text.contains("SCM_RIGHTS") {
+        return out;
+    }
+    for a in Args::from_text(text).iter() {
+        if let Ok(v) = a.value() {
+            walk_scm(&v, &mut out);
+        }
+    }
+    out
+}
+
+pub(super) fn walk_scm(v: &Value<'_>, out: &mut Vec<Vec<u32>>) {
+    match v {
+        Value::Struct(fields) => {
+            let rights = fields.iter().any(|f| {
+                f.name.as_deref() == Some("cmsg_type")
+                    && matches!(&f.value, Value::Ident(i) if i == "SCM_RIGHTS")
+            });
+            for f in fields {
+                if rights && f.name.as_deref() == Some("cmsg_data") {
+                    if let Value::Array(items) = &f.value {
+                        out.push(
+                            items
+                                .iter()
+                                .filter_map(|i| i.as_int())
+                                .map(|n| n as u32)
+                                .collect(),
+                        );
+                    }
+                } else {
+                    walk_scm(&f.value, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| walk_scm(i, out)),
+        Value::InOut(a, b) => {
+            walk_scm(a, out);
+            walk_scm(b, out);
+        }
+        Value::Commented { value, .. } | Value::Paren(value) => walk_scm(value, out),
+        _ => {}
+    }
+}
+
+impl Replay {
+    /// A description for the new descriptor of a call whose observation is `obs`
+    /// (failed calls get a shared placeholder: nothing is installed).
+    pub(super) fn new_desc(
+        &self,
+        c: &Ctx<'_>,
+        obs: &Obs,
+        kind: Kind,
+        link: &str,
+        status: Status,
+    ) -> Entry {
+        let _ = obs;
+        Arc::new(Description::new(kind, link, status, self.origin(c.pid)))
+    }
+
+    pub(super) fn open(
+        &mut self,
+        c: &mut Ctx<'_>,
+        form: OpenForm,
+        obs: Obs,
+        sink: &mut dyn Sink,
+    ) -> Check {
+        let mut a = Argv::new(c.args);
+        let (dirfd_i, path_i, flags_text) = match form {
+            OpenForm::Open => (None, 0, a.text(1)),
+            OpenForm::Openat => (Some(0), 1, a.text(2)),
+            OpenForm::Creat => (None, 0, "O_CREAT|O_WRONLY|O_TRUNC"),
+            OpenForm::Openat2 => (Some(0), 1, flags::field(a.text(2), "flags").unwrap_or("")),
+        };
+        let fl = flags::eval(flags_text, flags::oflag);
+        let cloexec = match fl {
+            Some(f) => f & O_CLOEXEC != 0,
+            None => flags::has(flags_text, "O_CLOEXEC", O_CLOEXEC),
+        };
+        let path = unquote(a.text(path_i));
+        let relative = path.is_some_and(|p| !p.starts_with('/'));
+        let dirfd = dirfd_i
+            .and_then(|i| a.fd(i))
+            .filter(|&d| d != AT_FDCWD && relative);
+        let obs = as_fds(obs);
+        let deco = c.outcome.and_then(|o| o.value()).and_then(decoration);
+        let link = deco.or(path).unwrap_or("?");
+        let device = link.starts_with("/dev/")
+            || deco.is_some_and(|d| d.contains("<char ") || d.contains("<block "));
+        let kind = if device { Kind::Device } else { Kind::Path };
+        let status = open_status(fl, form, kind);
+        let desc = self.new_desc(c, &obs, kind, link, status);
+        let op = TOp::Alloc {
+            start: 0,
+            cloexec,
+            src: Src::New(vec![desc]),
+            kind: AllocKind::New,
+            dirfd,
+            pre: None,
+        };
+        self.table_op(c, &op, &obs, "descriptor", sink)
+    }
+
+    /// A descriptor-creating call other than the `open` family, pipes, socket
+    /// pairs and `accept`.
+    pub(super) fn new_fd(
+        &mut self,
+        c: &mut Ctx<'_>,
+        kind: New,
+        obs: Obs,
+        sink: &mut dyn Sink,
+    ) -> Check {
+        let mut a = Argv::new(c.args);
+        match kind {
+            New::SignalFd | New::SignalFd4 if a.int(0).unwrap_or(-1) != -1 => {
+                // An existing signalfd is modified.
+                let fd = a.fd(0).unwrap_or(u32::MAX);
+                return self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
+            }
+            New::LandlockCreateRuleset
+                if flags::has(a.text(2), "LANDLOCK_CREATE_RULESET_VERSION", 1) =>
+            {
+                return Check::Undecided; // the ABI version, not a descriptor
+            }
+            _ => {}
+        }
+        let sp = spec(kind);
+        let cloexec = match sp.cloexec {
+            Cloexec::Never => false,
+            Cloexec::Always => true,
+            Cloexec::Flag(i, name, bit) => flags::has(a.text(usize::from(i)), name, bit),
+        };
+        let status = match sp.access {
+            Some(access) => {
+                let nb = sp
+                    .nonblock
+                    .map_or(0, |(i, name)| nb_bits(a.text(usize::from(i)), name));
+                Status::known(access | nb)
+            }
+            None => Status::unknown(),
+        };
+        let named = match kind {
+            New::MemfdCreate => Some(format!(
+                "/memfd:{} (deleted)",
+                unquote(a.text(0)).unwrap_or("?")
+            )),
+            New::OpenTree => unquote(a.text(1)).map(str::to_owned),
+            New::MqOpen => unquote(a.text(0)).map(str::to_owned),
+            _ => None,
+        };
+        let pre = sp
+            .pre
+            .and_then(|i| a.fd(usize::from(i)))
+            .filter(|&d| d != AT_FDCWD);
+        let dirfd = match kind {
+            New::OpenTree | New::Fspick => a.fd(0).filter(|&d| {
+                d != AT_FDCWD && unquote(a.text(1)).is_some_and(|p| !p.starts_with('/'))
+            }),
+            _ => None,
+        };
+        let obs = as_fds(obs);
+        let deco = c.outcome.and_then(|o| o.value()).and_then(decoration);
+        let link = deco.or(named.as_deref()).unwrap_or(sp.link);
+        let desc = self.new_desc(c, &obs, sp.kind, link, status);
+        let op = TOp::Alloc {
+            start: 0,
+            cloexec,
+            src: Src::New(vec![desc]),
+            kind: AllocKind::New,
+            dirfd,
+            pre,
+        };
+        self.table_op(c, &op, &obs, "descriptor", sink)
+    }
+
+    pub(super) fn pair(
+        &mut self,
+        c: &mut Ctx<'_>,
+        pipe: bool,
+        obs: Obs,
+        sink: &mut dyn Sink,
+    ) -> Check {
+        let mut a = Argv::new(c.args);
+        let (arr_i, flags_text) = if pipe { (0, a.text(1)) } else { (3, a.text(1)) };
+        let fds = int_array(a.text(arr_i));
+        let obs = match (&obs, &fds) {
+            (Obs::Ok(_), Some(v)) if v.len() == 2 => Obs::Fds(v.iter().map(|(n, _)| *n).collect()),
+            (Obs::Ok(_), _) => Obs::Unknown,
+            (o, _) => o.clone(),
+        };
+        let deco = |i: usize| {
+            fds.as_ref()
+                .and_then(|v| v.get(i))
+                .and_then(|(_, d)| d.clone())
+        };
+        let origin = self.origin(c.pid);
+        let descs: Vec<Entry> = if pipe {
+            let cloexec_nb = nb_bits(flags_text, "O_NONBLOCK")
+                | if flags::has(flags_text, "O_DIRECT", 0o40000) {
+                    OFlags::DIRECT.bits()
+                } else {
+                    0
+                };
+            (0..2)
+                .map(|i| {
+                    let access = if i == 0 { 0 } else { OFlags::WRONLY.bits() };
+                    let link = deco(i).unwrap_or_else(|| "pipe:[?]".into());
+                    let d = Description::new(
+                        Kind::Pipe,
+                        link,
+                        Status::known(access | cloexec_nb),
+                        origin,
+                    );
+                    Arc::new(if deco(i).is_none() {
+                        d.with_placeholder_link()
+                    } else {
+                        d
+                    })
+                })
+                .collect()
+        } else {
+            let st = Status::known(OFlags::RDWR.bits() | nb_bits(flags_text, "SOCK_NONBLOCK"));
+            let v: Vec<Entry> = (0..2)
+                .map(|i| {
+                    let link = deco(i).unwrap_or_else(|| "socket:[?]".into());
+                    let d = Description::new(Kind::Socket, link, st, origin);
+                    Arc::new(if deco(i).is_none() {
+                        d.with_placeholder_link()
+                    } else {
+                        d
+                    })
+                })
+                .collect();
+            Description::pair(&v[0], &v[1]);
+            v
+        };
+        let cloexec_name = if pipe { "O_CLOEXEC" } else { "SOCK_CLOEXEC" };
+        let op = TOp::Alloc {
+            start: 0,
+            cloexec: flags::has(flags_text, cloexec_name, O_CLOEXEC),
+            src: Src::New(descs),
+            kind: AllocKind::New,
+            dirfd: None,
+            pre: None,
+        };
+        self.table_op(c, &op, &obs, "descriptor", sink)
+    }
+
+    pub(super) fn accept(
+        &mut self,
+        c: &mut Ctx<'_>,
+        four: bool,
+        obs: Obs,
+        sink: &mut dyn Sink,
+    ) -> Check {
+        let mut a = Argv::new(c.args);
+        let Some(fd) = a.fd(0) else {
+            return Check::Undecided;
+        };
+        let t = if four { a.text(3) } else { "" };
+        let obs = as_fds(obs);
+        let deco = c.outcome.and_then(|o| o.value()).and_then(decoration);
+        let st = Status::known(OFlags::RDWR.bits() | nb_bits(t, "SOCK_NONBLOCK"));
+        let desc = self.new_desc(c, &obs, Kind::Socket, deco.unwrap_or("socket:[?]"), st);
+        let op = TOp::Alloc {
+            start: 0,
+            cloexec: flags::has(t, "SOCK_CLOEXEC", O_CLOEXEC),
+            src: Src::New(vec![desc]),
+            kind: AllocKind::New,
+            dirfd: None,
+            pre: Some(fd),
+        };
+        self.table_op(c, &op, &obs, "descriptor", sink)
+    }
+
+    pub(super) fn recvmsg(
+        &mut self,
+        c: &mut Ctx<'_>,
+        mmsg: bool,
+        obs: Obs,
+        sink: &mut dyn Sink,
+    ) -> Check {
+        let mut a = Argv::new(c.args);
+        let Some(fd) = a.fd(0) else {
+            return Check::Undecided;
+        };
+        let rights: Vec<u32> = if matches!(obs, Obs::Ok(_)) {
+            scm_rights(c.args).into_iter().flatten().collect()
+        } else {
+            Vec::new()
+        };
+        if rights.is_empty() {
+            return self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
+        }
+        let flags_text = a.text(if mmsg { 3 } else { 2 });
+        let sock = self.lookup(c.pid, fd);
+        let origin = self.origin(c.pid);
+        let descs: Vec<Entry> = rights
+            .iter()
+            .map(|_| {
+                sock.as_ref()
+                    .and_then(|s| s.receive_right())
+                    .unwrap_or_else(|| Arc::new(Description::inherited("?", origin)))
+            })
+            .collect();
+        let op = TOp::Alloc {
+            start: 0,
+            cloexec: flags::has(flags_text, "MSG_CMSG_CLOEXEC", 0x4000_0000),
+            src: Src::New(descs),
+            kind: AllocKind::New,
+            dirfd: None,
+            pre: Some(fd),
+        };
+        self.table_op(c, &op, &Obs::Fds(rights), "descriptor", sink)
+    }
+
+    pub(super) fn sendmsg(&mut self, c: &mut Ctx<'_>, obs: Obs, sink: &mut dyn Sink) -> Check {
+        let mut a = Argv::new(c.args);
+        let Some(fd) = a.fd(0) else {
+            return Check::Undecided;
+        };
+        let mut check = self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
+        if matches!(obs, Obs::Ok(_)) {
+            let sent: Vec<u32> = scm_rights(c.args).into_iter().flatten().collect();
+            if !sent.is_empty() {
+                let descs: Vec<Entry> =
+                    sent.iter().filter_map(|&n| self.lookup(c.pid, n)).collect();
+                if descs.len() != sent.len() {
+                    let missing = sent
+                        .iter()
+                        .copied()
+                        .find(|&n| self.lookup(c.pid, n).is_none());
+                    if let Some(m) = missing {
+                        let op = TOp::Use {
+                            fds: [m, 0],
+                            n: 1,
+                            need: Need {
+                                raw: true,
+                                ..Need::default()
+                            },
+                        };
+                        check = worst(check, self.table_op(c, &op, &Obs::Ok(0), "EBADF", sink));
+                    }
+                } else if let Some(s) = self.lookup(c.pid, fd) {
+                    s.send_rights(descs);
+                }
+            }
+        }
+        check
+    }
+}
+
+/// Whether a new descriptor gets close-on-exec.
+#[derive(Clone, Copy)]
+enum Cloexec {
+    /// Never (`eventfd`, `epoll_create`, `inotify_init`, `signalfd`).
+    Never,
+    /// Always (pidfds, `io_uring`, landlock rulesets, `pidfd_getfd`).
+    Always,
+    /// When argument `.0` holds flag `.1` (bit `.2` when written as a number).
+    Flag(u8, &'static str, u64),
+}
+
+/// What a descriptor-creating call gives its new descriptor.
+struct Spec {
+    cloexec: Cloexec,
+    /// The access mode bits of `F_GETFL`, when known.
+    access: Option<u32>,
+    /// The argument and flag name that add `O_NONBLOCK`.
+    nonblock: Option<(u8, &'static str)>,
+    kind: Kind,
+    /// The link text (`anon_inode:[eventfd]`), unless a decoration or the call
+    /// names it.
+    link: &'static str,
+    /// An argument descriptor looked up before the allocation.
+    pre: Option<u8>,
+}
+
+/// The [`Spec`] of each call (Linux 6.x: `anon_inode_getfd` names, flag names).
+fn spec(kind: New) -> Spec {
+    const RDWR: Option<u32> = Some(2);
+    const RDONLY: Option<u32> = Some(0);
+    let s = |cloexec, access, nonblock, kind, link| Spec {
+        cloexec,
+        access,
+        nonblock,
+        kind,
+        link,
+        pre: None,
+    };
+    let f = |i, name, bit| Cloexec::Flag(i, name, bit);
+    let never = Cloexec::Never;
+    use Kind::{Anon, Inherited, Memfd, Path, Socket};
+    match kind {
+        New::Socket => s(
+            f(1, "SOCK_CLOEXEC", O_CLOEXEC),
+            RDWR,
+            Some((1, "SOCK_NONBLOCK")),
+            Socket,
+            "socket:[?]",
+        ),
+        New::EventFd => s(never, RDWR, None, Anon, "anon_inode:[eventfd]"),
+        New::EventFd2 => s(
+            f(1, "EFD_CLOEXEC", O_CLOEXEC),
+            RDWR,
+            Some((1, "EFD_NONBLOCK")),
+            Anon,
+            "anon_inode:[eventfd]",
+        ),
+        New::EpollCreate => s(never, RDWR, None, Anon, "anon_inode:[eventpoll]"),
+        New::EpollCreate1 => s(
+            f(0, "EPOLL_CLOEXEC", O_CLOEXEC),
+            RDWR,
+            None,
+            Anon,
+            "anon_inode:[eventpoll]",
+        ),
+        New::SignalFd => s(never, None, None, Anon, "anon_inode:[signalfd]"),
+        New::SignalFd4 => s(
+            f(3, "SFD_CLOEXEC", O_CLOEXEC),
+            None,
+            None,
+            Anon,
+            "anon_inode:[signalfd]",
+        ),
+        New::TimerFd => s(
+            f(1, "TFD_CLOEXEC", O_CLOEXEC),
+            None,
+            None,
+            Anon,
+            "anon_inode:[timerfd]",
+        ),
+        New::InotifyInit => s(never, RDONLY, None, Anon, "anon_inode:inotify"),
+        New::InotifyInit1 => s(
+            f(0, "IN_CLOEXEC", O_CLOEXEC),
+            None,
+            None,
+            Anon,
+            "anon_inode:inotify",
+        ),
+        New::FanotifyInit => s(
+            f(0, "FAN_CLOEXEC", 1),
+            None,
+            None,
+            Anon,
+            "anon_inode:[fanotify]",
+        ),
+        New::MemfdCreate => s(
+            f(1, "MFD_CLOEXEC", 1),
+            Some(2 | 0o100000),
+            None,
+            Memfd,
+            "/memfd:? (deleted)",
+        ),
+        New::MemfdSecret => s(
+            f(0, "O_CLOEXEC", O_CLOEXEC),
+            None,
+            None,
+            Anon,
+            "/secretmem (deleted)",
+        ),
+        New::Userfaultfd => s(
+            f(0, "O_CLOEXEC", O_CLOEXEC),
+            None,
+            None,
+            Anon,
+            "anon_inode:[userfaultfd]",
+        ),
+        New::PerfEventOpen => s(
+            f(4, "PERF_FLAG_FD_CLOEXEC", 8),
+            None,
+            None,
+            Anon,
+            "anon_inode:[perf_event]",
+        ),
+        New::IoUringSetup => s(Cloexec::Always, None, None, Anon, "anon_inode:[io_uring]"),
+        New::PidfdOpen => s(Cloexec::Always, None, None, Anon, "anon_inode:[pidfd]"),
+        New::PidfdGetfd => Spec {
+            pre: Some(0),
+            ..s(Cloexec::Always, None, None, Inherited, "?")
+        },
+        New::LandlockCreateRuleset => s(
+            Cloexec::Always,
+            None,
+            None,
+            Anon,
+            "anon_inode:landlock-ruleset",
+        ),
+        New::Fsopen => s(
+            f(1, "FSOPEN_CLOEXEC", 1),
+            None,
+            None,
+            Anon,
+            "anon_inode:[fscontext]",
+        ),
+        New::Fspick => s(
+            f(2, "FSPICK_CLOEXEC", 1),
+            None,
+            None,
+            Anon,
+            "anon_inode:[fscontext]",
+        ),
+        New::Fsmount => Spec {
+            pre: Some(0),
+            ..s(f(1, "FSMOUNT_CLOEXEC", 1), None, None, Path, "/")
+        },
+        New::OpenTree => s(f(2, "OPEN_TREE_CLOEXEC", O_CLOEXEC), None, None, Path, "?"),
+        New::OpenByHandleAt => Spec {
+            pre: Some(0),
+            ..s(f(2, "O_CLOEXEC", O_CLOEXEC), None, None, Path, "?")
+        },
+        New::MqOpen => s(f(1, "O_CLOEXEC", O_CLOEXEC), None, None, Path, "?"),
+    }
+}

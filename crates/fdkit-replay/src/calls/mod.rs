@@ -1,0 +1,427 @@
+//! Per-call handling: decode a call's arguments into table operations, check them
+//! ([`crate::lin::Group::complete`]), then model what lives outside tables:
+//! processes (`clone`, `execve`, rlimits) and descriptions (offsets, status flags,
+//! `SCM_RIGHTS` transfers).
+//!
+//! Every handler returns the call's [`Check`]; a call with several checks (a
+//! descriptor check and an offset check) differs if any of them differs.
+
+mod check;
+mod create;
+mod entry;
+mod fdops;
+mod process;
+mod uses;
+
+pub(crate) use process::clone_flags;
+
+use std::sync::Arc;
+
+use fdkit::flags::{fcntl_cmd, SETFL_MASK};
+use fdkit::{CloseRange, Errno, Fd, Limits, OFlags};
+use fdkit_strace::{Arg, Args, Outcome, Value};
+
+use crate::desc::{Description, Kind, Origin, Status};
+use crate::engine::{list, Pending, Replay, NO_PID};
+use crate::flags;
+use crate::lin::Cand;
+use crate::op::{AllocKind, Change, Check, Entry, Need, Obs, Predicted, Src, TOp};
+use crate::report::{CloseCause, Divergence, Event, Note, Sink};
+use crate::syscalls::{At, Class, New, Offset, OpenForm, Use};
+
+const AT_FDCWD: u32 = -100i32 as u32;
+const O_CLOEXEC: u64 = 0o2000000;
+const O_NONBLOCK: u32 = 0o4000;
+
+/// The arguments of a call, split lazily and only as far as asked (up to eight):
+/// a `newfstatat` whose path is not empty never has its `stat` struct scanned.
+struct Argv<'a> {
+    iter: fdkit_strace::ArgIter<'a>,
+    v: [Option<Arg<'a>>; 8],
+    /// How many arguments have been split so far.
+    n: usize,
+    done: bool,
+}
+
+impl<'a> Argv<'a> {
+    fn new(text: &'a str) -> Argv<'a> {
+        Argv {
+            iter: Args::from_text(text).iter(),
+            v: [None; 8],
+            n: 0,
+            done: false,
+        }
+    }
+
+    fn get(&mut self, i: usize) -> Option<Arg<'a>> {
+        while self.n <= i && !self.done && self.n < self.v.len() {
+            match self.iter.next() {
+                Some(a) => {
+                    self.v[self.n] = Some(a);
+                    self.n += 1;
+                }
+                None => self.done = true,
+            }
+        }
+        self.v.get(i).copied().flatten()
+    }
+
+    fn text(&mut self, i: usize) -> &'a str {
+        self.get(i).map_or("", |a| a.text())
+    }
+
+    fn int(&mut self, i: usize) -> Option<i64> {
+        flags::fd(self.text(i))
+    }
+
+    /// A descriptor argument: the low 32 bits, as the kernel reads it.
+    fn fd(&mut self, i: usize) -> Option<u32> {
+        self.int(i).map(|v| v as u32)
+    }
+
+    /// The argument named `name=` (for `clone`'s named arguments).
+    fn named(&mut self, name: &str) -> Option<Arg<'a>> {
+        self.get(7);
+        self.v
+            .iter()
+            .flatten()
+            .find(|a| a.name() == Some(name))
+            .copied()
+    }
+}
+
+/// One call being handled.
+pub(crate) struct Ctx<'a> {
+    pid: u32,
+    name: &'a str,
+    args: &'a str,
+    outcome: Option<&'a Outcome<'a>>,
+    entered: u64,
+    completed: u64,
+    pending: Option<Pending>,
+    /// The call went through the group (its registration is consumed).
+    consumed: bool,
+}
+
+impl Ctx<'_> {
+    fn id(&self, r: &mut Replay) -> u64 {
+        self.pending.as_ref().map_or_else(|| r.next_id(), |p| p.id)
+    }
+
+    fn text(&self) -> String {
+        let mut s = String::with_capacity(self.name.len() + self.args.len().min(200) + 16);
+        s.push_str(self.name);
+        s.push('(');
+        if self.args.len() > 200 {
+            let mut cut = 200;
+            while !self.args.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            s.push_str(&self.args[..cut]);
+            s.push_str("...");
+        } else {
+            s.push_str(self.args);
+        }
+        s.push_str(") = ");
+        match self.outcome {
+            Some(o) => s.push_str(&o.to_string()),
+            None => s.push('?'),
+        }
+        s
+    }
+
+    fn pid_opt(&self) -> Option<u32> {
+        (self.pid != NO_PID).then_some(self.pid)
+    }
+}
+
+/// The observation of an outcome.
+pub(crate) fn obs_of(o: Option<&Outcome<'_>>) -> Obs {
+    let Some(o) = o else {
+        return Obs::Unknown;
+    };
+    if let Some(e) = o.errno() {
+        if !o.is_error() {
+            return Obs::Unknown;
+        }
+        return Obs::Err(errno(e));
+    }
+    if o.value().is_none() {
+        return Obs::Unknown;
+    }
+    Obs::Ok(o.int().unwrap_or(0))
+}
+
+fn errno(name: &str) -> Errno {
+    match name {
+        "EBADF" => Errno::BADF,
+        "ENOENT" => Errno::NOENT,
+        "EMFILE" => Errno::MFILE,
+        "EINVAL" => Errno::INVAL,
+        "EAGAIN" => Errno::AGAIN,
+        "EBUSY" => Errno::BUSY,
+        "EINTR" => Errno::INTR,
+        other => Errno::from_name(other).unwrap_or(Errno::from_raw(0)),
+    }
+}
+
+/// A success value as new descriptors.
+fn as_fds(obs: Obs) -> Obs {
+    match obs {
+        Obs::Ok(v) if (0..=i64::from(u32::MAX)).contains(&v) => Obs::Fds(vec![v as u32]),
+        Obs::Ok(_) => Obs::Unknown,
+        o => o,
+    }
+}
+
+/// The text inside a `-y` decoration of a value: `/tmp/a` for `3</tmp/a>`.
+fn decoration(value: &str) -> Option<&str> {
+    let open = value.find('<')?;
+    let close = value.rfind('>')?;
+    (close > open + 1).then(|| &value[open + 1..close])
+}
+
+/// A path argument without its quotes (escapes kept), `None` for `NULL`.
+fn unquote(text: &str) -> Option<&str> {
+    let t = text.strip_suffix("...").unwrap_or(text);
+    t.strip_prefix('"')?.strip_suffix('"')
+}
+
+/// The integers (and decorations) of an array such as `[3, 4]` or
+/// `[3<pipe:[1]>, 4<pipe:[1]>]`.
+fn int_array(text: &str) -> Option<Vec<(u32, Option<String>)>> {
+    let t = text.trim();
+    if !t.starts_with('[') {
+        return None;
+    }
+    let Ok(Value::Array(items)) = Value::parse(t) else {
+        return None;
+    };
+    items
+        .iter()
+        .map(|v| {
+            let n = v.as_int()?;
+            let deco = match v {
+                Value::Decorated { info, .. } => Some(info.to_string()),
+                _ => None,
+            };
+            Some((n as u32, deco))
+        })
+        .collect()
+}
+
+impl Replay {
+    fn gid(&self, pid: u32) -> Option<u32> {
+        self.tasks.get(&pid).map(|t| t.group)
+    }
+
+    fn limits(&self, pid: u32) -> Limits {
+        let nofile = self
+            .tasks
+            .get(&pid)
+            .and_then(|t| self.procs.get(&t.tgid))
+            .map_or(1024, |p| p.nofile);
+        Limits::new(nofile)
+    }
+
+    fn origin(&self, pid: u32) -> Origin {
+        Origin {
+            line: self.line,
+            pid: (pid != NO_PID).then_some(pid),
+        }
+    }
+
+    fn lookup(&self, pid: u32, fd: u32) -> Option<Entry> {
+        let g = self.group(self.gid(pid)?)?;
+        g.table.get(Fd::new(fd)).cloned()
+    }
+
+    // ---- entry -----------------------------------------------------------------
+
+    // ---- completion --------------------------------------------------------------
+
+    /// A call completed (or was given up on: `outcome` is `None`).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn on_call(
+        &mut self,
+        pid: u32,
+        name: &str,
+        class: Class,
+        args: &str,
+        outcome: Option<&Outcome<'_>>,
+        entered: u64,
+        pending: Option<Pending>,
+        sink: &mut dyn Sink,
+    ) {
+        self.summary.calls += 1;
+        if class == Class::Ignore || !self.tasks.contains_key(&pid) {
+            self.summary.undecided += 1;
+            if let Some(p) = pending {
+                self.cleanup(pid, p, false);
+            }
+            return;
+        }
+        let mut c = Ctx {
+            pid,
+            name,
+            args,
+            outcome,
+            entered,
+            completed: self.line,
+            pending,
+            consumed: false,
+        };
+        let check = self.dispatch(&mut c, class, sink);
+        match check {
+            Check::Agree => self.summary.agree += 1,
+            Check::Differ(_) => self.summary.differ += 1,
+            Check::Undecided => self.summary.undecided += 1,
+        }
+        if let Some(p) = c.pending.take() {
+            self.cleanup(pid, p, c.consumed);
+        }
+        if !self.pending_events.is_empty() {
+            self.flush_events(sink);
+        }
+    }
+
+    /// Releases what the pending call registered at entry.
+    fn cleanup(&mut self, pid: u32, p: Pending, consumed: bool) {
+        if matches!(p.class, Class::Clone | Class::Clone3 | Class::Fork) {
+            if let Some(i) = self.cloning.iter().rposition(|&c| c == pid) {
+                self.cloning.remove(i);
+            }
+        }
+        for d in p.uses.iter().flatten() {
+            d.finish_use(p.entered, self.line, true);
+        }
+        if let Some(g) = self.group_mut(p.group) {
+            if p.cand && !consumed {
+                g.abandon(p.id);
+            }
+            if p.opaque {
+                g.opaque = g.opaque.saturating_sub(1);
+            }
+        }
+    }
+
+    fn dispatch(&mut self, c: &mut Ctx<'_>, class: Class, sink: &mut dyn Sink) -> Check {
+        let obs = obs_of(c.outcome);
+        match class {
+            Class::Ignore => Check::Undecided,
+            Class::Open(form) => self.open(c, form, obs, sink),
+            Class::New(kind) => self.new_fd(c, kind, obs, sink),
+            Class::Pipe | Class::Socketpair => self.pair(c, class == Class::Pipe, obs, sink),
+            Class::Accept { four } => self.accept(c, four, obs, sink),
+            Class::Recvmsg { mmsg } => self.recvmsg(c, mmsg, obs, sink),
+            Class::Sendmsg { .. } => self.sendmsg(c, obs, sink),
+            Class::Dup => {
+                let mut a = Argv::new(c.args);
+                match a.fd(0) {
+                    Some(old) => {
+                        let op = dup_op(old, 0, false, AllocKind::Dup);
+                        self.table_op(c, &op, &as_fds(obs), "descriptor", sink)
+                    }
+                    None => Check::Undecided,
+                }
+            }
+            Class::Dup2 | Class::Dup3 => {
+                let mut a = Argv::new(c.args);
+                let flags = if class == Class::Dup3 {
+                    match flags::eval(a.text(2), flags::oflag) {
+                        Some(f) => Some(f as u32),
+                        None => return Check::Undecided,
+                    }
+                } else {
+                    None
+                };
+                match (a.fd(0), a.fd(1)) {
+                    (Some(old), Some(new)) => {
+                        let op = TOp::Place { old, new, flags };
+                        self.table_op(c, &op, &obs, "descriptor", sink)
+                    }
+                    _ => Check::Undecided,
+                }
+            }
+            Class::Fcntl => self.fcntl(c, obs, sink),
+            Class::Close => match Argv::new(c.args).fd(0) {
+                Some(fd) => self.table_op(c, &TOp::Close { fd }, &obs, "close", sink),
+                None => Check::Undecided,
+            },
+            Class::CloseRange => self.close_range(c, obs, sink),
+            Class::Ioctl => self.ioctl(c, obs, sink),
+            Class::Lseek => self.lseek(c, obs, sink),
+            Class::Mmap => {
+                let mut a = Argv::new(c.args);
+                if flags::has(a.text(3), "MAP_ANONYMOUS", 0x20) {
+                    return Check::Undecided;
+                }
+                match a.fd(4) {
+                    Some(fd) => self.use_fds(c, &[fd], Need::default(), true, &obs, sink),
+                    None => Check::Undecided,
+                }
+            }
+            Class::Exec { at } => self.exec(c, at, obs, sink),
+            Class::Clone | Class::Clone3 | Class::Fork => self.clone_call(c, obs, sink),
+            Class::Unshare => {
+                let mut a = Argv::new(c.args);
+                if obs == Obs::Ok(0) && flags::has(a.text(0), "CLONE_FILES", 0x400) {
+                    self.unshare(c.pid, u32::MAX);
+                }
+                Check::Undecided
+            }
+            Class::Prlimit | Class::Setrlimit | Class::Getrlimit => {
+                self.rlimit(c, class, obs, sink)
+            }
+            Class::Waitid => {
+                let mut a = Argv::new(c.args);
+                if a.text(0) == "P_PIDFD" {
+                    if let Some(fd) = a.fd(1) {
+                        return self.use_fds(c, &[fd], Need::default(), false, &obs, sink);
+                    }
+                }
+                Check::Undecided
+            }
+            Class::Use(u) => self.generic_use(c, u, obs, sink),
+            Class::At(at) => self.at_call(c, at, obs, sink),
+        }
+    }
+
+    // ---- the table check ---------------------------------------------------------
+
+    // ---- descriptor creation -------------------------------------------------------
+
+    // ---- the dup family, fcntl, ioctl, close_range -------------------------------------
+
+    // ---- uses of descriptors --------------------------------------------------------
+
+    // ---- processes ---------------------------------------------------------------------
+}
+
+fn nb_bits(text: &str, name: &str) -> u32 {
+    if flags::has(text, name, u64::from(O_NONBLOCK)) {
+        O_NONBLOCK
+    } else {
+        0
+    }
+}
+
+fn dup_op(old: u32, start: u32, cloexec: bool, kind: AllocKind) -> TOp {
+    TOp::Alloc {
+        start,
+        cloexec,
+        src: Src::Dup(old),
+        kind,
+        dirfd: None,
+        pre: None,
+    }
+}
+
+/// The worse of two checks: a divergence wins, then agreement.
+fn worst(a: Check, b: Check) -> Check {
+    match (a, b) {
+        (d @ Check::Differ(_), _) | (_, d @ Check::Differ(_)) => d,
+        (Check::Agree, _) | (_, Check::Agree) => Check::Agree,
+        _ => Check::Undecided,
+    }
+}

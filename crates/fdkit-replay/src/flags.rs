@@ -1,0 +1,301 @@
+//! Reading flag words and numbers as strace prints them: `O_RDWR|O_CLOEXEC`,
+//! `FD_CLOEXEC|0xfe`, `0x8 /* CLOSE_RANGE_??? */`, `8192*1024`, `RLIM64_INFINITY`.
+//!
+//! strace prints a flag word as names joined by `|`, with unknown bits as a trailing
+//! number and sometimes a comment; an argument it cannot decode at all is a plain
+//! number. Every function here accepts both, allocates nothing, and answers `None`
+//! for text it cannot evaluate, so callers can tell "flag absent" from "unknown".
+
+use fdkit::OFlags;
+
+/// Strips a trailing `/* comment */` and surrounding blanks.
+pub(crate) fn strip_comment(text: &str) -> &str {
+    let t = text.trim();
+    match memchr::memchr(b'/', t.as_bytes()) {
+        Some(i) if t.as_bytes().get(i + 1) == Some(&b'*') => t[..i].trim_end(),
+        Some(_) => match t.find("/*") {
+            Some(i) => t[..i].trim_end(),
+            None => t,
+        },
+        None => t,
+    }
+}
+
+/// An integer token: decimal, `0x` hex or `0` octal, optionally negative; a `-y`
+/// decoration (`3</tmp/a>`) is ignored. Negative values wrap as C does when the
+/// caller truncates.
+pub(crate) fn int(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    if !b.is_empty()
+        && b.len() <= 18
+        && b.iter().all(u8::is_ascii_digit)
+        && (b[0] != b'0' || b.len() == 1)
+    {
+        // The common case: a plain decimal.
+        return Some(b.iter().fold(0i64, |v, &c| v * 10 + i64::from(c - b'0')));
+    }
+    let t = strip_comment(text);
+    let t = match t.find('<') {
+        Some(i) if i > 0 => &t[..i],
+        _ => t,
+    };
+    let (neg, digits) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t),
+    };
+    let v: u64 = if let Some(h) = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
+        u64::from_str_radix(h, 16).ok()?
+    } else if digits.len() > 1 && digits.starts_with('0') {
+        u64::from_str_radix(&digits[1..], 8).ok()?
+    } else {
+        if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse().ok()?
+    };
+    if neg {
+        0i64.checked_sub_unsigned(v)
+    } else {
+        Some(v as i64)
+    }
+}
+
+/// A descriptor argument: `3`, `3</tmp/a>`, `-1`, `4294967295`; `AT_FDCWD` is -100.
+pub(crate) fn fd(text: &str) -> Option<i64> {
+    if let Some(v) = int(text) {
+        return Some(v);
+    }
+    let t = text.trim();
+    if t.starts_with("AT_FDCWD") {
+        return Some(-100);
+    }
+    int(t)
+}
+
+/// Evaluates a flag word with `lookup` for names; `None` if a name is unknown.
+pub(crate) fn eval(text: &str, lookup: fn(&str) -> Option<u64>) -> Option<u64> {
+    let t = strip_comment(text);
+    if t.is_empty() {
+        return None;
+    }
+    let mut v = 0u64;
+    for tok in t.split('|') {
+        let tok = tok.trim();
+        v |= match int(tok) {
+            Some(n) => n as u64,
+            None => lookup(tok)?,
+        };
+    }
+    Some(v)
+}
+
+/// Whether a flag word contains the name `name` or, written as numbers, the bit
+/// `bit`.
+pub(crate) fn has(text: &str, name: &str, bit: u64) -> bool {
+    let t = strip_comment(text);
+    t.split('|').any(|tok| {
+        let tok = tok.trim();
+        tok == name || int(tok).is_some_and(|n| n as u64 & bit != 0)
+    })
+}
+
+/// `O_*` names (x86-64 values).
+pub(crate) fn oflag(name: &str) -> Option<u64> {
+    let f = match name {
+        "O_RDONLY" => OFlags::empty(),
+        "O_WRONLY" => OFlags::WRONLY,
+        "O_RDWR" => OFlags::RDWR,
+        "O_ACCMODE" => OFlags::WRONLY | OFlags::RDWR,
+        "O_CREAT" => OFlags::CREAT,
+        "O_EXCL" => OFlags::EXCL,
+        "O_NOCTTY" => OFlags::NOCTTY,
+        "O_TRUNC" => OFlags::TRUNC,
+        "O_APPEND" => OFlags::APPEND,
+        "O_NONBLOCK" | "O_NDELAY" => OFlags::NONBLOCK,
+        "O_DSYNC" => OFlags::DSYNC,
+        "O_ASYNC" | "FASYNC" => OFlags::ASYNC,
+        "O_DIRECT" => OFlags::DIRECT,
+        "O_LARGEFILE" => OFlags::LARGEFILE,
+        "O_DIRECTORY" => OFlags::DIRECTORY,
+        "O_NOFOLLOW" => OFlags::NOFOLLOW,
+        "O_NOATIME" => OFlags::NOATIME,
+        "O_CLOEXEC" => OFlags::CLOEXEC,
+        "O_SYNC" | "O_RSYNC" => OFlags::SYNC | OFlags::DSYNC,
+        "__O_SYNC" => OFlags::SYNC,
+        "O_PATH" => OFlags::PATH,
+        "O_TMPFILE" => OFlags::TMPFILE | OFlags::DIRECTORY,
+        "__O_TMPFILE" => OFlags::TMPFILE,
+        _ => return None,
+    };
+    Some(u64::from(f.bits()))
+}
+
+/// `CLONE_*` names; the exit signal (`SIGCHLD`) and unknown `CLONE_` names count as 0.
+pub(crate) fn clone_flag(name: &str) -> Option<u64> {
+    Some(match name {
+        "CLONE_VM" => 0x100,
+        "CLONE_FS" => 0x200,
+        "CLONE_FILES" => 0x400,
+        "CLONE_SIGHAND" => 0x800,
+        "CLONE_PIDFD" => 0x1000,
+        "CLONE_VFORK" => 0x4000,
+        "CLONE_THREAD" => 0x10000,
+        n if n.starts_with("CLONE_") || n.starts_with("SIG") => 0,
+        _ => return None,
+    })
+}
+
+/// Clone flag bits.
+pub(crate) mod clone {
+    pub const FILES: u64 = 0x400;
+    pub const PIDFD: u64 = 0x1000;
+    pub const THREAD: u64 = 0x10000;
+}
+
+/// `close_range` flag names.
+pub(crate) fn close_range_flag(name: &str) -> Option<u64> {
+    match name {
+        "CLOSE_RANGE_UNSHARE" => Some(2),
+        "CLOSE_RANGE_CLOEXEC" => Some(4),
+        _ => None,
+    }
+}
+
+/// `FD_CLOEXEC`.
+pub(crate) fn fd_flag(name: &str) -> Option<u64> {
+    (name == "FD_CLOEXEC").then_some(1)
+}
+
+/// A resource limit value: `1024`, `8192*1024`, `RLIM64_INFINITY`, `RLIM_INFINITY`.
+pub(crate) fn rlim(text: &str) -> Option<u64> {
+    let t = strip_comment(text);
+    if t == "RLIM64_INFINITY" || t == "RLIM_INFINITY" {
+        return Some(u64::MAX);
+    }
+    let mut v: u64 = 1;
+    for factor in t.split('*') {
+        let n = int(factor.trim())?;
+        v = v.checked_mul(u64::try_from(n).ok()?)?;
+    }
+    Some(v)
+}
+
+/// The `rlim_cur` field of `{rlim_cur=1024, rlim_max=4096}`.
+pub(crate) fn rlim_cur(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let t = t.strip_prefix('{')?;
+    let start = t.find("rlim_cur=")? + "rlim_cur=".len();
+    let rest = &t[start..];
+    let end = rest.find([',', '}']).unwrap_or(rest.len());
+    rlim(&rest[..end])
+}
+
+/// The value of `name=` inside a struct's text, up to the next top-level `,` or
+/// `}` (for simple fields such as `flags=CLONE_VM|SIGCHLD`).
+pub(crate) fn field<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    let mut from = 0;
+    while let Some(i) = text[from..].find(name) {
+        let at = from + i;
+        let before = text[..at].chars().next_back();
+        let after = &text[at + name.len()..];
+        if matches!(before, None | Some('{' | ' ' | ',')) && after.starts_with('=') {
+            let rest = &after[1..];
+            let end = rest.find([',', '}']).unwrap_or(rest.len());
+            return Some(rest[..end].trim());
+        }
+        from = at + name.len();
+    }
+    None
+}
+
+/// `fcntl` command names (x86-64 numbers).
+pub(crate) fn fcntl_cmd(name: &str) -> Option<i64> {
+    use fdkit::flags::fcntl_cmd as c;
+    let n = strip_comment(name);
+    Some(i64::from(match n {
+        "F_DUPFD" => c::F_DUPFD,
+        "F_GETFD" => c::F_GETFD,
+        "F_SETFD" => c::F_SETFD,
+        "F_GETFL" => c::F_GETFL,
+        "F_SETFL" => c::F_SETFL,
+        "F_GETLK" => c::F_GETLK,
+        "F_SETLK" => c::F_SETLK,
+        "F_SETLKW" => c::F_SETLKW,
+        "F_SETOWN" => c::F_SETOWN,
+        "F_GETOWN" => c::F_GETOWN,
+        "F_SETSIG" => c::F_SETSIG,
+        "F_GETSIG" => c::F_GETSIG,
+        "F_SETOWN_EX" => c::F_SETOWN_EX,
+        "F_GETOWN_EX" => c::F_GETOWN_EX,
+        "F_GETOWNER_UIDS" => c::F_GETOWNER_UIDS,
+        "F_OFD_GETLK" => c::F_OFD_GETLK,
+        "F_OFD_SETLK" => c::F_OFD_SETLK,
+        "F_OFD_SETLKW" => c::F_OFD_SETLKW,
+        "F_SETLEASE" => c::F_SETLEASE,
+        "F_GETLEASE" => c::F_GETLEASE,
+        "F_NOTIFY" => c::F_NOTIFY,
+        "F_DUPFD_QUERY" => c::F_DUPFD_QUERY,
+        "F_CREATED_QUERY" => c::F_CREATED_QUERY,
+        "F_DUPFD_CLOEXEC" => c::F_DUPFD_CLOEXEC,
+        "F_SETPIPE_SZ" => c::F_SETPIPE_SZ,
+        "F_GETPIPE_SZ" => c::F_GETPIPE_SZ,
+        "F_ADD_SEALS" => c::F_ADD_SEALS,
+        "F_GET_SEALS" => c::F_GET_SEALS,
+        "F_GET_RW_HINT" => c::F_GET_RW_HINT,
+        "F_SET_RW_HINT" => c::F_SET_RW_HINT,
+        "F_GET_FILE_RW_HINT" => c::F_GET_FILE_RW_HINT,
+        "F_SET_FILE_RW_HINT" => c::F_SET_FILE_RW_HINT,
+        other => return int(other),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ints_in_every_form() {
+        assert_eq!(int("3"), Some(3));
+        assert_eq!(int("-1"), Some(-1));
+        assert_eq!(int("0x1f"), Some(31));
+        assert_eq!(int("0644"), Some(0o644));
+        assert_eq!(int("0"), Some(0));
+        assert_eq!(int("4294967295"), Some(4294967295));
+        assert_eq!(int("3</tmp/a>"), Some(3));
+        assert_eq!(int("0xfe /* FD_??? */"), Some(0xfe));
+        assert_eq!(int("O_RDONLY"), None);
+        assert_eq!(int(""), None);
+        assert_eq!(fd("AT_FDCWD</x>"), Some(-100));
+    }
+
+    #[test]
+    fn flag_words_evaluate() {
+        assert_eq!(eval("O_RDWR|O_CLOEXEC", oflag), Some(0o2000002));
+        assert_eq!(eval("FD_CLOEXEC|0xfe", fd_flag), Some(0xff));
+        assert_eq!(eval("0x8 /* CLOSE_RANGE_??? */", close_range_flag), Some(8));
+        assert_eq!(eval("O_BOGUS", oflag), None);
+        assert!(has("SOCK_STREAM|SOCK_CLOEXEC", "SOCK_CLOEXEC", 0x80000));
+        assert!(has("0x80000", "O_CLOEXEC", 0x80000));
+        assert!(!has("O_RDONLY", "O_CLOEXEC", 0x80000));
+        assert_eq!(
+            eval("CLONE_VM|CLONE_FILES|SIGCHLD", clone_flag),
+            Some(0x500)
+        );
+    }
+
+    #[test]
+    fn limits_and_fields() {
+        assert_eq!(rlim("8192*1024"), Some(8 << 20));
+        assert_eq!(rlim("RLIM64_INFINITY"), Some(u64::MAX));
+        assert_eq!(rlim_cur("{rlim_cur=16, rlim_max=1024}"), Some(16));
+        assert_eq!(
+            field("{flags=CLONE_VM|CLONE_VFORK, exit_signal=SIGCHLD}", "flags"),
+            Some("CLONE_VM|CLONE_VFORK")
+        );
+        assert_eq!(field("{msg_flags=0, flags=1}", "flags"), Some("1"));
+        assert_eq!(fcntl_cmd("F_DUPFD_CLOEXEC"), Some(1030));
+    }
+}

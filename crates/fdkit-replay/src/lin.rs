@@ -1,0 +1,1248 @@
+//! [`Group`]: one shared descriptor table and the linearizability check for the
+//! calls its tasks make concurrently.
+//!
+//! Read this first. Threads (and `CLONE_FILES` processes) share a table, and strace
+//! shows their calls overlapping: a call *enters* on one line (`<unfinished ...>`)
+//! and *completes* on another (`<... resumed>`). A call that completed before
+//! another entered happened before it; calls whose intervals overlap took effect in
+//! some order the log does not show (and the log's order of completions is not the
+//! kernel's). A result is accepted when *some* order explains it.
+//!
+//! The check is greedy with a bounded search:
+//!
+//! - **Fast path.** With no other table-changing call pending and no open window,
+//!   a call is applied to the table at its completion and checked. Single-threaded
+//!   processes never leave this path.
+//! - **Window.** Otherwise the group keeps the table state before the oldest call
+//!   still reorderable (`base`) and the calls since, in the order currently believed
+//!   (`items`); calls are applied greedily in completion order. A pending call that
+//!   changes the table (a [`Cand`]) may be placed early by a search, with the result
+//!   the model predicts for it; its completion then confirms or refutes that.
+//! - **Search.** When a result disagrees with the greedy state, a depth-first search
+//!   over the window looks for an order of the completed calls (each at a point
+//!   inside its interval: a call may precede another only if it entered before the
+//!   other completed) plus any subset of pending ones, in which every completed
+//!   call's logged result agrees. It is memoised on (calls placed, table state) and
+//!   bounded by [`SEARCH_BUDGET`] table operations; when the bound is hit the call is
+//!   *not decided* rather than reported as a divergence.
+//! - **Commit.** The oldest call leaves the window once it completed before every
+//!   other call in the window entered (its place in every order is fixed). When the
+//!   window grows past [`MAX_WINDOW`] the oldest call is committed anyway; the
+//!   descriptor numbers it shares with overlapping calls are marked *doubtful*
+//!   (their state may be the other order's), so later evidence about them is learned
+//!   instead of reported.
+
+use std::collections::{HashSet, VecDeque};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::sync::Arc;
+
+use fdkit::{Fd, Limits};
+
+use crate::op::{apply, force, run, Changes, Check, Entry, Obs, Src, TOp, Table};
+
+/// Most calls a window holds before the oldest is committed anyway.
+pub(crate) const MAX_WINDOW: usize = 32;
+/// Most pending calls a search may place early.
+pub(crate) const MAX_CANDS: usize = 12;
+/// Most table operations one search may run.
+pub(crate) const SEARCH_BUDGET: u32 = 30_000;
+
+/// Descriptor numbers whose state the model knows, as opposed to numbers left as
+/// they were before the log (inherited, inferred from evidence) or doubtful after a
+/// divergence or a lossy commit.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Known {
+    /// Every number is known (`--initial-fds` stated the starting table).
+    pub all: bool,
+    bits: Vec<u64>,
+    /// Numbers made unknown again by a divergence or a lossy commit.
+    pub doubt: Vec<u32>,
+    /// Numbers whose close-on-exec flag is doubtful after an `F_GETFD` divergence.
+    pub doubt_cloexec: Vec<u32>,
+    /// After an allocation diverged: the number the model predicted and the
+    /// description the log's number got, so that a later use of the predicted number
+    /// is learned as that description.
+    pub alias: Vec<(u32, Entry, bool)>,
+}
+
+/// Numbers at or above this are always known (no bitmap grows by a hostile number).
+const KNOWN_CAP: u32 = 1 << 16;
+
+impl Known {
+    /// Nothing known, or (`all`) everything.
+    pub(crate) fn new(all: bool) -> Known {
+        Known {
+            all,
+            ..Known::default()
+        }
+    }
+
+    pub(crate) fn is_known(&self, fd: u32) -> bool {
+        if self.all || fd >= KNOWN_CAP {
+            return !self.doubt.contains(&fd);
+        }
+        self.bits
+            .get((fd / 64) as usize)
+            .is_some_and(|w| w & (1 << (fd % 64)) != 0)
+    }
+
+    pub(crate) fn is_doubtful(&self, fd: u32) -> bool {
+        self.doubt.contains(&fd)
+    }
+
+    pub(crate) fn mark(&mut self, fd: u32) {
+        if !self.doubt.is_empty() {
+            if let Some(i) = self.doubt.iter().position(|&d| d == fd) {
+                self.doubt.swap_remove(i);
+            }
+        }
+        if !self.alias.is_empty() {
+            self.alias.retain(|(n, _, _)| *n != fd);
+        }
+        if self.all || fd >= KNOWN_CAP {
+            return;
+        }
+        let w = (fd / 64) as usize;
+        if self.bits.len() <= w {
+            self.bits.resize(w + 1, 0);
+        }
+        self.bits[w] |= 1 << (fd % 64);
+    }
+
+    pub(crate) fn mark_range(&mut self, first: u32, last: u32) {
+        self.doubt.retain(|&d| d < first || d > last);
+        self.doubt_cloexec.retain(|&d| d < first || d > last);
+        self.alias.retain(|(d, _, _)| *d < first || *d > last);
+        let last = last.min(KNOWN_CAP - 1);
+        if self.all || first > last {
+            return;
+        }
+        let (w0, w1) = ((first / 64) as usize, (last / 64) as usize);
+        if self.bits.len() <= w1 {
+            self.bits.resize(w1 + 1, 0);
+        }
+        for w in w0..=w1 {
+            let lo = if w == w0 { first % 64 } else { 0 };
+            let hi = if w == w1 { last % 64 } else { 63 };
+            let mask = (u64::MAX >> (63 - hi)) & (u64::MAX << lo);
+            self.bits[w] |= mask;
+        }
+    }
+
+    /// Remembers `entry` as what a doubtful `fd` may still refer to.
+    pub(crate) fn add_alias(&mut self, fd: u32, entry: Entry, cloexec: bool) {
+        self.alias.retain(|(n, _, _)| *n != fd);
+        if self.alias.len() >= 64 {
+            self.alias.remove(0);
+        }
+        self.alias.push((fd, entry, cloexec));
+    }
+
+    /// The close-on-exec flag of `fd` is settled (set by a call).
+    pub(crate) fn mark_cloexec(&mut self, fd: u32) {
+        if let Some(i) = self.doubt_cloexec.iter().position(|&d| d == fd) {
+            self.doubt_cloexec.swap_remove(i);
+        }
+    }
+
+    pub(crate) fn unmark(&mut self, fd: u32) {
+        if !self.doubt.contains(&fd) && self.doubt.len() < 4096 {
+            self.doubt.push(fd);
+        }
+        if fd < KNOWN_CAP {
+            if let Some(w) = self.bits.get_mut((fd / 64) as usize) {
+                *w &= !(1 << (fd % 64));
+            }
+        }
+    }
+}
+
+/// A pending call that changes the table, as a search may place it early.
+#[derive(Clone, Debug)]
+pub(crate) struct Cand {
+    pub id: u64,
+    pub start: u64,
+    pub op: TOp,
+    pub lim: Limits,
+}
+
+/// A call in the window.
+#[derive(Clone, Debug)]
+struct Item {
+    id: u64,
+    start: u64,
+    /// `u64::MAX` while the call is pending (placed early).
+    end: u64,
+    op: TOp,
+    /// The observed result, or the predicted one for an early item.
+    obs: Obs,
+    lim: Limits,
+    early: bool,
+    /// A call whose logged result no order explains (a reported divergence): it
+    /// is replayed as the log says, never checked.
+    forced: bool,
+}
+
+impl Item {
+    /// The item as the kernel performs it: an allocation of several numbers
+    /// (`pipe2`, `socketpair`, `SCM_RIGHTS`) takes them one at a time, and other
+    /// threads may allocate in between; every other item is one step.
+    fn split(&self) -> Vec<Item> {
+        let (
+            TOp::Alloc {
+                start,
+                cloexec,
+                src: Src::New(entries),
+                kind,
+                dirfd,
+                pre,
+            },
+            Obs::Fds(fds),
+        ) = (&self.op, &self.obs)
+        else {
+            return vec![self.clone()];
+        };
+        if fds.len() < 2 || entries.len() != fds.len() {
+            return vec![self.clone()];
+        }
+        entries
+            .iter()
+            .zip(fds)
+            .enumerate()
+            .map(|(i, (e, &fd))| Item {
+                op: TOp::Alloc {
+                    start: *start,
+                    cloexec: *cloexec,
+                    src: Src::New(vec![e.clone()]),
+                    kind: *kind,
+                    dirfd: if i + 1 == fds.len() { *dirfd } else { None },
+                    pre: if i == 0 { *pre } else { None },
+                },
+                obs: Obs::Fds(vec![fd]),
+                ..self.clone()
+            })
+            .collect()
+    }
+
+    /// Replays this item onto `t`: early items as the model predicts, forced ones
+    /// as the log says, others checked. Returns the check (`Agree` for early and
+    /// forced items).
+    fn replay(&mut self, t: &mut Table) -> Check {
+        if self.early {
+            self.obs = run(t, &self.op, self.lim);
+            Check::Agree
+        } else if self.forced {
+            force(t, &self.op, &self.obs, self.end, None);
+            Check::Agree
+        } else {
+            apply(t, &self.op, &self.obs, self.lim, None)
+        }
+    }
+}
+
+/// A group's state saved by [`Group::save`].
+pub(crate) struct Saved {
+    table: Table,
+    base: Option<Table>,
+    items: VecDeque<Item>,
+}
+
+/// How a completion was checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Done {
+    pub check: Check,
+    /// A search reordered the window to explain the result.
+    pub searched: bool,
+    /// The search was cut short, or the window had lost orders: not decided.
+    pub bounded: bool,
+}
+
+impl Done {
+    fn plain(check: Check) -> Done {
+        Done {
+            check,
+            searched: false,
+            bounded: false,
+        }
+    }
+}
+
+/// One descriptor table shared by one or more tasks.
+pub(crate) struct Group {
+    /// The table as currently believed (greedy state).
+    pub table: Table,
+    /// Tasks using this table.
+    pub refs: u32,
+    pub known: Known,
+    /// Pending calls that may change the table in ways no search can predict
+    /// (`recvmsg`, `clone` with `CLONE_PIDFD`...).
+    pub opaque: u32,
+    /// The table before the window's first item (`None`: no window).
+    base: Option<Table>,
+    items: VecDeque<Item>,
+    cands: Vec<Cand>,
+    /// Early items committed by force before their completion: id and prediction.
+    committed_early: Vec<(u64, Obs)>,
+    /// The window lost an order at this line (an early placement dropped); a
+    /// failed search is not decided until every call in the window entered after it.
+    lossy: Option<u64>,
+}
+
+impl Group {
+    pub(crate) fn new(table: Table, known: Known) -> Group {
+        Group {
+            table,
+            refs: 1,
+            known,
+            opaque: 0,
+            base: None,
+            items: VecDeque::new(),
+            cands: Vec::new(),
+            committed_early: Vec::new(),
+            lossy: None,
+        }
+    }
+
+    /// Whether calls of this group are checked one at a time (no window, nothing
+    /// pending that a search could move).
+    pub(crate) fn is_quiet(&self) -> bool {
+        self.items.is_empty() && self.cands.is_empty() && self.committed_early.is_empty()
+    }
+
+    /// Applies a correction of the starting or doubtful state, needed by call
+    /// `id` that entered on line `start` and completed on `end`: to the table,
+    /// and (with a window) as a forced item over that interval, so that replays
+    /// of the window can place it before the call.
+    pub(crate) fn correct(&mut self, (id, start, end): (u64, u64, u64), op: TOp, obs: Obs) {
+        force(&mut self.table, &op, &obs, end, None);
+        if self.base.is_some() {
+            self.items.push_back(Item {
+                // The call's id: the two may go in either order in a search.
+                id,
+                start,
+                end,
+                op,
+                obs,
+                lim: Limits::new(u64::from(u32::MAX)),
+                early: false,
+                forced: true,
+            });
+        }
+    }
+
+    /// The state a failed attempt may need to go back to.
+    pub(crate) fn save(&mut self) -> Saved {
+        Saved {
+            table: self.table.snapshot(),
+            base: self.base.as_mut().map(Table::snapshot),
+            items: self.items.clone(),
+        }
+    }
+
+    /// Goes back to a saved state.
+    pub(crate) fn restore(&mut self, s: Saved) {
+        self.table = s.table;
+        self.base = s.base;
+        self.items = s.items;
+    }
+
+    /// A call whose result no order explains (reported as a divergence): the
+    /// table takes the log's result, and the call stays in the window (replayed as
+    /// logged) so the calls around it can still be reordered.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn force_item(
+        &mut self,
+        id: u64,
+        start: u64,
+        end: u64,
+        op: &TOp,
+        obs: &Obs,
+        lim: Limits,
+        pid: Option<u32>,
+    ) {
+        force(&mut self.table, op, obs, end, pid);
+        if self.base.is_some() && op.mutates() {
+            self.items.push_back(Item {
+                id,
+                start,
+                end,
+                op: op.clone(),
+                obs: obs.clone(),
+                lim,
+                early: false,
+                forced: true,
+            });
+        }
+        self.commit();
+    }
+
+    /// A table-changing call entered.
+    pub(crate) fn enter(&mut self, cand: Cand) {
+        if self.cands.len() < 256 {
+            self.cands.push(cand);
+        }
+    }
+
+    /// A pending call ended without a result (`= ?`, killed, given up).
+    pub(crate) fn abandon(&mut self, id: u64) {
+        self.cands.retain(|c| c.id != id);
+        self.committed_early.retain(|(i, _)| *i != id);
+        while let Some(p) = self.items.iter().position(|it| it.id == id) {
+            let Some(it) = self.items.remove(p) else {
+                break;
+            };
+            match (&it.op, &it.obs) {
+                (TOp::Reserve { .. }, Obs::Fds(r)) => {
+                    for &n in r {
+                        self.table.unreserve(Fd::new(n));
+                    }
+                }
+                (TOp::Reserve { .. }, _) => {}
+                _ => {
+                    let _ = self.rebuild();
+                }
+            }
+            self.lose();
+        }
+        self.commit();
+    }
+
+    /// Commits the whole window: the believed order becomes final. Early items
+    /// stay applied and are remembered for their completion.
+    pub(crate) fn settle(&mut self) {
+        for it in self.items.drain(..) {
+            if it.early {
+                self.committed_early.push((it.id, it.obs));
+            }
+        }
+        self.base = None;
+        self.lossy = None;
+    }
+
+    /// Drops every pending registration (the tasks are gone: exec, exit).
+    pub(crate) fn forget_pending(&mut self) {
+        self.settle();
+        for (_, obs) in self.committed_early.drain(..) {
+            if let Obs::Fds(r) = obs {
+                for n in r {
+                    self.table.unreserve(Fd::new(n));
+                }
+            }
+        }
+        self.cands.clear();
+        self.opaque = 0;
+    }
+
+    /// A call completed: check it against the table (searching the window when
+    /// needed) and apply it.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn complete(
+        &mut self,
+        id: u64,
+        start: u64,
+        end: u64,
+        op: &TOp,
+        obs: &Obs,
+        lim: Limits,
+        entry_ok: bool,
+        ch: Changes<'_>,
+    ) -> Done {
+        if let Some(p) = self.cands.iter().position(|c| c.id == id) {
+            self.cands.swap_remove(p);
+        }
+        let steps = self
+            .items
+            .iter()
+            .filter(|it| it.id == id && it.early)
+            .count();
+        let committed = self
+            .committed_early
+            .iter()
+            .filter(|(i, _)| *i == id)
+            .count();
+        if steps + committed > 1 {
+            if let Some(done) = self.confirm_steps(id, op, obs, end) {
+                self.commit();
+                return done;
+            }
+            return self.complete_windowed(id, start, end, op, obs, lim, entry_ok, ch, true);
+        }
+        if let Some(p) = self.items.iter().position(|it| it.id == id && it.early) {
+            if let Some(done) = self.confirm_early(p, op, obs, end) {
+                self.commit();
+                return done;
+            }
+            // The prediction was wrong: the call goes back to being unplaced.
+            if let Some(Item {
+                op: TOp::Reserve { .. },
+                obs: Obs::Fds(r),
+                ..
+            }) = self.items.remove(p)
+            {
+                for n in r {
+                    self.table.unreserve(Fd::new(n));
+                }
+            }
+            return self.complete_windowed(id, start, end, op, obs, lim, entry_ok, ch, true);
+        }
+        if let Some(p) = self.committed_early.iter().position(|(i, _)| *i == id) {
+            let (_, pred) = self.committed_early.swap_remove(p);
+            return self.confirm_committed(op, obs, &pred);
+        }
+        if self.is_quiet() {
+            // Nothing left to reorder: the window (if any) is over.
+            self.base = None;
+            self.lossy = None;
+            let check = apply(&mut self.table, op, obs, lim, ch);
+            let check = match check {
+                Check::Differ(_) if entry_ok => Check::Agree,
+                c => c,
+            };
+            return Done::plain(check);
+        }
+        self.complete_windowed(id, start, end, op, obs, lim, entry_ok, ch, false)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn complete_windowed(
+        &mut self,
+        id: u64,
+        start: u64,
+        end: u64,
+        op: &TOp,
+        obs: &Obs,
+        lim: Limits,
+        entry_ok: bool,
+        ch: Changes<'_>,
+        must_search: bool,
+    ) -> Done {
+        if self.base.is_none() {
+            self.base = Some(self.table.snapshot());
+        }
+        let item = Item {
+            id,
+            start,
+            end,
+            op: op.clone(),
+            obs: obs.clone(),
+            lim,
+            early: false,
+            forced: false,
+        };
+        let check = if must_search {
+            None
+        } else {
+            Some(apply(&mut self.table, &item.op, &item.obs, lim, ch))
+        };
+        match check {
+            Some(Check::Differ(_)) if entry_ok => {
+                self.commit();
+                Done::plain(Check::Agree)
+            }
+            Some(Check::Differ(pred)) => self.search_or_fail(item, Check::Differ(pred)),
+            Some(c) => {
+                if item.op.mutates() {
+                    self.items.push_back(item);
+                }
+                self.commit();
+                Done::plain(c)
+            }
+            None => {
+                // Rebuild without the refuted early item, then check like a new call.
+                let _ = self.rebuild();
+                let mut s = self.table.snapshot();
+                match apply(&mut s, &item.op, &item.obs, lim, None) {
+                    Check::Differ(p) => self.search_or_fail(item, Check::Differ(p)),
+                    c => {
+                        self.table = s;
+                        if item.op.mutates() {
+                            self.items.push_back(item);
+                        }
+                        self.commit();
+                        Done::plain(c)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether an early item's prediction matches the call's real result; if so,
+    /// finishes it (installs reserved numbers) and returns the verdict.
+    fn confirm_early(&mut self, p: usize, op: &TOp, obs: &Obs, end: u64) -> Option<Done> {
+        let pred = self.items[p].obs.clone();
+        match (&self.items[p].op, &pred, obs) {
+            (TOp::Reserve { .. }, Obs::Fds(r), Obs::Fds(o)) if r == o => {
+                install_reserved(&mut self.table, op, r);
+            }
+            (TOp::Reserve { .. }, Obs::Fds(r), Obs::Err(e)) if *e != fdkit::Errno::MFILE => {
+                // Reserved, then the call failed for another reason: released.
+                for &n in r {
+                    self.table.unreserve(Fd::new(n));
+                }
+                let _ = self.items.remove(p);
+                self.lose();
+                return Some(Done::plain(Check::Undecided));
+            }
+            (TOp::Reserve { .. }, Obs::Err(a), Obs::Err(b)) if a == b => {}
+            (_, a, b) if same_result(a, b) => {}
+            _ => return None,
+        }
+        let it = &mut self.items[p];
+        it.op = op.clone();
+        it.obs = obs.clone();
+        it.end = end;
+        it.early = false;
+        Some(Done::plain(Check::Agree))
+    }
+
+    /// A pending allocation of several numbers that a search placed step by step
+    /// (a pipe's two reservations, with other calls in between) completed: if
+    /// the steps reserved what the call returned, install them; otherwise drop
+    /// them (their numbers are released) and let the caller search again.
+    fn confirm_steps(&mut self, id: u64, op: &TOp, obs: &Obs, end: u64) -> Option<Done> {
+        let mut reserved: Vec<u32> = Vec::new();
+        for (i, pred) in &self.committed_early {
+            if *i == id {
+                if let Obs::Fds(r) = pred {
+                    reserved.extend(r);
+                }
+            }
+        }
+        for it in self.items.iter().filter(|it| it.id == id && it.early) {
+            if let Obs::Fds(r) = &it.obs {
+                reserved.extend(r);
+            }
+        }
+        let entries = match op {
+            TOp::Alloc {
+                src: Src::New(v), ..
+            } => v.clone(),
+            _ => Vec::new(),
+        };
+        let matches =
+            matches!(obs, Obs::Fds(o) if *o == reserved) && entries.len() == reserved.len();
+        if !matches {
+            for &n in &reserved {
+                self.table.unreserve(Fd::new(n));
+            }
+            self.items.retain(|it| !(it.id == id && it.early));
+            self.committed_early.retain(|(i, _)| *i != id);
+            let _ = self.rebuild();
+            return None;
+        }
+        install_reserved(&mut self.table, op, &reserved);
+        self.committed_early.retain(|(i, _)| *i != id);
+        // Each step becomes the completed allocation of its number.
+        let mut k = 0;
+        for it in self.items.iter_mut().filter(|it| it.id == id && it.early) {
+            let Obs::Fds(r) = it.obs.clone() else {
+                continue;
+            };
+            let n = r.len();
+            let (
+                TOp::Alloc {
+                    start,
+                    cloexec,
+                    kind,
+                    ..
+                },
+                Some(part),
+            ) = (op, entries.get(k..k + n))
+            else {
+                break;
+            };
+            it.op = TOp::Alloc {
+                start: *start,
+                cloexec: *cloexec,
+                src: Src::New(part.to_vec()),
+                kind: *kind,
+                dirfd: None,
+                pre: None,
+            };
+            it.end = end;
+            it.early = false;
+            k += n;
+        }
+        Some(Done::plain(Check::Agree))
+    }
+
+    /// An early item committed by force completed: its prediction is in the
+    /// table already; if it was wrong, nothing can reorder it any more.
+    fn confirm_committed(&mut self, op: &TOp, obs: &Obs, pred: &Obs) -> Done {
+        match (pred, obs) {
+            (Obs::Fds(r), Obs::Fds(o)) if r == o => {
+                if matches!(op, TOp::Alloc { .. }) {
+                    install_reserved(&mut self.table, op, r);
+                }
+                Done::plain(Check::Agree)
+            }
+            (a, b) if same_result(a, b) => Done::plain(Check::Agree),
+            (Obs::Fds(r), _) => {
+                for &n in r {
+                    self.table.unreserve(Fd::new(n));
+                }
+                Done {
+                    check: Check::Undecided,
+                    searched: false,
+                    bounded: true,
+                }
+            }
+            _ => Done {
+                check: Check::Undecided,
+                searched: false,
+                bounded: true,
+            },
+        }
+    }
+
+    /// Replays the window from `base` in its current order; false if some
+    /// completed item no longer agrees (its logged result is then forced, so the
+    /// table still reflects every observation).
+    fn rebuild(&mut self) -> bool {
+        let Some(base) = self.base.as_mut() else {
+            return true;
+        };
+        let mut t = base.snapshot();
+        let mut ok = true;
+        for it in &mut self.items {
+            if let Check::Differ(_) = it.replay(&mut t) {
+                it.forced = true;
+                force(&mut t, &it.op, &it.obs, it.end, None);
+                ok = false;
+            }
+        }
+        self.table = t;
+        ok
+    }
+
+    /// The common repair, tried before a search: one pending call took effect just
+    /// before this one (a `close` that freed the number an `open` got).
+    fn quick_repair(&mut self, item: &mut Option<Item>) -> bool {
+        let Some(it) = item.as_ref() else {
+            return false;
+        };
+        for i in 0..self.cands.len().min(MAX_CANDS) {
+            let c = &self.cands[i];
+            if self.items.iter().any(|it| it.id == c.id) {
+                continue;
+            }
+            let mut s = self.table.snapshot();
+            let obs = run(&mut s, &c.op, c.lim);
+            if let Check::Differ(_) = apply(&mut s, &it.op, &it.obs, it.lim, None) {
+                continue;
+            }
+            let early = Item {
+                id: c.id,
+                start: c.start,
+                end: u64::MAX,
+                op: c.op.clone(),
+                obs,
+                lim: c.lim,
+                early: true,
+                forced: false,
+            };
+            self.items.push_back(early);
+            self.items.extend(item.take());
+            self.table = s;
+            self.commit();
+            return true;
+        }
+        false
+    }
+
+    fn search_or_fail(&mut self, item: Item, greedy: Check) -> Done {
+        let mut item = Some(item);
+        if self.quick_repair(&mut item) {
+            return Done {
+                check: Check::Agree,
+                searched: true,
+                bounded: false,
+            };
+        }
+        let Some(item) = item else {
+            return Done::plain(greedy);
+        };
+        match self.search(&item) {
+            Outcome::Found => Done {
+                check: Check::Agree,
+                searched: true,
+                bounded: false,
+            },
+            Outcome::NotFound { exhausted } => {
+                let bounded = exhausted || self.lossy.is_some() || self.opaque > 0;
+                if exhausted {
+                    // The order the caller forces may be wrong: later failures
+                    // around it are not decided either.
+                    self.lose();
+                }
+                // The caller explains the result or forces it into the window.
+                Done {
+                    check: if bounded { Check::Undecided } else { greedy },
+                    searched: true,
+                    bounded,
+                }
+            }
+        }
+    }
+
+    /// Searches for an order explaining the window plus `item`; on success the
+    /// window and the table take that order.
+    fn search(&mut self, item: &Item) -> Outcome {
+        let Some(base) = self.base.as_mut() else {
+            return Outcome::NotFound { exhausted: false };
+        };
+        let mut s = Search {
+            items: Vec::new(),
+            excludes: Vec::new(),
+            requires: Vec::new(),
+            required: 0,
+            budget: SEARCH_BUDGET,
+            exhausted: false,
+            seen: HashSet::default(),
+            found: None,
+        };
+        for it in self.items.iter().filter(|it| !it.early).chain(Some(item)) {
+            for part in it.split() {
+                s.push(part, true);
+            }
+        }
+        for c in self.cands.iter().take(MAX_CANDS) {
+            let cand = |op: TOp| Item {
+                id: c.id,
+                start: c.start,
+                end: u64::MAX,
+                op,
+                obs: Obs::Unknown,
+                lim: c.lim,
+                early: true,
+                forced: false,
+            };
+            let whole = s.items.len();
+            s.push(cand(c.op.clone()), false);
+            if let TOp::Reserve { count } = c.op {
+                // A pipe or socket pair takes its numbers one at a time, and
+                // other calls may take numbers in between: offer the steps too,
+                // each after the one before, as an alternative to all at once.
+                for k in 0..count {
+                    let i = s.items.len();
+                    s.push(cand(TOp::Reserve { count: 1 }), false);
+                    s.excludes[i] |= 1 << whole;
+                    s.excludes[whole] |= 1 << i;
+                    if k > 0 {
+                        s.requires[i] |= 1 << (i - 1);
+                    }
+                }
+            }
+        }
+        if s.items.len() > 127 {
+            return Outcome::NotFound { exhausted: true };
+        }
+        let mut t = base.snapshot();
+        let mut order = Vec::new();
+        s.dfs(&mut t, 0, &mut order);
+        match s.found.take() {
+            Some((table, order)) => {
+                let mut items = Vec::with_capacity(order.len());
+                for (i, obs) in order {
+                    let mut it = s.items[i].0.clone();
+                    if it.early {
+                        it.obs = obs;
+                    }
+                    items.push(it);
+                }
+                self.items = items.into();
+                self.table = table;
+                self.commit();
+                Outcome::Found
+            }
+            None => Outcome::NotFound {
+                exhausted: s.exhausted,
+            },
+        }
+    }
+
+    /// The window's invariant: replaying it from its base gives the table.
+    #[cfg(test)]
+    pub(crate) fn consistent(&mut self) -> bool {
+        let Some(b) = self.base.as_mut() else {
+            return true;
+        };
+        let mut t = b.snapshot();
+        for it in &self.items {
+            let mut it = it.clone();
+            if let Check::Differ(_) = it.replay(&mut t) {
+                force(&mut t, &it.op, &it.obs, it.end, None);
+            }
+        }
+        fingerprint(&t) == fingerprint(&self.table)
+    }
+
+    /// Notes that an order was lost (an early placement dropped).
+    fn lose(&mut self) {
+        let now = self
+            .items
+            .iter()
+            .map(|it| if it.end == u64::MAX { it.start } else { it.end })
+            .max()
+            .unwrap_or(0);
+        self.lossy = Some(self.lossy.map_or(now, |l| l.max(now)));
+    }
+
+    /// Moves items whose place is fixed out of the window; forces the oldest out
+    /// when the window is too long.
+    fn commit(&mut self) {
+        let min_cand = self.cands.iter().map(|c| c.start).min().unwrap_or(u64::MAX);
+        while let Some(front) = self.items.front() {
+            let min_other = self
+                .items
+                .iter()
+                .skip(1)
+                .map(|it| it.start)
+                .min()
+                .unwrap_or(u64::MAX)
+                .min(min_cand);
+            let fixed = !front.early && front.end < min_other;
+            if !fixed && self.items.len() <= MAX_WINDOW {
+                break;
+            }
+            let Some(front) = self.items.pop_front() else {
+                break;
+            };
+            if !fixed {
+                self.doubt_overlaps(&front);
+            }
+            if front.early {
+                self.committed_early.push((front.id, front.obs.clone()));
+            }
+            if let Some(b) = self.base.as_mut() {
+                let mut front = front;
+                let obs = front.obs.clone();
+                if let Check::Differ(_) = front.replay(b) {
+                    force(b, &front.op, &obs, front.end, None);
+                }
+            }
+        }
+        if self.is_quiet() {
+            self.base = None;
+            self.lossy = None;
+        }
+        if let Some(l) = self.lossy {
+            let all_later =
+                self.items.iter().all(|it| it.start > l) && self.cands.iter().all(|c| c.start > l);
+            if all_later {
+                self.lossy = None;
+            }
+        }
+    }
+
+    /// A forced commit loses the orders in which `front` came after calls that
+    /// overlap it: the numbers they share become doubtful.
+    fn doubt_overlaps(&mut self, front: &Item) {
+        let mine = front.op.touch(&front.obs);
+        let mut doubt = Vec::new();
+        let mut all_mine = false;
+        let mut note = |theirs: crate::op::Touch, doubt: &mut Vec<u32>| match (mine.all, theirs.all)
+        {
+            (false, false) => {
+                doubt.extend(mine.fds().iter().filter(|x| theirs.fds().contains(x)));
+            }
+            (false, true) => all_mine = true,
+            (true, false) => doubt.extend_from_slice(theirs.fds()),
+            (true, true) => {}
+        };
+        for it in self.items.iter().filter(|it| it.start < front.end) {
+            note(it.op.touch(&it.obs), &mut doubt);
+        }
+        for c in self
+            .cands
+            .iter()
+            .filter(|c| c.start < front.end && c.id != front.id)
+        {
+            note(c.op.touch(&Obs::Unknown), &mut doubt);
+        }
+        if all_mine {
+            doubt.extend_from_slice(mine.fds());
+        }
+        if !doubt.is_empty() {
+            // An order was given up: a search that fails soon is not decided.
+            self.lossy = Some(self.lossy.map_or(front.end, |l| l.max(front.end)));
+        }
+        for fd in doubt {
+            self.known.unmark(fd);
+        }
+    }
+}
+
+/// Installs the descriptions of a completed allocation into numbers reserved for it.
+fn install_reserved(t: &mut Table, op: &TOp, fds: &[u32]) {
+    let (cloexec, entries): (bool, Vec<_>) = match op {
+        TOp::Alloc {
+            cloexec,
+            src: Src::New(v),
+            ..
+        } => (*cloexec, v.clone()),
+        _ => (false, Vec::new()),
+    };
+    for (i, &n) in fds.iter().enumerate() {
+        let fd = Fd::new(n);
+        if let Some(e) = entries.get(i) {
+            if t.install(fd, e.clone()).is_ok() {
+                let _ = t.set_cloexec(fd, cloexec);
+                continue;
+            }
+        }
+        t.unreserve(fd);
+    }
+}
+
+/// Whether two results are the same for table purposes (`close` that failed to
+/// flush still closed).
+fn same_result(a: &Obs, b: &Obs) -> bool {
+    a == b || matches!((a, b), (Obs::Ok(0), Obs::Err(e)) if *e != fdkit::Errno::BADF)
+}
+
+enum Outcome {
+    Found,
+    NotFound { exhausted: bool },
+}
+
+type Memo = HashSet<(u128, u64), BuildHasherDefault<Mix>>;
+
+/// The depth-first search over orders of a window.
+struct Search {
+    /// Items and whether each is required (completed) or optional (pending).
+    items: Vec<(Item, bool)>,
+    /// Per item: the other optional items it excludes (alternative forms of the
+    /// same pending call).
+    excludes: Vec<u128>,
+    /// Per item: the items that must be placed before it (earlier steps of one
+    /// pending call).
+    requires: Vec<u128>,
+    required: u128,
+    budget: u32,
+    exhausted: bool,
+    seen: Memo,
+    found: Option<(Table, Vec<(usize, Obs)>)>,
+}
+
+impl Search {
+    fn push(&mut self, it: Item, required: bool) {
+        if required {
+            self.required |= 1 << self.items.len();
+        }
+        self.items.push((it, required));
+        self.excludes.push(0);
+        self.requires.push(0);
+    }
+
+    fn dfs(&mut self, t: &mut Table, placed: u128, order: &mut Vec<(usize, Obs)>) -> bool {
+        if placed & self.required == self.required {
+            self.found = Some((t.snapshot(), order.clone()));
+            return true;
+        }
+        if !self.seen.insert((placed, fingerprint(t))) {
+            return false;
+        }
+        // The two smallest completion lines among unplaced required items: an item
+        // may go next only if it entered before every other one completed.
+        // The smallest completion line among unplaced required items (of call
+        // `id1`), and the smallest among other calls' items: an item may go next
+        // only if it entered before every other call's item completed (the parts
+        // of one split call do not constrain each other).
+        let (mut m1, mut id1, mut m2) = (u64::MAX, None, u64::MAX);
+        for (i, (it, req)) in self.items.iter().enumerate() {
+            if *req && placed & (1 << i) == 0 {
+                if it.end < m1 {
+                    if id1 != Some(it.id) {
+                        m2 = m1;
+                    }
+                    m1 = it.end;
+                    id1 = Some(it.id);
+                } else if it.end < m2 && id1 != Some(it.id) {
+                    m2 = it.end;
+                }
+            }
+        }
+        for i in 0..self.items.len() {
+            if placed & (1 << i) != 0
+                || placed & self.excludes[i] != 0
+                || placed & self.requires[i] != self.requires[i]
+            {
+                continue;
+            }
+            let bound = if id1 == Some(self.items[i].0.id) {
+                m2
+            } else {
+                m1
+            };
+            let (it, req) = (&self.items[i].0, self.items[i].1);
+            if it.start >= bound {
+                continue;
+            }
+            if self.budget == 0 {
+                self.exhausted = true;
+                return false;
+            }
+            self.budget -= 1;
+            let mut s = t.snapshot();
+            let obs = if !req {
+                run(&mut s, &it.op, it.lim)
+            } else if it.forced {
+                force(&mut s, &it.op, &it.obs, it.end, None);
+                it.obs.clone()
+            } else {
+                if let Check::Differ(_) = apply(&mut s, &it.op, &it.obs, it.lim, None) {
+                    continue;
+                }
+                it.obs.clone()
+            };
+            order.push((i, obs));
+            if self.dfs(&mut s, placed | (1 << i), order) {
+                return true;
+            }
+            order.pop();
+        }
+        false
+    }
+}
+
+/// A cheap multiplicative hasher for the memo keys and table fingerprints.
+#[derive(Default)]
+struct Mix(u64);
+
+impl Hasher for Mix {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    fn write_u128(&mut self, n: u128) {
+        self.write_u64(n as u64);
+        self.write_u64((n >> 64) as u64);
+    }
+}
+
+/// A hash of a table's contents: numbers, descriptions (by identity),
+/// close-on-exec and reservations.
+fn fingerprint(t: &Table) -> u64 {
+    let mut h = BuildHasherDefault::<Mix>::default().build_hasher();
+    for (fd, e, flags) in t.iter() {
+        h.write_u64(u64::from(fd.get()) << 1 | u64::from(flags.bits() & 1));
+        h.write_u64(Arc::as_ptr(e) as usize as u64);
+    }
+    let mut r: Vec<u32> = t.reserved().to_vec();
+    r.sort_unstable();
+    for n in r {
+        h.write_u64(u64::from(n) | 1 << 40);
+    }
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::desc::{Description, Kind, Origin, Status};
+    use crate::op::{place_at, AllocKind, Entry};
+
+    fn entry() -> Entry {
+        Arc::new(Description::new(
+            Kind::Path,
+            "x",
+            Status::known(0),
+            Origin { line: 0, pid: None },
+        ))
+    }
+
+    fn group(fds: &[u32]) -> Group {
+        let mut t = Table::new();
+        for &n in fds {
+            place_at(&mut t, n, entry(), false);
+        }
+        Group::new(t, Known::default())
+    }
+
+    fn open() -> TOp {
+        TOp::Alloc {
+            start: 0,
+            cloexec: false,
+            src: Src::New(vec![entry()]),
+            kind: AllocKind::New,
+            dirfd: None,
+            pre: None,
+        }
+    }
+
+    const LIM: Limits = Limits {
+        nofile: 1024,
+        nr_open: Limits::DEFAULT_NR_OPEN,
+    };
+
+    #[test]
+    fn a_number_freed_by_an_overlapping_close_may_be_reused_first() {
+        // Thread A: close(3) enters at line 10, completes at 13.
+        // Thread B: openat enters at 11 and completes at 12 returning 3.
+        let mut g = group(&[0, 1, 2, 3]);
+        g.enter(Cand {
+            id: 1,
+            start: 10,
+            op: TOp::Close { fd: 3 },
+            lim: LIM,
+        });
+        g.enter(Cand {
+            id: 2,
+            start: 11,
+            op: TOp::Reserve { count: 1 },
+            lim: LIM,
+        });
+        let d = g.complete(2, 11, 12, &open(), &Obs::Fds(vec![3]), LIM, false, None);
+        assert_eq!(d.check, Check::Agree);
+        assert!(d.searched);
+        assert!(g.consistent());
+        let d = g.complete(
+            1,
+            10,
+            13,
+            &TOp::Close { fd: 3 },
+            &Obs::Ok(0),
+            LIM,
+            false,
+            None,
+        );
+        assert_eq!(d.check, Check::Agree);
+        let fds: Vec<u32> = g.table.iter().map(|(f, _, _)| f.get()).collect();
+        assert_eq!(fds, [0, 1, 2, 3]);
+        assert!(g.consistent());
+    }
+
+    #[test]
+    fn calls_that_do_not_overlap_keep_their_order() {
+        // close(3) completed at line 5, before the open entered at 6: the open
+        // cannot have come first, so it must get 3.
+        let mut g = group(&[0, 1, 2, 3]);
+        g.enter(Cand {
+            id: 9,
+            start: 1,
+            op: TOp::Close { fd: 7 },
+            lim: LIM,
+        });
+        let d = g.complete(
+            1,
+            5,
+            5,
+            &TOp::Close { fd: 3 },
+            &Obs::Ok(0),
+            LIM,
+            false,
+            None,
+        );
+        assert_eq!(d.check, Check::Agree);
+        let d = g.complete(2, 6, 6, &open(), &Obs::Fds(vec![4]), LIM, false, None);
+        assert!(matches!(d.check, Check::Differ(_)), "{d:?}");
+    }
+}

@@ -1,0 +1,126 @@
+//! The library API for audits and table listings: events in log order, and every
+//! live process's table at any line.
+
+use fdkit_replay::{Event, Options, Replay, Sink};
+
+#[derive(Default)]
+struct Events(Vec<String>);
+
+impl Sink for Events {
+    fn wants_events(&self) -> bool {
+        true
+    }
+    fn event(&mut self, e: &Event) {
+        let s = match e {
+            Event::Created {
+                line,
+                fd,
+                cloexec,
+                desc,
+                ..
+            } => format!("{line}: created {fd} {} cloexec={cloexec}", desc.link()),
+            Event::Closed {
+                line, fd, cause, ..
+            } => format!("{line}: closed {fd} {cause:?}"),
+            Event::Forked {
+                line,
+                parent,
+                child,
+                shares_table,
+                ..
+            } => format!("{line}: forked {parent}->{child} shares={shares_table}"),
+            Event::Exec {
+                line,
+                pid,
+                program,
+                inherited,
+            } => {
+                let fds: Vec<u32> = inherited.iter().map(|v| v.fd).collect();
+                format!("{line}: exec {pid} {program} keeps {fds:?}")
+            }
+            Event::Exited { line, pid, open } => {
+                let fds: Vec<u32> = open.iter().map(|v| v.fd).collect();
+                format!("{line}: exited {pid} open {fds:?}")
+            }
+            Event::BadDescriptor { line, fd, .. } => format!("{line}: EBADF {fd}"),
+            Event::TooManyFiles { line, .. } => format!("{line}: EMFILE"),
+            _ => format!("{e:?}"),
+        };
+        self.0.push(s);
+    }
+}
+
+const LOG: &str = "\
+100 openat(AT_FDCWD, \"/tmp/secret\", O_RDONLY) = 3
+100 openat(AT_FDCWD, \"/tmp/conf\", O_RDONLY|O_CLOEXEC) = 4
+100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 101
+101 execve(\"/bin/true\", [\"true\"], 0x7ffd /* 4 vars */) = 0
+101 exit_group(0) = ?
+101 +++ exited with 0 +++
+100 dup2(4, 3) = 3
+100 close(4) = 0
+100 close(4) = -1 EBADF (Bad file descriptor)
+100 exit_group(0) = ?
+100 +++ exited with 0 +++
+";
+
+#[test]
+fn events_tell_an_audit_what_happened() {
+    let mut r = Replay::new(Options::default());
+    let mut sink = Events::default();
+    for (i, line) in LOG.lines().enumerate() {
+        r.push_line(i as u64 + 1, line, &mut sink);
+    }
+    r.finish(&mut sink);
+    assert_eq!(
+        sink.0,
+        [
+            "1: created 3 /tmp/secret cloexec=false",
+            "2: created 4 /tmp/conf cloexec=true",
+            "3: forked 100->101 shares=false",
+            "4: closed 4 Exec",
+            "4: exec 101 /bin/true keeps [0, 1, 2, 3]",
+            "6: closed 0 Exit",
+            "6: closed 1 Exit",
+            "6: closed 2 Exit",
+            "6: closed 3 Exit",
+            "6: exited 101 open [0, 1, 2, 3]",
+            "7: closed 3 Replaced",
+            "7: created 3 /tmp/conf cloexec=false",
+            "8: closed 4 Close",
+            "9: EBADF 4",
+            "11: closed 0 Exit",
+            "11: closed 1 Exit",
+            "11: closed 2 Exit",
+            "11: closed 3 Exit",
+            "11: exited 100 open [0, 1, 2, 3]",
+        ]
+    );
+    assert_eq!(r.summary().differ, 0);
+}
+
+#[test]
+fn tables_at_a_line_list_every_live_process() {
+    let mut r = Replay::default();
+    for (i, line) in LOG.lines().take(3).enumerate() {
+        r.push_line(i as u64 + 1, line, &mut ());
+    }
+    let tables = r.tables();
+    let pids: Vec<u32> = tables.iter().map(|t| t.pid).collect();
+    assert_eq!(pids, [100, 101]);
+    let child = &tables[1];
+    let listing: Vec<String> = child.fds.iter().map(|v| v.to_string()).collect();
+    assert_eq!(
+        listing,
+        [
+            "l????????? 0 -> (inherited)",
+            "l????????? 1 -> (inherited)",
+            "l????????? 2 -> (inherited)",
+            "lr-x------ 3 -> /tmp/secret",
+            "lr-x------ 4 -> /tmp/conf (cloexec)",
+        ]
+    );
+    // fork shares descriptions: the same identity in both tables.
+    assert_eq!(tables[0].fds[3].desc.id(), child.fds[3].desc.id());
+    assert_eq!(r.table(101).map(|t| t.tids), Some(vec![101]));
+}
