@@ -21,6 +21,9 @@ pub enum Status {
     Clean,
     /// Differences or findings were reported: exit 1.
     Findings,
+    /// Errors were reported on stderr, each on its own line, after going on past
+    /// them: exit 2.
+    Errors,
 }
 
 fn main() -> ExitCode {
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
     match cli::dispatch(args) {
         Ok(Status::Clean) => ExitCode::SUCCESS,
         Ok(Status::Findings) => ExitCode::from(1),
+        Ok(Status::Errors) => ExitCode::from(2),
         Err(err) => {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;

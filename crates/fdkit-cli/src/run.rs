@@ -1,16 +1,271 @@
 //! `fdkit run SCENARIO`: run a scenario written in strace syntax in the model.
+//!
+//! Output is itself a scenario: each call as strace prints it, with the result the
+//! model gave; a written result that differs is followed by a `# ^ ...` line;
+//! tables and the summary are `#` comments. Feeding the output back in gives the
+//! same output and exit 0.
+
+mod json;
 
 use crate::cli::Color;
 use crate::Status;
+use fdkit::syscall::{Call, Value};
+use fdkit::{CloneFlags, Errno};
+use fdkit_scenario::{print, tables, Item, Mismatch, Model, Scenario, Step};
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 
 /// Flags of `fdkit run`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The scenario file (`-` for standard input).
-    pub scenario: std::path::PathBuf,
+    /// The scenario file (`-` for standard input): strace lines written by hand,
+    /// results optional (`dup(3) = 4` is checked, `dup(3)` is not), `# show` to
+    /// print every process's descriptor table.
+    pub scenario: PathBuf,
+    /// Print every process's descriptor table after each call.
+    #[arg(long)]
+    pub tables: bool,
+    /// Print JSON Lines instead: `{"type":"step"|"tables"|"summary","data":{...}}`,
+    /// one object per call, the summary last.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Runs `fdkit run`.
-pub fn main(args: &Args, _color: Color) -> anyhow::Result<Status> {
-    anyhow::bail!("{}: fdkit run is not built yet", args.scenario.display())
+pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
+    let (name, bytes) = read_input(&args.scenario)?;
+    let scenario = match Scenario::parse_bytes(&bytes) {
+        Ok(s) => s,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("fdkit: {name}:{e}");
+            }
+            return Ok(Status::Errors);
+        }
+    };
+    let model = match Model::new(scenario.first_pid) {
+        Ok(m) => m,
+        Err(e) => {
+            let line = scenario.steps().next().map_or(1, |s| s.line);
+            eprintln!("fdkit: {name}:{line}:1: {e}");
+            return Ok(Status::Errors);
+        }
+    };
+    let mut run = Run {
+        name,
+        tables: args.tables,
+        json: args.json,
+        color: use_color(color, args.json),
+        first_pid: scenario.first_pid,
+        model,
+        out: BufWriter::new(io::stdout().lock()),
+        counts: Counts {
+            processes: 1,
+            ..Counts::default()
+        },
+    };
+    for item in &scenario.items {
+        run.item(item)?;
+    }
+    run.summary()?;
+    run.out.flush()?;
+    Ok(if run.counts.errors > 0 {
+        Status::Errors
+    } else if run.counts.differ > 0 {
+        Status::Findings
+    } else {
+        Status::Clean
+    })
+}
+
+/// The scenario's bytes, and the name to report it by.
+fn read_input(path: &Path) -> anyhow::Result<(String, Vec<u8>)> {
+    if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        io::stdin().lock().read_to_end(&mut bytes)?;
+        return Ok(("<stdin>".to_string(), bytes));
+    }
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    Ok((name, bytes))
+}
+
+/// `--color`: `auto` colours a terminal unless `NO_COLOR` is set or `TERM=dumb`;
+/// never for `--json`.
+fn use_color(color: Color, json: bool) -> bool {
+    if json {
+        return false;
+    }
+    match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
+                && std::env::var_os("TERM").map_or(true, |t| t != "dumb")
+        }
+    }
+}
+
+/// What the summary line counts.
+#[derive(Default)]
+struct Counts {
+    /// Calls in the scenario.
+    calls: u64,
+    /// Processes that existed: the first, and each one a call created.
+    processes: u64,
+    /// Calls with a written result.
+    checked: u64,
+    /// Calls whose written result differs.
+    differ: u64,
+    /// Calls that could not run.
+    errors: u64,
+}
+
+struct Run<W: Write> {
+    name: String,
+    tables: bool,
+    json: bool,
+    color: bool,
+    first_pid: u32,
+    model: Model,
+    out: W,
+    counts: Counts,
+}
+
+/// Whether `call` makes a new process (`Some(false)`: a thread; `None`: neither).
+fn creates_process(call: &Call) -> Option<bool> {
+    match call {
+        Call::Fork | Call::Vfork => Some(true),
+        Call::Clone { flags } => Some(flags & CloneFlags::THREAD.bits() == 0),
+        _ => None,
+    }
+}
+
+/// What one step gave.
+struct Done<'s> {
+    step: &'s Step,
+    result: Result<Value, Errno>,
+    text: String,
+    mismatch: Option<Mismatch>,
+}
+
+const RED: &str = "\x1b[1;31m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+impl<W: Write> Run<W> {
+    fn item(&mut self, item: &Item) -> io::Result<()> {
+        match item {
+            Item::Text { text, .. } if !self.json => self.styled(DIM, text),
+            Item::Text { .. } => Ok(()),
+            Item::Show { line, pids } => self.show(*line, pids),
+            Item::Step(step) => {
+                let Some(done) = self.step(step)? else {
+                    return Ok(());
+                };
+                if self.json {
+                    json::step(&mut self.out, &done)?;
+                } else {
+                    self.human(&done)?;
+                }
+                if self.tables {
+                    self.show(step.line, &[])?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Runs one step; `None` (after reporting it) if it could not run.
+    fn step<'s>(&mut self, step: &'s Step) -> io::Result<Option<Done<'s>>> {
+        self.counts.calls += 1;
+        let result = match self.model.run(step) {
+            Ok(r) => r,
+            Err(e) => {
+                self.counts.errors += 1;
+                self.out.flush()?;
+                eprintln!("fdkit: {}:{}:1: {e}", self.name, step.line);
+                return Ok(None);
+            }
+        };
+        if let (Ok(Value::Int(_)), Some(true)) = (&result, creates_process(&step.call)) {
+            self.counts.processes += 1;
+        }
+        let mismatch = step.expected.as_ref().and_then(|e| {
+            self.counts.checked += 1;
+            e.check(&step.call, &result)
+        });
+        if mismatch.is_some() {
+            self.counts.differ += 1;
+        }
+        let prefix = if step.pid == self.first_pid {
+            String::new()
+        } else {
+            print::pid_prefix(step.pid)
+        };
+        let shown = step.shown(&result);
+        let text = print::line(&prefix, &step.call, &step.argv, Some(&shown));
+        Ok(Some(Done {
+            step,
+            result,
+            text,
+            mismatch,
+        }))
+    }
+
+    fn human(&mut self, done: &Done<'_>) -> io::Result<()> {
+        let line = print::with_note(done.text.clone(), done.step.note.as_deref());
+        writeln!(self.out, "{line}")?;
+        if let Some(m) = &done.mismatch {
+            let marker = format!("# ^ differs from line {}: {m}", done.step.line);
+            self.styled(RED, &marker)?;
+        }
+        Ok(())
+    }
+
+    /// Prints the tables of `pids` (of every process if empty).
+    fn show(&mut self, line: u64, pids: &[u32]) -> io::Result<()> {
+        let mut tables = self.model.tables();
+        if !pids.is_empty() {
+            tables.retain(|t| pids.contains(&t.pid));
+        }
+        if self.json {
+            return json::tables(&mut self.out, line, &tables);
+        }
+        for l in tables::render(&tables).lines() {
+            self.styled(DIM, l)?;
+        }
+        Ok(())
+    }
+
+    fn summary(&mut self) -> io::Result<()> {
+        let c = &self.counts;
+        if self.json {
+            return json::summary(&mut self.out, c);
+        }
+        let plural =
+            |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut text = format!(
+            "# {} in {}: {} checked, {} agree, {} differ",
+            plural(c.calls, "call", "calls"),
+            plural(c.processes, "process", "processes"),
+            c.checked,
+            c.checked - c.differ,
+            c.differ
+        );
+        if c.errors > 0 {
+            text.push_str(&format!(", {} could not run", c.errors));
+        }
+        let style = if c.differ + c.errors > 0 { RED } else { DIM };
+        self.styled(style, &text)
+    }
+
+    fn styled(&mut self, style: &str, text: &str) -> io::Result<()> {
+        if self.color {
+            writeln!(self.out, "{style}{text}{RESET}")
+        } else {
+            writeln!(self.out, "{text}")
+        }
+    }
 }

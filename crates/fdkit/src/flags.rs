@@ -136,6 +136,9 @@ impl AccessMode {
 }
 
 impl OFlags {
+    /// `O_RDONLY` (0): open for reading only — the absence of `WRONLY` and `RDWR`.
+    pub const RDONLY: OFlags = OFlags::empty();
+
     /// The access mode in the low two bits.
     pub fn access_mode(self) -> AccessMode {
         AccessMode::from_bits(self.bits())

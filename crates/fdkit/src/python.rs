@@ -9,12 +9,13 @@
 //!   `dup3(fd, fd2, O_CLOEXEC)`, so `os.dup2(fd, fd, inheritable=False)` fails with
 //!   `EINVAL` while `os.dup2(fd, fd)` is a no-op.
 //! - `os.set_inheritable` uses `ioctl(FIONCLEX/FIOCLEX)`, falling back to
-//!   `F_GETFD`/`F_SETFD` when the ioctl fails with `EBADF` (an `O_PATH` descriptor).
+//!   `F_GETFD`/`F_SETFD` when the ioctl fails with `EBADF` (an `O_PATH` descriptor);
+//!   `os.set_blocking` uses `ioctl(FIONBIO)`, `os.get_blocking` `F_GETFL`.
 
 use crate::errno::{Errno, Result};
 use crate::fd::Fd;
 use crate::flags::{DupFlags, FdFlags, OFlags};
-use crate::syscall::fd::{FIOCLEX, FIONCLEX};
+use crate::syscall::fd::{FIOCLEX, FIONBIO, FIONCLEX};
 use crate::system::Task;
 
 /// `os.open(path, flags, mode)`: `open` with `O_CLOEXEC` added.
@@ -91,17 +92,11 @@ pub fn get_blocking(task: &Task, fd: impl Into<Fd>) -> Result<bool> {
     Ok(!task.fcntl_getfl(fd)?.contains(OFlags::NONBLOCK))
 }
 
-/// `os.set_blocking(fd, blocking)`: `F_GETFL`, then `F_SETFL` if it changes.
+/// `os.set_blocking(fd, blocking)`: `ioctl(fd, FIONBIO, &!blocking)`, as CPython does
+/// on Linux.
 ///
 /// # Errors
-/// `EBADF` (also for `O_PATH` descriptors, from `F_SETFL`).
+/// `EBADF` (also for `O_PATH` descriptors: `ioctl` refuses them).
 pub fn set_blocking(task: &Task, fd: impl Into<Fd>, blocking: bool) -> Result<()> {
-    let fd = fd.into();
-    let flags = task.fcntl_getfl(fd)?;
-    let mut new = flags;
-    new.set(OFlags::NONBLOCK, !blocking);
-    if new != flags {
-        task.fcntl_setfl(fd, u64::from(new.bits()))?;
-    }
-    Ok(())
+    task.ioctl(fd, FIONBIO, u64::from(!blocking)).map(|_| ())
 }

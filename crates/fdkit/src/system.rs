@@ -623,16 +623,19 @@ impl Task {
     }
 
     /// Linux `unshare_fd`: copy the table if another task shares it, copying only
-    /// descriptors below `max_fds(capacity)` (computed under the table lock). The old
+    /// descriptors below `max_fds(table)` (computed under the table lock). The old
     /// reference is dropped after the locks.
-    pub(crate) fn unshare_files_with(&self, max_fds: impl FnOnce(u32) -> u32) -> Result<()> {
+    pub(crate) fn unshare_files_with(
+        &self,
+        max_fds: impl FnOnce(&FdTable<Arc<OpenFileDescription>>) -> u32,
+    ) -> Result<()> {
         let mut files = self.state.files.write().unwrap_or_else(|e| e.into_inner());
         if Arc::strong_count(&files) <= 1 {
             return Ok(());
         }
         let copy = {
             let mut table = lock(&files.table);
-            let max = max_fds(table.capacity());
+            let max = max_fds(&table);
             table.fork_with_max(max, self.shared.nr_open())?
         };
         let old = std::mem::replace(&mut *files, FileTable::new(copy));

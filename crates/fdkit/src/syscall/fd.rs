@@ -6,6 +6,7 @@ use crate::errno::{Errno, Result};
 use crate::fd::Fd;
 use crate::flags::fcntl_cmd::*;
 use crate::flags::{FdFlags, OFlags};
+use crate::process::Pid;
 use crate::system::Task;
 use crate::table::CloseRange;
 use std::sync::Arc;
@@ -70,7 +71,8 @@ impl Task {
     /// `close_range(first, last, flags)` — close (or, with `CLOSE_RANGE_CLOEXEC`, mark
     /// close-on-exec) every open descriptor in `[first, last]`; with
     /// `CLOSE_RANGE_UNSHARE`, first give this thread a private table if it is shared
-    /// (copying only below `first` when everything from `first` up would be closed).
+    /// (sized to the last open descriptor below `first` when the range holds the last
+    /// open one, as those would be closed at once).
     /// Not bounded by `RLIMIT_NOFILE`; a range beyond the table succeeds.
     ///
     /// # Errors
@@ -80,7 +82,7 @@ impl Task {
     pub fn close_range(&self, first: u32, last: u32, flags: u32) -> Result<()> {
         let request = CloseRange::new(first, last, flags)?;
         if request.unshare() {
-            self.unshare_files_with(|capacity| request.unshare_max_fds(capacity))?;
+            self.unshare_files_with(|table| request.unshare_max_fds(table))?;
         }
         let closed = self.with_table(|t, _| t.apply_close_range(&request))?;
         drop(closed);
@@ -104,7 +106,9 @@ impl Task {
     ///    `F_CREATED_QUERY`.
     /// 3. `EINVAL`: an unknown command.
     /// 4. the command's own errors (`F_DUPFD`: `EINVAL`, `EMFILE`; `F_SETFL`:
-    ///    `EINVAL` for `O_DIRECT`; `F_DUPFD_QUERY`: `EBADF` for `arg`).
+    ///    `EINVAL` for `O_DIRECT`; `F_DUPFD_QUERY`: `EBADF` for `arg`; `F_SETOWN`:
+    ///    `EINVAL` for `INT_MIN`, `ESRCH` for an id no task or process has;
+    ///    `F_SETSIG`: `EINVAL` outside 0 ..= 64).
     ///
     /// # References
     /// [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
@@ -140,16 +144,20 @@ impl Task {
             F_CREATED_QUERY => Ok(i64::from(ofd.created())),
             F_GETOWN => Ok(i64::from(ofd.owner())),
             F_SETOWN => {
-                ofd.set_owner(arg as i32);
+                let who = arg as i32;
+                self.check_owner(who)?;
+                ofd.set_owner(who);
                 Ok(0)
             }
             F_GETSIG => Ok(i64::from(ofd.signal())),
             F_SETSIG => {
-                // valid_signal: 0 ..= _NSIG (64).
-                if arg > 64 {
+                // valid_signal((int)arg): 0 ..= _NSIG (64); the upper 32 bits of the
+                // register are not part of the int, a negative int is huge.
+                let sig = arg as i32;
+                if !(0..=64).contains(&sig) {
                     return Err(Errno::INVAL);
                 }
-                ofd.set_signal(arg as i32);
+                ofd.set_signal(sig);
                 Ok(0)
             }
             F_GETPIPE_SZ => ofd
@@ -168,6 +176,24 @@ impl Task {
                 Err(Errno::NOSYS)
             }
             _ => Err(Errno::INVAL),
+        }
+    }
+
+    /// Linux `f_setown`'s checks on an owner: a pid, or a process group negated
+    /// (the model has no process groups, so any existing id is accepted for one).
+    fn check_owner(&self, who: i32) -> Result<()> {
+        if who == i32::MIN {
+            return Err(Errno::INVAL);
+        }
+        if who == 0 {
+            return Ok(());
+        }
+        let id = Pid::new(who.unsigned_abs());
+        let reg = self.shared.read_registry();
+        if reg.tasks.contains_key(&id) || reg.processes.contains_key(&id) {
+            Ok(())
+        } else {
+            Err(Errno::SRCH)
         }
     }
 
@@ -241,7 +267,9 @@ impl Task {
     /// to). Other requests fail with `ENOTTY`, as on a file with no `ioctl` method.
     ///
     /// # Errors
-    /// `EBADF` (not open, or `O_PATH`: `ioctl` uses `fdget`), `ENOTTY`.
+    /// `EBADF` (not open, or `O_PATH`: `ioctl` uses `fdget`); `ENOTTY` (an unknown
+    /// request, or `FIOASYNC` changing the state of an object without a `->fasync`
+    /// method, such as a regular file or `/dev/null`).
     pub fn ioctl(&self, fd: impl Into<Fd>, request: u64, arg: u64) -> Result<i64> {
         let fd = fd.into();
         let ofd = self.file_no_path(fd)?;
@@ -249,11 +277,7 @@ impl Task {
             FIOCLEX => self.with_table(|t, _| t.set_cloexec(fd, true))??,
             FIONCLEX => self.with_table(|t, _| t.set_cloexec(fd, false))??,
             FIONBIO => ofd.set_nonblocking(arg as u32 != 0),
-            FIOASYNC => {
-                let mut flags = ofd.flags();
-                flags.set(OFlags::ASYNC, arg as u32 != 0);
-                ofd.set_status_flags(flags.bits())?;
-            }
+            FIOASYNC => ofd.set_async(arg as u32 != 0)?,
             _ => return Err(Errno::NOTTY),
         }
         Ok(0)

@@ -45,6 +45,8 @@ impl Task {
     ///    directory.
     /// 5. lookup and open errors of [`MemFs::open`](crate::object::memfs::MemFs::open);
     ///    `EOPNOTSUPP` for `O_TMPFILE` (not modelled).
+    /// 6. `EINVAL`: `O_DIRECT` on an object without direct I/O (a directory, a
+    ///    device); a file `O_CREAT` made stays.
     ///
     /// # References
     /// [open(2)](https://man7.org/linux/man-pages/man2/open.2.html)
@@ -99,6 +101,11 @@ impl Task {
             .shared
             .fs
             .open(&path, flags, mode & 0o7777, self.credentials())?;
+        // do_dentry_open: O_DIRECT needs FMODE_CAN_ODIRECT (regular files here; not
+        // directories or /dev/null). O_PATH has dropped O_DIRECT already.
+        if flags.contains(OFlags::DIRECT) && !opened.object.supports_direct() {
+            return Err(Errno::INVAL);
+        }
         let stored = OpenFileDescription::flags_for_open(flags);
         Ok(Arc::new(self.shared.new_ofd(
             opened.object,

@@ -138,14 +138,22 @@ impl CloseRange {
         self.flags.contains(CloseRangeFlags::CLOEXEC)
     }
 
-    /// The `max_fds` Linux passes to the unsharing copy: with `CLOSE_RANGE_UNSHARE`
-    /// and no `CLOSE_RANGE_CLOEXEC`, a range reaching the table's last slot means
-    /// descriptors from `first` up need not be copied at all (`__close_range`).
-    pub fn unshare_max_fds(&self, capacity: u32) -> u32 {
-        if !self.cloexec() && self.last >= capacity.saturating_sub(1) {
-            self.first
-        } else {
-            u32::MAX
+    /// How many descriptors the unsharing copy of `table` keeps, as
+    /// [`FdTable::fork_with_max`]'s `max_fds`: Linux 6.11+ `__close_range` passes the
+    /// range to `dup_fd` as a "punch hole" (without `CLOSE_RANGE_CLOEXEC`), and
+    /// `sane_fdtable_size` then sizes the copy to the last allocated descriptor
+    /// below `first` when the table's last allocated descriptor lies in the range
+    /// (those above would be closed at once). Otherwise the whole table is copied
+    /// (`u32::MAX`). The size matters: a copy larger than `nr_open` is `EMFILE`.
+    pub fn unshare_max_fds<F>(&self, table: &FdTable<F>) -> u32 {
+        if self.cloexec() {
+            return u32::MAX;
+        }
+        match table.highest_allocated() {
+            Some(last) if (self.first..=self.last).contains(&last.get()) => table
+                .last_allocated_below(self.first)
+                .map_or(0, |fd| fd + 1),
+            _ => u32::MAX,
         }
     }
 }
@@ -261,6 +269,29 @@ impl<F> FdTable<F> {
     /// The highest allocated number (installed or reserved).
     pub fn highest_allocated(&self) -> Option<Fd> {
         self.tree.last_open().map(|n| Fd::new(n as u32))
+    }
+
+    /// The highest allocated number below `end` (Linux `find_last_bit(open_fds,
+    /// end)`), scanning back a 64-slot word at a time.
+    fn last_allocated_below(&self, end: u32) -> Option<u32> {
+        let mut end = end;
+        while end > 0 {
+            let base = (end - 1) & !63;
+            if let Some(leaf) = self.tree.leaf(base) {
+                let width = end - base;
+                let mask = if width == 64 {
+                    u64::MAX
+                } else {
+                    (1 << width) - 1
+                };
+                let bits = leaf.open & mask;
+                if bits != 0 {
+                    return Some(base + 63 - bits.leading_zeros());
+                }
+            }
+            end = base;
+        }
+        None
     }
 
     /// Installed descriptors in increasing order, with their flags.

@@ -200,3 +200,22 @@ fn fork_with_max_copies_only_below() {
     // Rounded up to one 64-slot word: 0..63 copied.
     assert_eq!(fds(&child), vec![0, 1, 2, 3]);
 }
+
+#[test]
+fn unshare_copy_is_sized_to_last_open_below_first() {
+    let t = table(&[0, 1, 2, 63, 64, 130, 1500]);
+    let max = |first, last, flags| {
+        CloseRange::new(first, last, flags)
+            .unwrap()
+            .unshare_max_fds(&t)
+    };
+    // The range holds 1500: copy up to the last allocated number below `first`.
+    assert_eq!(max(131, u32::MAX, 0), 131);
+    assert_eq!(max(129, 1500, 0), 65);
+    assert_eq!(max(64, u32::MAX, 0), 64);
+    assert_eq!(max(0, u32::MAX, 0), 0);
+    // It misses 1500, or CLOEXEC keeps everything: the whole table.
+    assert_eq!(max(1501, u32::MAX, 0), u32::MAX);
+    assert_eq!(max(3, 1499, 0), u32::MAX);
+    assert_eq!(max(131, u32::MAX, 4), u32::MAX);
+}
