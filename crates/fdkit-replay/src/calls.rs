@@ -1540,11 +1540,11 @@ impl Replay {
         let req = CloseRange::new(first as u32, last as u32, f as u32);
         if let (Ok(r), Obs::Ok(0)) = (&req, &obs) {
             if r.unshare() {
-                let cap = self
+                let max = self
                     .gid(c.pid)
                     .and_then(|g| self.group(g))
-                    .map_or(64, |g| g.table.capacity());
-                self.unshare(c.pid, r.unshare_max_fds(cap));
+                    .map_or(u32::MAX, |g| r.unshare_max_fds(&g.table));
+                self.unshare(c.pid, max);
             }
         }
         self.table_op(c, &TOp::CloseRange(req), &obs, "close_range", sink)
