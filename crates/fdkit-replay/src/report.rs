@@ -262,6 +262,21 @@ pub enum Event {
         /// The description it referred to.
         desc: Arc<Description>,
     },
+    /// A call used an open descriptor: it looked the number up and did not fail
+    /// with `EBADF` (I/O, `fstat`, `mmap`, `fcntl`, the source of `dup`/`dup2`, the
+    /// directory of `openat`, `accept`'s socket; not `close`).
+    Used {
+        /// The line of the call.
+        line: u64,
+        /// The calling thread.
+        pid: Option<u32>,
+        /// The system call.
+        syscall: String,
+        /// The descriptor.
+        fd: u32,
+        /// The description it referred to.
+        desc: Arc<Description>,
+    },
     /// A call failed with `EBADF` on a descriptor (use after close, double close).
     BadDescriptor {
         /// The line of the call.
