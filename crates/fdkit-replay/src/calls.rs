@@ -608,6 +608,7 @@ impl Replay {
                 let mut a = Argv::new(c.args);
                 if obs == Obs::Ok(0) && flags::has(a.text(0), "CLONE_FILES", 0x400) {
                     self.unshare(c.pid, u32::MAX);
+                    self.flush_events(sink);
                 }
                 Check::Undecided
             }
@@ -1568,6 +1569,7 @@ impl Replay {
                     .and_then(|g| self.group(g))
                     .map_or(u32::MAX, |g| r.unshare_max_fds(&g.table));
                 self.unshare(c.pid, max);
+                self.flush_events(sink);
             }
         }
         self.table_op(c, &TOp::CloseRange(req), &obs, "close_range", sink)
@@ -1880,6 +1882,7 @@ impl Replay {
         }
         // unshare_files, then the close-on-exec sweep.
         self.unshare(pid, u32::MAX);
+        self.flush_events(sink);
         let Some(gid) = self.gid(pid) else {
             return Check::Undecided;
         };

@@ -570,9 +570,17 @@ impl Replay {
             .fork_with_max(max_fds, Limits::DEFAULT_NR_OPEN)
             .unwrap_or_else(|_| g.table.snapshot());
         let known = g.known.clone();
+        let kept = if self.events { list(&t) } else { Vec::new() };
         let ng = self.add_group(Group::new(t, known));
         if let Some(task) = self.tasks.get_mut(&pid) {
             task.group = ng;
+        }
+        if self.events {
+            self.pending_events.push(Event::Unshared {
+                line: self.line,
+                pid,
+                kept,
+            });
         }
     }
 

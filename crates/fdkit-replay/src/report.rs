@@ -312,6 +312,18 @@ pub enum Event {
         /// `CLONE_THREAD`: the child is a thread of the parent's process.
         thread: bool,
     },
+    /// A task stopped sharing its table (`unshare(CLONE_FILES)`,
+    /// `close_range(.., CLOSE_RANGE_UNSHARE)`, `execve` in a `CLONE_FILES`
+    /// process) and got a private copy, listed in `kept`; the others keep the old
+    /// table. Not produced when the task was the table's only user.
+    Unshared {
+        /// The line of the call.
+        line: u64,
+        /// The thread.
+        pid: u32,
+        /// The descriptors of its private copy (before the call closes any).
+        kept: Vec<FdView>,
+    },
     /// A successful `execve`: the descriptors that survived (inherited by the new
     /// program), after the close-on-exec sweep.
     Exec {
