@@ -199,6 +199,10 @@ impl Replay {
             }
         };
         let pid = self.resolve(&line);
+        if !self.pending_events.is_empty() {
+            // A task seen for the first time is announced before its own events.
+            self.flush_events(sink);
+        }
         match line.into_event() {
             LineEvent::Call {
                 name,
