@@ -736,27 +736,39 @@ impl Auditor {
             );
         }
         if cause == CloseCause::Replaced {
-            let mut index = None;
-            if let (Some(last_use), true) = (&rec.last_use, fd > 2 && !still_referenced) {
-                index = Some(self.findings.len());
-                self.findings.push(Finding {
-                    kind: Kind::ReplacedByDup2,
-                    severity: Severity::Medium,
-                    line,
-                    pid,
-                    fd: Some(fd),
-                    object: Some(desc.link()),
-                    created: Some(rec.created.clone()),
-                    opened: Some(desc.origin().line),
-                    detail: Detail::Replaced {
-                        syscall: "dup2".to_owned(),
-                        last_use: last_use.clone(),
-                        now: "?".to_owned(),
-                    },
-                });
-            }
+            let lost = rec.last_use.is_some() && fd > 2 && !still_referenced;
+            let index = lost.then(|| self.replaced_finding(line, pid, fd, desc, &rec));
             self.replaced = Some((line, fd, index));
         }
+    }
+
+    /// A `replaced-by-dup2` finding for `rec`, closed at `line`; the call's name
+    /// and what the number refers to now come with the `Created` event that
+    /// follows (see `created`). Returns its index.
+    fn replaced_finding(
+        &mut self,
+        line: u64,
+        pid: u32,
+        fd: u32,
+        desc: &Arc<Description>,
+        rec: &Rec,
+    ) -> usize {
+        self.findings.push(Finding {
+            kind: Kind::ReplacedByDup2,
+            severity: Severity::Medium,
+            line,
+            pid,
+            fd: Some(fd),
+            object: Some(desc.link()),
+            created: Some(rec.created.clone()),
+            opened: Some(desc.origin().line),
+            detail: Detail::Replaced {
+                syscall: "dup2".to_owned(),
+                last_use: rec.last_use.clone().unwrap_or_else(|| Site::new(0, "")),
+                now: "?".to_owned(),
+            },
+        });
+        self.findings.len() - 1
     }
 
     fn bad_descriptor(&mut self, line: u64, tid: Option<u32>, syscall: &str, fd: u32) {
