@@ -35,6 +35,10 @@ pub enum Command {
     Run(crate::run::Args),
     /// Replay a recorded `strace -f` log against the model and report divergences.
     Check(crate::check::Args),
+    /// Find descriptor leaks and misuse in a recorded `strace -f` log.
+    Audit(crate::audit::Args),
+    /// Show every process's descriptor table at a line of a recorded `strace -f` log.
+    Tables(crate::tables::Args),
 }
 
 /// Runs the chosen subcommand.
@@ -42,5 +46,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
         Command::Run(args) => crate::run::main(&args, cli.color),
         Command::Check(args) => crate::check::main(&args, cli.color),
+        Command::Audit(args) => crate::audit::main(&args, cli.color),
+        Command::Tables(args) => crate::tables::main(&args, cli.color),
     }
 }
