@@ -28,7 +28,7 @@ set -euo pipefail
 ALL_NAMES=(
   shell-redirs shell-pipeline py-subprocess py-threads c-threads c-dup-edge
   c-fork-exec c-sockets c-emfile make-j
-  leak-c-exec leak-py-loop leak-shell clean-c use-after-close
+  leak-c-exec leak-py-loop leak-shell clean-c use-after-close leak-c-dup2
 )
 VARIANT_NAMES=(shell-pipeline py-threads c-fork-exec c-sockets)
 VARIANTS=(yy-tt-T ttt r stderr)

@@ -4,8 +4,12 @@
 # compare valgrind's open-at-exit findings with `fdkit audit NAME.strace`.
 #
 # Usage: scripts/valgrind-fds.sh [--out DIR] [NAME...]
-#   NAME...    default: leak-c-exec clean-c use-after-close (any C fixture in
-#              tests/fixtures/src/ works)
+#   NAME...    default: leak-c-exec clean-c use-after-close leak-c-dup2 c-sockets
+#              c-threads: the C fixtures that pass under valgrind. c-dup-edge
+#              and c-emfile check the kernel's EINVAL/EBADF for numbers at or
+#              above RLIMIT_NOFILE, which valgrind answers with EMFILE itself;
+#              c-fork-exec re-executes /proc/self/exe, which under valgrind is
+#              valgrind's own tool binary.
 #   --out DIR  write the reports to DIR instead of tests/fixtures/
 #
 # If valgrind is not installed the script prints a line starting with
@@ -22,7 +26,7 @@
 # The reports are verbatim (pids, scratch paths and valgrind's banner included).
 set -euo pipefail
 
-DEFAULT_NAMES=(leak-c-exec clean-c use-after-close)
+DEFAULT_NAMES=(leak-c-exec clean-c use-after-close leak-c-dup2 c-sockets c-threads)
 
 die() {
   echo "valgrind-fds: error: $*" >&2

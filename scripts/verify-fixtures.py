@@ -236,6 +236,15 @@ REQUIRED = {
         r'^execve\("/bin/true", \["true"\]',
         r'^close\(10\) = 0$',
     ],
+    "leak-c-dup2": [
+        r'^openat\(AT_FDCWD, "app\.log", O_WRONLY\|O_CREAT\|O_TRUNC\|O_CLOEXEC, 0644\) = 3$',
+        r'^pipe2\(\[4, 5\], O_CLOEXEC\) = 0$',
+        r'^dup2\(5, 1\) = 1$',
+        r'^dup2\(3, 6\) = 6$',
+        r'^dup2\(5, 3\) = 3$',
+        r'^write\(3, "lost\\n", 5\) = 5$',
+        r'^exit_group\(0\)',
+    ],
     "use-after-close": [
         r'^openat\(AT_FDCWD, "data\.txt", .*\) = 3$',
         r'^write\(3, "after close\\n", 12\) = -1 EBADF',

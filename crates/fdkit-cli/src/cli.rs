@@ -37,6 +37,10 @@ pub enum Command {
     Check(crate::check::Args),
     /// Measure the model against the host kernel, side by side, in one run.
     Bench(crate::bench::Args),
+    /// Find descriptor leaks and misuse in a recorded `strace -f` log.
+    Audit(crate::audit::Args),
+    /// Show every process's descriptor table at a line of a recorded `strace -f` log.
+    Tables(crate::tables::Args),
 }
 
 /// Runs the chosen subcommand.
@@ -45,5 +49,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
         Command::Run(args) => crate::run::main(&args, cli.color),
         Command::Check(args) => crate::check::main(&args, cli.color),
         Command::Bench(args) => crate::bench::main(&args, cli.color),
+        Command::Audit(args) => crate::audit::main(&args, cli.color),
+        Command::Tables(args) => crate::tables::main(&args, cli.color),
     }
 }

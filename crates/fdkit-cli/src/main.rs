@@ -6,10 +6,13 @@
 //! means an error (which wins over 1); a closed stdout (`fdkit ... | head`) ends the
 //! program quietly with status 0.
 
+mod audit;
 mod bench;
 mod check;
 mod cli;
+mod draw;
 mod run;
+mod tables;
 
 use clap::Parser;
 use std::io::Write;

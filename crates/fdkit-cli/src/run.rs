@@ -27,8 +27,16 @@ pub struct Args {
     pub tables: bool,
     /// Print JSON Lines instead: `{"type":"step"|"tables"|"summary","data":{...}}`,
     /// one object per call, the summary last.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["dot", "svg"])]
     pub json: bool,
+    /// Print the three-table picture (at each `# show` and at the end) as
+    /// Graphviz DOT instead of text.
+    #[arg(long, conflicts_with = "svg")]
+    pub dot: bool,
+    /// Print the three-table picture (at each `# show` and at the end) as SVG
+    /// instead of text.
+    #[arg(long)]
+    pub svg: bool,
 }
 
 /// Runs `fdkit run`.
@@ -51,6 +59,7 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
             return Ok(Status::Errors);
         }
     };
+    let draw = crate::draw::Format::from_flags(args.dot, args.svg);
     let mut run = Run {
         name,
         tables: args.tables,
@@ -58,7 +67,11 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
         color: use_color(color, args.json),
         first_pid: scenario.first_pid,
         model,
-        out: BufWriter::new(io::stdout().lock()),
+        out: BufWriter::new(match draw {
+            Some(_) => Box::new(io::sink()) as Box<dyn Write>,
+            None => Box::new(io::stdout().lock()),
+        }),
+        panels: draw.map(|_| Vec::new()),
         counts: Counts {
             processes: 1,
             ..Counts::default()
@@ -69,6 +82,15 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     }
     run.summary()?;
     run.out.flush()?;
+    if let Some(format) = draw {
+        let last = scenario.steps().last().map_or(0, |s| s.line);
+        run.draw(&format!("{}: after line {last}", run.name), &[]);
+        let panels = run.panels.unwrap_or_default();
+        let picture = fdkit_draw::Picture { panels };
+        io::stdout()
+            .lock()
+            .write_all(format.render(&picture).as_bytes())?;
+    }
     Ok(if run.counts.errors > 0 {
         Status::Errors
     } else if run.counts.differ > 0 {
@@ -131,6 +153,8 @@ struct Run<W: Write> {
     model: Model,
     out: W,
     counts: Counts,
+    /// `--dot`/`--svg`: a picture per `# show`, and one at the end.
+    panels: Option<Vec<fdkit_draw::Panel>>,
 }
 
 /// Whether `call` makes a new process (`Some(false)`: a thread; `None`: neither).
@@ -159,7 +183,10 @@ impl<W: Write> Run<W> {
         match item {
             Item::Text { text, .. } if !self.json => self.styled(DIM, text),
             Item::Text { .. } => Ok(()),
-            Item::Show { line, pids } => self.show(*line, pids),
+            Item::Show { line, pids } => {
+                self.draw(&format!("{}: line {line}: # show", self.name), pids);
+                self.show(*line, pids)
+            }
             Item::Step(step) => {
                 let Some(done) = self.step(step)? else {
                     return Ok(());
@@ -222,6 +249,19 @@ impl<W: Write> Run<W> {
             self.styled(RED, &marker)?;
         }
         Ok(())
+    }
+
+    /// Adds a picture of the tables of `pids` (of every process if empty).
+    fn draw(&mut self, title: &str, pids: &[u32]) {
+        if self.panels.is_none() {
+            return;
+        }
+        let mut tables = self.model.tables();
+        tables.retain(|t| pids.is_empty() || pids.contains(&t.pid));
+        let panel = crate::draw::scenario_panel(title, &tables);
+        if let Some(panels) = &mut self.panels {
+            panels.push(panel);
+        }
     }
 
     /// Prints the tables of `pids` (of every process if empty).

@@ -210,6 +210,10 @@ impl Replay {
             }
         };
         let pid = self.resolve(&line);
+        if !self.pending_events.is_empty() {
+            // A task seen for the first time is announced before its own events.
+            self.flush_events(sink);
+        }
         match line.into_event() {
             LineEvent::Call {
                 name,
@@ -629,9 +633,17 @@ impl Replay {
             .fork_with_max(max_fds, Limits::DEFAULT_NR_OPEN)
             .unwrap_or_else(|_| g.table.snapshot());
         let known = g.known.clone();
+        let kept = if self.events { list(&t) } else { Vec::new() };
         let ng = self.add_group(Group::new(t, known));
         if let Some(task) = self.tasks.get_mut(&pid) {
             task.group = ng;
+        }
+        if self.events {
+            self.pending_events.push(Event::Unshared {
+                line: self.line,
+                pid,
+                kept,
+            });
         }
     }
 

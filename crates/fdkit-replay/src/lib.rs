@@ -73,8 +73,8 @@
 //! - `fdkit check`: feed lines, count, print [`Divergence`]s, [`Inference`]s and the
 //!   [`Summary`].
 //! - Leak audits: implement [`Sink::event`] (and [`Sink::wants_events`]) to get
-//!   [`Event`]s: descriptors created, closed (and why), `EBADF`/`EMFILE`, forks,
-//!   `execve` with the descriptors the new program inherits, exits with the
+//!   [`Event`]s: descriptors created, used, closed (and why), `EBADF`/`EMFILE`,
+//!   forks, `execve` with the descriptors the new program inherits, exits with the
 //!   descriptors still open.
 //! - Tables at a line: feed lines up to it, then [`Replay::tables`].
 //!

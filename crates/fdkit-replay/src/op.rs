@@ -755,6 +755,32 @@ impl TOp {
     /// The numbers whose state this operation depends on or changes, given the
     /// observation; `None` for "a whole range" (`close_range`) or "unknown"
     /// (a pending allocation).
+    /// The existing descriptors the call looks up and uses (not the ones it
+    /// allocates, replaces or closes): a `read`'s descriptor, `dup`'s and `dup2`'s
+    /// source, `openat`'s directory, `accept`'s socket, `fcntl`'s target.
+    pub(crate) fn used(&self) -> impl Iterator<Item = u32> + '_ {
+        let (a, b, c): (Option<u32>, Option<u32>, Option<u32>) = match self {
+            TOp::Alloc {
+                src, dirfd, pre, ..
+            } => {
+                let dup = match src {
+                    Src::Dup(o) => Some(*o),
+                    Src::New(_) => None,
+                };
+                (dup, *dirfd, *pre)
+            }
+            TOp::Reserve { .. } | TOp::Close { .. } | TOp::CloseRange(_) => (None, None, None),
+            TOp::Place { old, .. } => (Some(*old), None, None),
+            TOp::SetCloexec { fd, .. } | TOp::GetFd { fd } => (Some(*fd), None, None),
+            TOp::Use { fds, n, .. } => (
+                Some(fds[0]).filter(|_| *n >= 1),
+                Some(fds[1]).filter(|_| *n >= 2),
+                None,
+            ),
+        };
+        [a, b, c].into_iter().flatten()
+    }
+
     pub(crate) fn touched(&self, obs: &Obs) -> Option<Vec<u32>> {
         Some(match (self, obs) {
             (TOp::Alloc { src, .. }, Obs::Fds(r)) => {
@@ -885,5 +911,33 @@ mod tests {
         assert!(is_open(&t, 7) && !is_open(&t, 3));
         force(&mut t, &TOp::GetFd { fd: 9 }, &Obs::Ok(1), 1, None);
         assert_eq!(t.fd_flags(Fd::new(9)).map(|f| f.bits()), Some(1));
+    }
+
+    #[test]
+    fn used_lists_the_descriptors_looked_up() {
+        let used = |op: TOp| op.used().collect::<Vec<_>>();
+        let dup = TOp::Alloc {
+            start: 0,
+            cloexec: false,
+            src: Src::Dup(3),
+            kind: AllocKind::Dup,
+            dirfd: None,
+            pre: None,
+        };
+        assert_eq!(used(dup), [3]);
+        let place = TOp::Place {
+            old: 4,
+            new: 1,
+            flags: None,
+        };
+        assert_eq!(used(place), [4]);
+        assert_eq!(used(TOp::Close { fd: 3 }), [] as [u32; 0]);
+        let copy = TOp::Use {
+            fds: [5, 6],
+            n: 2,
+            need: Need::default(),
+        };
+        assert_eq!(used(copy), [5, 6]);
+        assert_eq!(used(open_op()), [] as [u32; 0]);
     }
 }

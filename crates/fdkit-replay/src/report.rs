@@ -260,6 +260,21 @@ pub enum Event {
         /// The description it referred to.
         desc: Arc<Description>,
     },
+    /// A call used an open descriptor: it looked the number up and did not fail
+    /// with `EBADF` (I/O, `fstat`, `mmap`, `fcntl`, the source of `dup`/`dup2`, the
+    /// directory of `openat`, `accept`'s socket; not `close`).
+    Used {
+        /// The line of the call.
+        line: u64,
+        /// The calling thread.
+        pid: Option<u32>,
+        /// The system call.
+        syscall: String,
+        /// The descriptor.
+        fd: u32,
+        /// The description it referred to.
+        desc: Arc<Description>,
+    },
     /// A call failed with `EBADF` on a descriptor (use after close, double close).
     BadDescriptor {
         /// The line of the call.
@@ -294,6 +309,18 @@ pub enum Event {
         shares_table: bool,
         /// `CLONE_THREAD`: the child is a thread of the parent's process.
         thread: bool,
+    },
+    /// A task stopped sharing its table (`unshare(CLONE_FILES)`,
+    /// `close_range(.., CLOSE_RANGE_UNSHARE)`, `execve` in a `CLONE_FILES`
+    /// process) and got a private copy, listed in `kept`; the others keep the old
+    /// table. Not produced when the task was the table's only user.
+    Unshared {
+        /// The line of the call.
+        line: u64,
+        /// The thread.
+        pid: u32,
+        /// The descriptors of its private copy (before the call closes any).
+        kept: Vec<FdView>,
     },
     /// A successful `execve`: the descriptors that survived (inherited by the new
     /// program), after the close-on-exec sweep.

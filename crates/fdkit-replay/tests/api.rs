@@ -44,6 +44,9 @@ impl Sink for Events {
             }
             Event::BadDescriptor { line, fd, .. } => format!("{line}: EBADF {fd}"),
             Event::TooManyFiles { line, .. } => format!("{line}: EMFILE"),
+            Event::Used {
+                line, fd, syscall, ..
+            } => format!("{line}: used {fd} by {syscall}"),
             _ => format!("{e:?}"),
         };
         self.0.push(s);
@@ -87,6 +90,7 @@ fn events_tell_an_audit_what_happened() {
             "6: exited 101 open [0, 1, 2, 3]",
             "7: closed 3 Replaced",
             "7: created 3 /tmp/conf cloexec=false",
+            "7: used 4 by dup2",
             "8: closed 4 Close",
             "9: EBADF 4",
             "11: closed 0 Exit",

@@ -93,6 +93,7 @@ impl Replay {
         }
         if events {
             self.emit_changes(c, &mut changes, obs, sink);
+            self.emit_uses(c, gid, op, obs, sink);
         }
         changes.clear();
         self.changes = changes;
@@ -214,6 +215,28 @@ impl Replay {
             predicted,
             table,
         });
+    }
+
+    /// [`Event::Used`] for each descriptor `op` looked up, when the call did not
+    /// fail with `EBADF` and the descriptor is open after it.
+    fn emit_uses(&self, c: &Ctx<'_>, gid: u32, op: &TOp, obs: &Obs, sink: &mut dyn Sink) {
+        if *obs == Obs::Err(Errno::BADF) {
+            return;
+        }
+        let Some(g) = self.group(gid) else {
+            return;
+        };
+        for fd in op.used() {
+            if let Some(desc) = g.table.get(Fd::new(fd)) {
+                sink.event(&Event::Used {
+                    line: c.completed,
+                    pid: c.pid_opt(),
+                    syscall: c.name.to_owned(),
+                    fd,
+                    desc: desc.clone(),
+                });
+            }
+        }
     }
 
     pub(super) fn emit_changes(

@@ -213,6 +213,7 @@ impl Replay {
                     .and_then(|g| self.group(g))
                     .map_or(u32::MAX, |g| r.unshare_max_fds(&g.table));
                 self.unshare(c.pid, max);
+                self.flush_events(sink);
             }
         }
         self.table_op(c, &TOp::CloseRange(req), &obs, "close_range", sink)

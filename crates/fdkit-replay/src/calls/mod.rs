@@ -367,6 +367,7 @@ impl Replay {
                 let mut a = Argv::new(c.args);
                 if obs == Obs::Ok(0) && flags::has(a.text(0), "CLONE_FILES", 0x400) {
                     self.unshare(c.pid, u32::MAX);
+                    self.flush_events(sink);
                 }
                 Check::Undecided
             }

@@ -110,6 +110,7 @@ impl Replay {
         }
         // unshare_files, then the close-on-exec sweep.
         self.unshare(pid, u32::MAX);
+        self.flush_events(sink);
         let Some(gid) = self.gid(pid) else {
             return Check::Undecided;
         };

@@ -1,0 +1,283 @@
+//! [`Finding`]: one thing an audit reports, with its [`Kind`], [`Severity`] and the
+//! lines that explain it.
+
+use std::fmt;
+
+/// How bad a finding is. Ordered: `Info < Low < Medium < High`.
+///
+/// | severity | kinds |
+/// |---|---|
+/// | high | [`Kind::InheritedAcrossExec`] (never used by the new program), [`Kind::UseAfterClose`] |
+/// | medium | [`Kind::DoubleClose`], [`Kind::StaleNumber`], [`Kind::ReplacedByDup2`], [`Kind::TooManyFiles`], [`Kind::LeakTrend`] |
+/// | low | [`Kind::OpenAtExit`] |
+/// | info | [`Kind::InheritedAcrossExec`] that the new program used (a deliberate pass, as `pass_fds` or `3>file cmd` make) |
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum Severity {
+    /// Worth knowing, probably intended.
+    Info,
+    /// Harmless in this run, a leak in a longer-lived program.
+    Low,
+    /// A bug that can lose or exhaust descriptors, or touch the wrong file.
+    Medium,
+    /// A security or correctness bug: another program can reach a file, or a call
+    /// went to a descriptor the program had closed.
+    High,
+}
+
+impl Severity {
+    /// Every severity, highest first.
+    pub const ALL: [Severity; 4] = [
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    /// `high`, `medium`, `low`, `info`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What was found. The exact rules are in the [crate documentation](crate).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+#[non_exhaustive]
+pub enum Kind {
+    /// A descriptor other than 0, 1, 2 survived a successful `execve` because it
+    /// lacked close-on-exec (CWE-403).
+    InheritedAcrossExec,
+    /// A call failed with `EBADF` on a number this process had closed.
+    UseAfterClose,
+    /// `close` failed with `EBADF` on a number this process had closed.
+    DoubleClose,
+    /// After a use after close or double close of a number, the number was
+    /// reused by a new descriptor and then used: possibly through the stale copy.
+    StaleNumber,
+    /// `dup2`/`dup3` onto a descriptor the program had used closed its last
+    /// reference to the file, silently.
+    ReplacedByDup2,
+    /// An allocation failed with `EMFILE`.
+    TooManyFiles,
+    /// Descriptors made by the same call on the same kind of object piled up:
+    /// at least [`crate::TREND_MIN`] open at once, until the program ended.
+    LeakTrend,
+    /// A descriptor other than 0, 1, 2 the process created itself was still open
+    /// when it exited.
+    OpenAtExit,
+}
+
+impl Kind {
+    /// The name used in JSON and text: `inherited-across-exec`, `use-after-close`...
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::InheritedAcrossExec => "inherited-across-exec",
+            Kind::UseAfterClose => "use-after-close",
+            Kind::DoubleClose => "double-close",
+            Kind::StaleNumber => "stale-number",
+            Kind::ReplacedByDup2 => "replaced-by-dup2",
+            Kind::TooManyFiles => "emfile",
+            Kind::LeakTrend => "leak-trend",
+            Kind::OpenAtExit => "open-at-exit",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A call at a line: where a descriptor was created, closed or used.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Site {
+    /// The line of the call (0: before the log started).
+    pub line: u64,
+    /// The system call (`openat`, `dup2`, `close`, `execve` for the close-on-exec
+    /// sweep; empty before the log).
+    pub syscall: String,
+}
+
+impl Site {
+    pub(crate) fn new(line: u64, syscall: impl Into<String>) -> Site {
+        Site {
+            line,
+            syscall: syscall.into(),
+        }
+    }
+}
+
+impl fmt::Display for Site {
+    /// `line 12 (openat)`, or `before the log`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            f.write_str("before the log")
+        } else {
+            write!(f, "line {} ({})", self.line, self.syscall)
+        }
+    }
+}
+
+/// What a finding adds to the common fields, by kind.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum Detail {
+    /// [`Kind::InheritedAcrossExec`].
+    Inherited {
+        /// The new program, as written in the `execve` call.
+        program: String,
+        /// The new program's first use of the descriptor, if it ever used it.
+        used: Option<Site>,
+    },
+    /// [`Kind::UseAfterClose`] and [`Kind::DoubleClose`].
+    AfterClose {
+        /// The failing call.
+        syscall: String,
+        /// Where the number was closed.
+        closed: Site,
+    },
+    /// [`Kind::StaleNumber`].
+    Stale {
+        /// The using call.
+        syscall: String,
+        /// The earlier `EBADF` that showed the program still held the number.
+        bad: Site,
+        /// Where the number was reused (the new descriptor's creation).
+        reused: Site,
+        /// What the number referred to before it was closed.
+        before: String,
+    },
+    /// [`Kind::ReplacedByDup2`].
+    Replaced {
+        /// `dup2` or `dup3`.
+        syscall: String,
+        /// The last use of the replaced descriptor.
+        last_use: Site,
+        /// What the number refers to now.
+        now: String,
+    },
+    /// [`Kind::TooManyFiles`].
+    TooMany {
+        /// The failing call.
+        syscall: String,
+        /// Descriptors open in the table then.
+        open: usize,
+    },
+    /// [`Kind::LeakTrend`].
+    Trend {
+        /// The creating system call.
+        syscall: String,
+        /// The object's shape: its link with digits as `#` (`log#.txt`, `pipe:[#]`).
+        shape: String,
+        /// Descriptors of this shape created.
+        created: u64,
+        /// Of them, closed by the program.
+        closed: u64,
+        /// Most open at once.
+        peak: u64,
+        /// Still open when the program ended (or the log did).
+        open: u64,
+    },
+    /// [`Kind::OpenAtExit`].
+    AtExit {
+        /// The program that exited.
+        program: String,
+    },
+}
+
+/// One finding.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Finding {
+    /// What.
+    pub kind: Kind,
+    /// How bad.
+    pub severity: Severity,
+    /// The line of the finding: the `execve`, the failing call, the `+++ exited`
+    /// notice, the line where a trend set in.
+    pub line: u64,
+    /// The process (thread-group id; 0 in a log without pids).
+    pub pid: u32,
+    /// The descriptor, when the finding is about one.
+    pub fd: Option<u32>,
+    /// What the descriptor refers to, as `ls -l /proc/PID/fd` would show it (a
+    /// path, `pipe:[N]`, `socket:[N]`, `anon_inode:[eventfd]`, as the log shows or
+    /// implies it).
+    pub object: Option<String>,
+    /// Where the descriptor got its number (`openat`, `dup2`, ...), when known.
+    pub created: Option<Site>,
+    /// The line where its open file description was created (the `openat`,
+    /// `pipe2`... behind a `dup2`; 0: before the log).
+    pub opened: Option<u64>,
+    /// Kind-specific facts.
+    pub detail: Detail,
+}
+
+impl Finding {
+    /// The finding in one sentence, without its line and pid.
+    pub fn message(&self) -> String {
+        let fd = self.fd.map_or(String::new(), |n| n.to_string());
+        let obj = self.object.as_deref().unwrap_or("?");
+        match &self.detail {
+            Detail::Inherited { program, used } => {
+                let base = format!(
+                    "fd {fd} ({obj}) inherited across execve(\"{program}\") without close-on-exec"
+                );
+                match used {
+                    Some(u) => format!("{base}; the new program used it at {u}: passed on purpose?"),
+                    None => format!("{base}; the new program never used it (CWE-403)"),
+                }
+            }
+            Detail::AfterClose { closed, .. } if self.kind == Kind::DoubleClose => {
+                format!("close({fd}) failed with EBADF: fd {fd} ({obj}) was already closed at {closed}")
+            }
+            Detail::AfterClose { syscall, closed } => {
+                format!("{syscall}({fd}) failed with EBADF: fd {fd} ({obj}) was closed at {closed}")
+            }
+            Detail::Stale {
+                syscall,
+                bad,
+                reused,
+                before,
+            } => format!(
+                "{syscall}({fd}) uses a reused number: the program still used fd {fd} ({before}) \
+                 after closing it (EBADF at line {}), and {fd} now refers to {obj} (from {reused})",
+                bad.line
+            ),
+            Detail::Replaced {
+                syscall,
+                last_use,
+                now,
+            } => format!(
+                "{syscall} onto fd {fd} silently closed {obj} (last used at {last_use}); fd {fd} now refers to {now}"
+            ),
+            Detail::TooMany { syscall, open } => {
+                format!("{syscall} failed with EMFILE with {open} descriptors open")
+            }
+            Detail::Trend {
+                syscall,
+                shape,
+                created,
+                closed,
+                peak,
+                open,
+            } => format!(
+                "descriptors from {syscall} of {shape} keep piling up: {created} created, {closed} closed, \
+                 {peak} open at most, {open} still open at the end"
+            ),
+            Detail::AtExit { program } => {
+                format!("fd {fd} ({obj}) still open when {program} exited")
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! # fdkit-audit: descriptor bugs found in real `strace -f` logs
+//!
+//! A log is replayed by [`fdkit_replay::Replay`] (the descriptor-table model that
+//! `fdkit check` verifies against the kernel); the [`Auditor`] is its
+//! [`fdkit_replay::Sink`] and turns its events (descriptors created, used,
+//! closed; forks, `execve`s, exits; `EBADF` and `EMFILE`) into [`Finding`]s.
+//! `fdkit audit` is the command-line face.
+//!
+//! ## Findings
+//!
+//! Every finding has a [`Kind`], a [`Severity`], a process, the line of the
+//! finding and, when it is about one descriptor, the descriptor, what it refers
+//! to (the link text `ls -l /proc/PID/fd` would show: a path as written in the
+//! call, or absolute with `-y`; `pipe:[N]`, `socket:[N]`; placeholders such as
+//! `pipe:[?]` where the log does not name it), where it got its number
+//! ([`Finding::created`]) and where its open file description was created
+//! ([`Finding::opened`]; differs after `dup2`, `fork`...). The rules, exactly:
+//!
+//! | kind | severity | rule |
+//! |---|---|---|
+//! | `inherited-across-exec` | high; info if used | After a successful `execve`, a descriptor other than 0, 1, 2 is still open (it lacked `FD_CLOEXEC`). One finding per descriptor per `execve`, at the `execve`'s result line. `used` is the new program's first use of it ([`fdkit_replay::Event::Used`]: any call that looked the number up without `EBADF`, `dup2` and `fcntl` included, before the number is closed or replaced). Never used: high, CWE-403 (exposure of a descriptor to an unintended control sphere). Used: info: a deliberate pass, as `subprocess`'s `pass_fds` or a shell's `3>file cmd` make. |
+//! | `use-after-close` | high | A call fails with `EBADF` on a number that is not open, that this process had open and closed earlier (`close` or `close_range`; the history starts at the process's last `execve`, and a forked child starts with its parent's). Not reported for probes: `fcntl` (`F_GETFD`; shells save a number with `F_DUPFD` if it is open) and the `stat` family, whose `EBADF` is an answer. |
+//! | `double-close` | medium | The same for `close` itself. |
+//! | `stale-number` | medium | After a `use-after-close` or `double-close` of a number, the number is reused by a new descriptor, and the next call that uses that descriptor may be the stale code path writing into the new file. Reported once, at that use. |
+//! | `replaced-by-dup2` | medium | `dup2`/`dup3` onto an open descriptor other than 0, 1, 2, which this process had used since it got its number, closing the last descriptor of its open file description in the table (the file is closed silently, and later calls through the number reach the new file). Redirecting 0, 1, 2 is what shells and `subprocess` do by design; replacing a number whose file stays reachable through another (a shell saves it first) loses nothing. |
+//! | `emfile` | medium | An allocation failed with `EMFILE`. |
+//! | `leak-trend` | medium | Descriptors other than 0, 1, 2 made by one process image with the same call on objects of the same shape (the link with digit runs as `#`: `log#.txt`, `pipe:[#]`) reached [`TREND_MIN`] open at once and never dropped below it until the image ended (`execve`, exit, end of log). At the line where the count reached [`TREND_MIN`]; the descriptor named is the oldest still open. |
+//! | `open-at-exit` | low | A process's table is released at its exit with a descriptor other than 0, 1, 2 that the process made itself (since its last `execve`, or its `fork`). At the `+++ exited` line. Descriptors a child got from its parent (across `fork` or `execve`) count at the parent's exit, not the child's. |
+//!
+//! What counts as clean: a program whose every descriptor is close-on-exec or
+//! closed before `execve`, that closes what it opens before exiting, and whose
+//! `EBADF`s (if any) are probes. Passing 0, 1, 2 is never a finding; neither is
+//! a shell's or `subprocess`'s redirection of them.
+//!
+//! ## Compared with valgrind
+//!
+//! `valgrind --track-fds=yes` reports, per process at its exit, every descriptor
+//! still open, with the stack that created it, or `<inherited from parent>` for
+//! those it did not see created (valgrind starts over at each `execve`). The
+//! same facts are in [`Auditor::exits`]: each [`HeldFd`] says how it [`Came`] to
+//! the process. valgrind's inherited ones are [`Came::Exec`]; its others are
+//! [`Came::Own`] (the `open-at-exit` findings) and [`Came::Fork`]: a forked
+//! child that exits without `execve` runs its parent's code, and valgrind
+//! attributes the parent's descriptors to it with the parent's stacks, where
+//! fdkit reports them once, at the parent's exit.
+//!
+//! ## Not covered
+//!
+//! Descriptors the replay cannot see being made (the `ioctl`s and `SCM_RIGHTS`
+//! cases `fdkit_replay` lists), uses the log does not show (`mmap`ed memory,
+//! `poll` sets), and intent: a descriptor inherited on purpose but used only
+//! later than the log shows is reported as unused.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod auditor;
+mod finding;
+mod shape;
+
+pub use auditor::{Auditor, Came, ExitRecord, HeldFd, TREND_MIN};
+pub use finding::{Detail, Finding, Kind, Severity, Site};
+pub use shape::shape;

@@ -1,0 +1,353 @@
+//! The audit of every recorded fixture (`tests/fixtures/*.strace`): each planted
+//! leak found at its line, with the descriptor, object and creation site the log
+//! shows; the clean and the other programs give exactly the findings listed
+//! here, each explained (see `tests/fixtures/README.md`).
+
+use std::path::PathBuf;
+
+use fdkit_audit::{Auditor, Detail, ExitRecord, Finding, Kind, Severity};
+use fdkit_replay::Replay;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+}
+
+fn log(name: &str) -> String {
+    std::fs::read_to_string(fixtures().join(format!("{name}.strace"))).unwrap()
+}
+
+fn audit(name: &str) -> (Vec<Finding>, Vec<ExitRecord>) {
+    let f = std::fs::File::open(fixtures().join(format!("{name}.strace"))).unwrap();
+    let mut replay = Replay::default();
+    let mut a = Auditor::default();
+    replay.run(f, &mut a, |_| {}).unwrap();
+    assert_eq!(
+        a.divergences(),
+        0,
+        "{name}: the model disagrees with the log"
+    );
+    (a.finish(), a.exits().to_vec())
+}
+
+/// `severity kind line [fd N]`.
+fn short(f: &Finding) -> String {
+    let fd = f.fd.map_or(String::new(), |n| format!(" fd {n}"));
+    format!("{} {} {}{fd}", f.severity, f.kind, f.line)
+}
+
+/// Line `n` (1-based) of fixture `name`, runs of spaces as one (strace pads
+/// ` = ` to a column).
+fn line_of(name: &str, n: u64) -> String {
+    let line = log(name).lines().nth(n as usize - 1).unwrap().to_owned();
+    line.split(' ')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+// ---- planted leaks ------------------------------------------------------------
+
+#[test]
+fn leak_c_exec_secret_is_inherited_by_bin_true() {
+    let (f, _) = audit("leak-c-exec");
+    assert_eq!(
+        f.iter().map(short).collect::<Vec<_>>(),
+        ["high inherited-across-exec 42 fd 3"]
+    );
+    let f = &f[0];
+    assert_eq!(f.pid, 10986);
+    assert_eq!(f.object.as_deref(), Some("secret.txt"));
+    let c = f.created.as_ref().unwrap();
+    assert_eq!((c.line, c.syscall.as_str()), (36, "openat"));
+    assert!(line_of("leak-c-exec", 36).contains("\"secret.txt\", O_RDONLY) = 3"));
+    assert!(line_of("leak-c-exec", 42).contains("execve(\"/bin/true\""));
+    assert_eq!(
+        f.detail,
+        Detail::Inherited {
+            program: "/bin/true".into(),
+            used: None
+        }
+    );
+}
+
+#[test]
+fn leak_shell_fd_5_is_inherited_by_cat() {
+    let (f, _) = audit("leak-shell");
+    assert_eq!(
+        f.iter().map(short).collect::<Vec<_>>(),
+        ["high inherited-across-exec 82 fd 5"]
+    );
+    let f = &f[0];
+    assert_eq!(
+        (f.pid, f.object.as_deref(), f.opened),
+        (11003, Some("held.txt"), Some(57))
+    );
+    let c = f.created.as_ref().unwrap();
+    assert_eq!((c.line, c.syscall.as_str()), (59, "dup2"));
+    assert!(line_of("leak-shell", 57).contains("\"held.txt\""));
+    assert!(line_of("leak-shell", 59).contains("dup2(3, 5)"));
+    assert!(line_of("leak-shell", 82).contains("<... execve resumed>) = 0"));
+    assert!(
+        matches!(&f.detail, Detail::Inherited { program, used: None } if program == "/usr/bin/cat")
+    );
+}
+
+#[test]
+fn leak_py_loop_grows_to_emfile_and_exits_with_29_open() {
+    let (f, _) = audit("leak-py-loop");
+    let name = "leak-py-loop";
+    assert_eq!(short(&f[0]), "medium leak-trend 328 fd 3");
+    assert_eq!(
+        f[0].detail,
+        Detail::Trend {
+            syscall: "openat".into(),
+            shape: "log#.txt".into(),
+            created: 44,
+            closed: 15,
+            peak: 29,
+            open: 29
+        }
+    );
+    assert_eq!(f[0].created.as_ref().map(|c| c.line), Some(305));
+    assert!(line_of(name, 328).contains("\"log11.txt\"") && line_of(name, 328).ends_with("= 10"));
+    assert_eq!(short(&f[1]), "medium emfile 405");
+    assert!(line_of(name, 405).contains("= -1 EMFILE"));
+    let at_exit: Vec<&Finding> = f.iter().filter(|x| x.kind == Kind::OpenAtExit).collect();
+    assert_eq!(at_exit.len(), 29);
+    assert_eq!(f.len(), 31);
+    for (x, fd) in at_exit.iter().zip(3..) {
+        assert_eq!((x.line, x.fd, x.severity), (411, Some(fd), Severity::Low));
+        let created = x.created.as_ref().unwrap();
+        let text = line_of(name, created.line);
+        let object = x.object.as_deref().unwrap();
+        assert!(
+            text.contains(&format!("\"{object}\"")) && text.ends_with(&format!("= {fd}")),
+            "fd {fd} ({object}): line {}: {text}",
+            created.line
+        );
+    }
+    assert!(line_of(name, 411).contains("+++ exited with 0 +++"));
+}
+
+#[test]
+fn use_after_close_finds_the_write_the_double_close_and_the_stale_number() {
+    let (f, _) = audit("use-after-close");
+    let got: Vec<String> = f.iter().map(short).collect();
+    assert_eq!(
+        got,
+        [
+            "high use-after-close 33 fd 3",
+            "medium double-close 34 fd 3",
+            "medium stale-number 36 fd 3"
+        ]
+    );
+    let Detail::AfterClose { syscall, closed } = &f[0].detail else {
+        panic!("{:?}", f[0].detail)
+    };
+    assert_eq!(
+        (syscall.as_str(), closed.line, closed.syscall.as_str()),
+        ("write", 32, "close")
+    );
+    assert_eq!(f[0].object.as_deref(), Some("data.txt"));
+    assert_eq!(f[2].object.as_deref(), Some("other.txt"));
+    assert!(line_of("use-after-close", 36).contains("write(3, \"stale\\n\", 6) = 6"));
+}
+
+#[test]
+fn leak_c_dup2_finds_the_silent_close_and_the_pipe_left_open() {
+    let (f, exits) = audit("leak-c-dup2");
+    let got: Vec<String> = f.iter().map(short).collect();
+    assert_eq!(
+        got,
+        [
+            "medium replaced-by-dup2 46 fd 3",
+            "low open-at-exit 61 fd 4"
+        ]
+    );
+    assert_eq!(f[0].object.as_deref(), Some("app.log"));
+    assert!(line_of("leak-c-dup2", 46).contains("dup2(5, 3)"));
+    assert!(
+        matches!(&f[0].detail, Detail::Replaced { syscall, last_use, .. }
+        if syscall == "dup2" && last_use.line == 43)
+    );
+    assert_eq!(f[1].created.as_ref().map(|c| c.line), Some(33));
+    // The forked child exits holding the parent's pipe end: not its finding.
+    let child = exits.iter().find(|e| e.parent.is_some()).unwrap();
+    assert!(child
+        .open
+        .iter()
+        .any(|h| h.fd == 4 && h.came == fdkit_audit::Came::Fork));
+}
+
+// ---- every fixture ---------------------------------------------------------------
+
+/// The findings of every fixture. Not planted, but real (tests/fixtures/README.md
+/// explains each): c-dup-edge closes 11 twice and c-emfile hits EMFILE on
+/// purpose; c-fork-exec's pipe has no FD_CLOEXEC, so /bin/true and the re-exec'd
+/// program inherit its ends (the re-exec'd program uses 3 and 5: info); make
+/// keeps its "dead stdin" pipe's read end until it exits; py-subprocess passes
+/// fd 9 with `pass_fds` and the shell writes to it (info).
+const EXPECTED: &[(&str, &[&str])] = &[
+    ("c-dup-edge", &["medium double-close 119 fd 11"]),
+    (
+        "c-emfile",
+        &[
+            "medium emfile 47",
+            "medium emfile 53",
+            "medium emfile 57",
+            "medium emfile 58",
+            "medium emfile 66",
+            "medium emfile 67",
+            "medium emfile 68",
+            "medium emfile 70",
+            "medium emfile 74",
+            "medium emfile 77",
+            "medium emfile 79",
+        ],
+    ),
+    (
+        "c-fork-exec.r",
+        &[
+            "high inherited-across-exec 68 fd 6",
+            "high inherited-across-exec 118 fd 5",
+            "high inherited-across-exec 118 fd 6",
+            "high inherited-across-exec 200 fd 6",
+            "info inherited-across-exec 68 fd 3",
+            "info inherited-across-exec 68 fd 5",
+            "info inherited-across-exec 200 fd 3",
+            "info inherited-across-exec 200 fd 5",
+        ],
+    ),
+    (
+        "c-fork-exec.stderr",
+        &[
+            "high inherited-across-exec 88 fd 6",
+            "high inherited-across-exec 138 fd 5",
+            "high inherited-across-exec 138 fd 6",
+            "high inherited-across-exec 226 fd 6",
+            "info inherited-across-exec 88 fd 3",
+            "info inherited-across-exec 88 fd 5",
+            "info inherited-across-exec 226 fd 3",
+            "info inherited-across-exec 226 fd 5",
+        ],
+    ),
+    (
+        "c-fork-exec",
+        &[
+            "high inherited-across-exec 64 fd 6",
+            "high inherited-across-exec 114 fd 5",
+            "high inherited-across-exec 114 fd 6",
+            "high inherited-across-exec 200 fd 6",
+            "info inherited-across-exec 64 fd 3",
+            "info inherited-across-exec 64 fd 5",
+            "info inherited-across-exec 200 fd 3",
+            "info inherited-across-exec 200 fd 5",
+        ],
+    ),
+    (
+        "c-fork-exec.ttt",
+        &[
+            "high inherited-across-exec 65 fd 6",
+            "high inherited-across-exec 114 fd 5",
+            "high inherited-across-exec 114 fd 6",
+            "high inherited-across-exec 198 fd 6",
+            "info inherited-across-exec 65 fd 3",
+            "info inherited-across-exec 65 fd 5",
+            "info inherited-across-exec 198 fd 3",
+            "info inherited-across-exec 198 fd 5",
+        ],
+    ),
+    (
+        "c-fork-exec.yy-tt-T",
+        &[
+            "high inherited-across-exec 65 fd 6",
+            "high inherited-across-exec 115 fd 5",
+            "high inherited-across-exec 115 fd 6",
+            "high inherited-across-exec 198 fd 6",
+            "info inherited-across-exec 65 fd 3",
+            "info inherited-across-exec 65 fd 5",
+            "info inherited-across-exec 198 fd 3",
+            "info inherited-across-exec 198 fd 5",
+        ],
+    ),
+    ("c-sockets.r", &[]),
+    ("c-sockets.stderr", &[]),
+    ("c-sockets", &[]),
+    ("c-sockets.ttt", &[]),
+    ("c-sockets.yy-tt-T", &[]),
+    ("c-threads", &[]),
+    ("clean-c", &[]),
+    (
+        "leak-c-dup2",
+        &[
+            "medium replaced-by-dup2 46 fd 3",
+            "low open-at-exit 61 fd 4",
+        ],
+    ),
+    ("leak-c-exec", &["high inherited-across-exec 42 fd 3"]),
+    ("leak-py-loop", &[]),
+    ("leak-shell", &["high inherited-across-exec 82 fd 5"]),
+    ("make-j", &["low open-at-exit 1711 fd 5"]),
+    ("py-subprocess", &["info inherited-across-exec 1575 fd 9"]),
+    ("py-threads.r", &[]),
+    ("py-threads.stderr", &[]),
+    ("py-threads", &[]),
+    ("py-threads.ttt", &[]),
+    ("py-threads.yy-tt-T", &[]),
+    ("shell-pipeline.r", &[]),
+    ("shell-pipeline.stderr", &[]),
+    ("shell-pipeline", &[]),
+    ("shell-pipeline.ttt", &[]),
+    ("shell-pipeline.yy-tt-T", &[]),
+    ("shell-redirs", &[]),
+    (
+        "use-after-close",
+        &[
+            "high use-after-close 33 fd 3",
+            "medium double-close 34 fd 3",
+            "medium stale-number 36 fd 3",
+        ],
+    ),
+];
+
+#[test]
+fn every_fixture_gives_exactly_its_findings() {
+    let mut names: Vec<String> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|n| n.strip_suffix(".strace").map(str::to_owned))
+        .collect();
+    names.sort();
+    let mut listed: Vec<&str> = EXPECTED.iter().map(|(n, _)| *n).collect();
+    listed.sort();
+    assert_eq!(names, listed, "every fixture is listed, and only those");
+    for (name, want) in EXPECTED {
+        if *name == "leak-py-loop" {
+            continue; // checked finding by finding above
+        }
+        let (f, _) = audit(name);
+        let got: Vec<String> = f.iter().map(short).collect();
+        assert_eq!(got, *want, "{name}");
+    }
+}
+
+#[test]
+fn the_exec_leak_is_found_in_every_decoration_of_c_fork_exec() {
+    for v in ["", ".r", ".stderr", ".ttt", ".yy-tt-T"] {
+        let name = format!("c-fork-exec{v}");
+        let (f, _) = audit(&name);
+        let to_true: Vec<&Finding> = f
+            .iter()
+            .filter(|x| matches!(&x.detail, Detail::Inherited { program, .. } if program == "/bin/true"))
+            .collect();
+        assert_eq!(to_true.len(), 2, "{name}");
+        for x in to_true {
+            assert!(
+                line_of(&name, x.line).contains("execve resumed>) = 0")
+                    || line_of(&name, x.line).contains("execve(\"/bin/true\""),
+                "{name}:{}",
+                x.line
+            );
+        }
+    }
+}
