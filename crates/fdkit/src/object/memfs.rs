@@ -21,7 +21,7 @@
 use super::dev::{Device, MemDevice};
 use super::{generic_seek, FileKind, FileObject, Io, Stat};
 use crate::errno::{Errno, Result};
-use crate::flags::{OFlags, Whence};
+use crate::flags::{AccessMode, OFlags, Whence};
 use crate::wait::lock;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -284,7 +284,13 @@ impl MemFs {
             Some(name) => parent.dir().and_then(|d| lock(d).get(name).cloned()),
             None => Some(Arc::clone(&parent)),
         };
-        let access = flags.access_mode();
+        // Linux ACC_MODE ("\004\002\006\006"): access mode 3 asks for read and
+        // write permission like O_RDWR, though the description gets neither access.
+        let (may_read, may_write) = match flags.access_mode() {
+            AccessMode::ReadOnly => (true, false),
+            AccessMode::WriteOnly => (false, true),
+            AccessMode::ReadWrite | AccessMode::NoAccess => (true, true),
+        };
         let (inode, created) = match existing {
             Some(inode) => {
                 if flags.contains(OFlags::CREAT | OFlags::EXCL) {
@@ -293,7 +299,7 @@ impl MemFs {
                 if inode.dir().is_some() {
                     if !is_path
                         && (flags.contains(OFlags::CREAT)
-                            || access.can_write()
+                            || may_write
                             || flags.contains(OFlags::TRUNC))
                     {
                         return Err(Errno::ISDIR);
@@ -303,10 +309,10 @@ impl MemFs {
                 }
                 if !is_path && !cred.privileged {
                     let mut want = 0;
-                    if access.can_read() {
+                    if may_read {
                         want |= 4;
                     }
-                    if access.can_write() || flags.contains(OFlags::TRUNC) {
+                    if may_write || flags.contains(OFlags::TRUNC) {
                         want |= 2;
                     }
                     if !inode.permits(want) {
@@ -579,5 +585,52 @@ impl FileObject for MemHandle {
 
     fn supports_direct(&self) -> bool {
         matches!(self.inode.body, Body::File(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROOT: Credentials = Credentials {
+        privileged: true,
+        umask: 0o022,
+    };
+
+    #[track_caller]
+    fn open_err(fs: &MemFs, path: &str, flags: u32, cred: Credentials) -> Errno {
+        match fs.open(path, OFlags::from_raw(flags), 0o644, cred) {
+            Ok(_) => panic!("open({path:?}, {flags:#o}): got a description, want an error"),
+            Err(e) => e,
+        }
+    }
+
+    // ---- open ------------------------------------------------------------------------
+
+    /// Found by the host differential test: Linux's `may_open` refuses access mode 3
+    /// on a directory with `EISDIR`, as for `O_WRONLY`/`O_RDWR`.
+    #[test]
+    fn access_mode_3_on_a_directory_is_eisdir() {
+        let fs = MemFs::new();
+        assert_eq!(open_err(&fs, "/tmp", 3, ROOT), Errno::ISDIR);
+        assert_eq!(open_err(&fs, "/tmp", 3 | 0o200000, ROOT), Errno::ISDIR);
+        assert!(
+            fs.open("/tmp", OFlags::from_raw(0o10000003), 0, ROOT)
+                .is_ok(),
+            "O_PATH"
+        );
+    }
+
+    #[test]
+    fn access_mode_3_needs_read_and_write_permission() {
+        let fs = MemFs::new();
+        let user = Credentials {
+            privileged: false,
+            umask: 0o022,
+        };
+        fs.open("/tmp/r", OFlags::CREAT | OFlags::WRONLY, 0o444, user)
+            .unwrap();
+        assert_eq!(open_err(&fs, "/tmp/r", 3, user), Errno::ACCES);
+        assert!(fs.open("/tmp/r", OFlags::from_raw(0), 0, user).is_ok());
     }
 }
