@@ -45,6 +45,7 @@ impl Task {
     ///    directory.
     /// 5. lookup and open errors of [`MemFs::open`](crate::object::memfs::MemFs::open);
     ///    `EOPNOTSUPP` for `O_TMPFILE` (not modelled).
+    /// 6. `EINVAL`: `O_DIRECT` on an object without direct I/O (a directory, a device).
     ///
     /// # References
     /// [open(2)](https://man7.org/linux/man-pages/man2/open.2.html)
@@ -99,6 +100,12 @@ impl Task {
             .shared
             .fs
             .open(&path, flags, mode & 0o7777, self.credentials())?;
+        // Linux do_dentry_open, after the file's own open: O_DIRECT needs
+        // FMODE_CAN_ODIRECT (regular files; not directories or devices). O_PATH
+        // opens have had O_DIRECT stripped already.
+        if flags.contains(OFlags::DIRECT) && !opened.object.supports_direct() {
+            return Err(Errno::INVAL);
+        }
         let stored = OpenFileDescription::flags_for_open(flags);
         Ok(Arc::new(self.shared.new_ofd(
             opened.object,
@@ -192,5 +199,39 @@ impl Task {
     /// `EBADF`: not open.
     pub fn fstat(&self, fd: impl Into<Fd>) -> Result<Stat> {
         Ok(self.file(fd)?.object().stat())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Errno, OFlags, System};
+
+    // ---- open ------------------------------------------------------------------------
+
+    /// Found by the host differential test: Linux `do_dentry_open` refuses `O_DIRECT`
+    /// without `FMODE_CAN_ODIRECT`; regular files have it, directories and
+    /// `/dev/null` do not. `O_PATH` drops the flag first.
+    #[test]
+    fn o_direct_needs_an_object_with_direct_io() {
+        let sys = System::new();
+        let t = sys.task(sys.spawn().unwrap()).unwrap();
+        let direct = OFlags::DIRECT;
+        assert_eq!(t.open("/dev/null", direct, 0), Err(Errno::INVAL));
+        assert_eq!(t.open("/tmp", direct, 0), Err(Errno::INVAL));
+        assert_eq!(
+            t.open("/tmp/f", direct | OFlags::CREAT, 0o600)
+                .map(|fd| fd.get()),
+            Ok(3)
+        );
+        assert_eq!(
+            t.open("/dev/null", direct | OFlags::PATH, 0)
+                .map(|fd| fd.get()),
+            Ok(4)
+        );
+        assert_eq!(
+            t.dup(0).map(|fd| fd.get()),
+            Ok(5),
+            "failed opens left no number behind"
+        );
     }
 }
