@@ -279,6 +279,12 @@ impl MemFs {
     pub fn open(&self, path: &str, flags: OFlags, mode: u32, cred: Credentials) -> Result<Opened> {
         let split = split(path)?;
         let (parent, name) = self.walk_parent(&split)?;
+        // Linux open_last_lookups: with O_CREAT, a trailing slash after a normal last
+        // component is EISDIR before the name is even looked up (so for an existing
+        // file too, and before O_EXCL's EEXIST).
+        if flags.contains(OFlags::CREAT) && split.trailing_slash && name.is_some() {
+            return Err(Errno::ISDIR);
+        }
         let is_path = flags.contains(OFlags::PATH);
         let existing = match name {
             Some(name) => parent.dir().and_then(|d| lock(d).get(name).cloned()),
@@ -618,6 +624,27 @@ mod tests {
             fs.open("/tmp", OFlags::from_raw(0o10000003), 0, ROOT)
                 .is_ok(),
             "O_PATH"
+        );
+    }
+
+    /// Found by the host differential test: O_CREAT with a trailing slash is EISDIR
+    /// whether or not the name exists, and before O_EXCL's EEXIST.
+    #[test]
+    fn o_creat_with_a_trailing_slash_is_eisdir() {
+        let fs = MemFs::new();
+        fs.open("/tmp/a", OFlags::CREAT, 0o644, ROOT).unwrap();
+        assert_eq!(open_err(&fs, "/tmp/a/", 0o101, ROOT), Errno::ISDIR);
+        assert_eq!(open_err(&fs, "/tmp/b/", 0o101, ROOT), Errno::ISDIR);
+        assert_eq!(open_err(&fs, "/tmp/", 0o300, ROOT), Errno::ISDIR);
+        assert_eq!(
+            open_err(&fs, "/tmp/a/", 0o1, ROOT),
+            Errno::NOTDIR,
+            "no O_CREAT"
+        );
+        assert_eq!(
+            open_err(&fs, "/tmp/.", 0o300, ROOT),
+            Errno::EXIST,
+            "not a normal name"
         );
     }
 
