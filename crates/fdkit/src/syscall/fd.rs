@@ -241,7 +241,8 @@ impl Task {
     /// to). Other requests fail with `ENOTTY`, as on a file with no `ioctl` method.
     ///
     /// # Errors
-    /// `EBADF` (not open, or `O_PATH`: `ioctl` uses `fdget`), `ENOTTY`.
+    /// `EBADF` (not open, or `O_PATH`: `ioctl` uses `fdget`); `ENOTTY` (an unknown
+    /// request, or `FIOASYNC` changing `O_ASYNC` on an object without `->fasync`).
     pub fn ioctl(&self, fd: impl Into<Fd>, request: u64, arg: u64) -> Result<i64> {
         let fd = fd.into();
         let ofd = self.file_no_path(fd)?;
@@ -250,12 +251,41 @@ impl Task {
             FIONCLEX => self.with_table(|t, _| t.set_cloexec(fd, false))??,
             FIONBIO => ofd.set_nonblocking(arg as u32 != 0),
             FIOASYNC => {
+                let on = arg as u32 != 0;
                 let mut flags = ofd.flags();
-                flags.set(OFlags::ASYNC, arg as u32 != 0);
+                // Linux ioctl_fioasync: changing FASYNC needs the file's ->fasync;
+                // without one it is ENOTTY (where F_SETFL ignores the bit).
+                if flags.contains(OFlags::ASYNC) != on && !ofd.object().supports_async() {
+                    return Err(Errno::NOTTY);
+                }
+                flags.set(OFlags::ASYNC, on);
                 ofd.set_status_flags(flags.bits())?;
             }
             _ => return Err(Errno::NOTTY),
         }
         Ok(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FIOASYNC;
+    use crate::{Errno, OFlags, System};
+
+    // ---- ioctl -----------------------------------------------------------------------
+
+    /// Found by the host differential test: `FIOASYNC` that would change `O_ASYNC` on
+    /// a file without `->fasync` (an eventfd, `/dev/null`, a regular file) is ENOTTY;
+    /// asking for the state it already has succeeds; pipes take it.
+    #[test]
+    fn fioasync_needs_fasync_to_change_the_flag() {
+        let sys = System::new();
+        let t = sys.task(sys.spawn().unwrap()).unwrap();
+        let efd = t.eventfd2(0, 0).unwrap();
+        assert_eq!(t.ioctl(efd, FIOASYNC, 1), Err(Errno::NOTTY));
+        assert_eq!(t.ioctl(efd, FIOASYNC, 0), Ok(0));
+        let [r, _w] = t.pipe().unwrap();
+        assert_eq!(t.ioctl(r, FIOASYNC, 1), Ok(0));
+        assert!(t.fcntl_getfl(r).unwrap().contains(OFlags::ASYNC));
     }
 }
