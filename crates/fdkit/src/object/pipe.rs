@@ -245,7 +245,13 @@ impl FileObject for PipeEnd {
     }
 
     fn set_pipe_capacity(&self, size: u64) -> Result<usize> {
-        // Linux round_pipe_size: at least one page, rounded up to a power of two.
+        // Linux pipe_set_size: round_pipe_size gives 0 pages above 2^31 (EINVAL),
+        // else at least one page, rounded up to a power of two; only then is a size
+        // above pipe-max-size refused (EPERM; the model's callers never hold
+        // CAP_SYS_RESOURCE for this).
+        if size > 1 << 31 {
+            return Err(Errno::INVAL);
+        }
         if size > PIPE_MAX_SIZE as u64 {
             return Err(Errno::PERM);
         }
@@ -276,5 +282,23 @@ mod tests {
         t.close(r).unwrap();
         assert_eq!(t.write(w, b""), Ok(0));
         assert_eq!(t.write(w, b"x"), Err(Errno::PIPE));
+    }
+
+    // ---- F_SETPIPE_SZ ----------------------------------------------------------------
+
+    /// Found by the host differential test: sizes above 2^31 round to no page at
+    /// all (EINVAL) before the pipe-max-size check (EPERM); `arg` is an `unsigned int`.
+    #[test]
+    fn setpipe_sz_above_2_31_is_einval() {
+        let sys = System::new();
+        let t = sys.task(sys.spawn().unwrap()).unwrap();
+        let [r, _w] = t.pipe().unwrap();
+        let set = |size: u64| t.fcntl(r, crate::flags::fcntl_cmd::F_SETPIPE_SZ, size);
+        assert_eq!(set(u64::MAX), Err(Errno::INVAL));
+        assert_eq!(set((1 << 31) + 1), Err(Errno::INVAL));
+        assert_eq!(set(1 << 31), Err(Errno::PERM));
+        assert_eq!(set((1 << 20) + 1), Err(Errno::PERM));
+        assert_eq!(set((1 << 32) + 4097), Ok(8192));
+        assert_eq!(set(0), Ok(4096));
     }
 }
