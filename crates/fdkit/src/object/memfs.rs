@@ -557,6 +557,11 @@ impl FileObject for MemHandle {
         let Body::File(data) = &self.inode.body else {
             return Err(Errno::INVAL);
         };
+        // Linux generic_write_checks: an empty write returns 0 before O_APPEND moves
+        // the position to the end, so the offset stays where it was.
+        if buf.is_empty() {
+            return Ok(0);
+        }
         let mut data = lock(data);
         if io.append {
             io.pos = data.len() as u64;
@@ -646,6 +651,25 @@ mod tests {
             Errno::EXIST,
             "not a normal name"
         );
+    }
+
+    // ---- write -----------------------------------------------------------------------
+
+    /// Found by the host differential test: an empty write through an O_APPEND
+    /// description leaves its offset alone.
+    #[test]
+    fn empty_append_write_keeps_the_offset() {
+        let sys = crate::System::new();
+        let t = sys.task(sys.spawn().unwrap()).unwrap();
+        let w = t
+            .open("/tmp/a", OFlags::RDWR | OFlags::CREAT, 0o644)
+            .unwrap();
+        t.write(w, b"abc").unwrap();
+        let a = t.open("/tmp/a", OFlags::RDWR | OFlags::APPEND, 0).unwrap();
+        assert_eq!(t.write(a, b""), Ok(0));
+        assert_eq!(t.lseek(a, 0, 1), Ok(0));
+        assert_eq!(t.write(a, b"x"), Ok(1));
+        assert_eq!(t.lseek(a, 0, 1), Ok(4));
     }
 
     #[test]
