@@ -6,6 +6,7 @@ use crate::errno::{Errno, Result};
 use crate::fd::Fd;
 use crate::flags::fcntl_cmd::*;
 use crate::flags::{FdFlags, OFlags};
+use crate::ofd::OpenFileDescription;
 use crate::system::Task;
 use crate::table::CloseRange;
 use std::sync::Arc;
@@ -136,7 +137,7 @@ impl Task {
         // Commands on the description itself run without the table lock.
         match cmd {
             F_GETFL => Ok(i64::from(ofd.flags().bits())),
-            F_SETFL => ofd.set_status_flags(arg as u32).map(|()| 0),
+            F_SETFL => self.set_status_flags(&ofd, arg as u32).map(|()| 0),
             F_CREATED_QUERY => Ok(i64::from(ofd.created())),
             F_GETOWN => Ok(i64::from(ofd.owner())),
             F_SETOWN => {
@@ -169,6 +170,18 @@ impl Task {
             }
             _ => Err(Errno::INVAL),
         }
+    }
+
+    /// `F_SETFL`'s effect on `ofd` (also `FIOASYNC`'s): the status flags, and when
+    /// `O_ASYNC` turns on for an object whose `->fasync` claims the description (a
+    /// terminal), the caller's process becomes its owner.
+    fn set_status_flags(&self, ofd: &OpenFileDescription, arg: u32) -> Result<()> {
+        let was_async = ofd.flags().contains(OFlags::ASYNC);
+        ofd.set_status_flags(arg)?;
+        if !was_async && ofd.flags().contains(OFlags::ASYNC) && ofd.object().fasync_sets_owner() {
+            ofd.set_owner(self.pid().get() as i32);
+        }
+        Ok(())
     }
 
     /// `fcntl(fd, F_DUPFD, min)`.
@@ -259,7 +272,7 @@ impl Task {
                     return Err(Errno::NOTTY);
                 }
                 flags.set(OFlags::ASYNC, on);
-                ofd.set_status_flags(flags.bits())?;
+                self.set_status_flags(&ofd, flags.bits())?;
             }
             _ => return Err(Errno::NOTTY),
         }
@@ -270,6 +283,7 @@ impl Task {
 #[cfg(test)]
 mod tests {
     use super::FIOASYNC;
+    use crate::flags::fcntl_cmd::{F_GETOWN, F_SETFL, F_SETOWN};
     use crate::{Errno, OFlags, System};
 
     // ---- ioctl -----------------------------------------------------------------------
@@ -287,5 +301,30 @@ mod tests {
         let [r, _w] = t.pipe().unwrap();
         assert_eq!(t.ioctl(r, FIOASYNC, 1), Ok(0));
         assert!(t.fcntl_getfl(r).unwrap().contains(OFlags::ASYNC));
+        assert_eq!(t.fcntl(r, F_GETOWN, 0), Ok(0), "a pipe claims no owner");
+    }
+
+    /// Found by the host differential test: turning O_ASYNC on for a terminal makes
+    /// the caller its owner (`__tty_fasync`); only the off-to-on change does.
+    #[test]
+    fn o_async_on_a_terminal_makes_the_caller_owner() {
+        let sys = System::new();
+        let pid = sys.spawn().unwrap();
+        let t = sys.task(pid).unwrap();
+        assert_eq!(t.fcntl(0, F_GETOWN, 0), Ok(0));
+        t.fcntl(1, F_SETFL, u64::from(OFlags::ASYNC.bits()))
+            .unwrap();
+        assert_eq!(
+            t.fcntl(0, F_GETOWN, 0),
+            Ok(i64::from(pid.get())),
+            "one description"
+        );
+        t.fcntl(0, F_SETOWN, 1).unwrap();
+        t.fcntl(0, F_SETFL, u64::from(OFlags::ASYNC.bits()))
+            .unwrap();
+        assert_eq!(t.fcntl(0, F_GETOWN, 0), Ok(1), "no change, no claim");
+        t.fcntl(0, F_SETFL, 0).unwrap();
+        assert_eq!(t.ioctl(0, FIOASYNC, 1), Ok(0));
+        assert_eq!(t.fcntl(0, F_GETOWN, 0), Ok(i64::from(pid.get())));
     }
 }
