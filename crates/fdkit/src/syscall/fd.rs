@@ -7,6 +7,7 @@ use crate::fd::Fd;
 use crate::flags::fcntl_cmd::*;
 use crate::flags::{FdFlags, OFlags};
 use crate::ofd::OpenFileDescription;
+use crate::process::Pid;
 use crate::system::Task;
 use crate::table::CloseRange;
 use std::sync::Arc;
@@ -139,7 +140,7 @@ impl Task {
             F_GETFL => Ok(i64::from(ofd.flags().bits())),
             F_SETFL => self.set_status_flags(&ofd, arg as u32).map(|()| 0),
             F_CREATED_QUERY => Ok(i64::from(ofd.created())),
-            F_GETOWN => Ok(i64::from(ofd.owner())),
+            F_GETOWN => Ok(i64::from(self.owner(&ofd))),
             F_SETOWN => {
                 ofd.set_owner(arg as i32);
                 Ok(0)
@@ -174,14 +175,32 @@ impl Task {
 
     /// `F_SETFL`'s effect on `ofd` (also `FIOASYNC`'s): the status flags, and when
     /// `O_ASYNC` turns on for an object whose `->fasync` claims the description (a
-    /// terminal), the caller's process becomes its owner.
+    /// terminal), the caller's process becomes its owner — if it has none
+    /// (`__f_setown` without `force`; an owner that has exited still counts).
     fn set_status_flags(&self, ofd: &OpenFileDescription, arg: u32) -> Result<()> {
         let was_async = ofd.flags().contains(OFlags::ASYNC);
         ofd.set_status_flags(arg)?;
-        if !was_async && ofd.flags().contains(OFlags::ASYNC) && ofd.object().fasync_sets_owner() {
+        let turned_on = !was_async && ofd.flags().contains(OFlags::ASYNC);
+        if turned_on && ofd.object().fasync_sets_owner() && ofd.owner() == 0 {
             ofd.set_owner(self.pid().get() as i32);
         }
         Ok(())
+    }
+
+    /// `F_GETOWN`: the owner, or 0 when the owning process no longer exists (Linux
+    /// `f_getown` reports only a pid with a task; a zombie still has one). Process
+    /// groups are not modelled, so a negative owner is returned as stored.
+    fn owner(&self, ofd: &OpenFileDescription) -> i32 {
+        let owner = ofd.owner();
+        let exists = || {
+            let pid = Pid::new(owner as u32);
+            self.shared.read_registry().processes.contains_key(&pid)
+        };
+        if owner > 0 && !exists() {
+            0
+        } else {
+            owner
+        }
     }
 
     /// `fcntl(fd, F_DUPFD, min)`.
@@ -311,20 +330,26 @@ mod tests {
         let sys = System::new();
         let pid = sys.spawn().unwrap();
         let t = sys.task(pid).unwrap();
-        assert_eq!(t.fcntl(0, F_GETOWN, 0), Ok(0));
-        t.fcntl(1, F_SETFL, u64::from(OFlags::ASYNC.bits()))
-            .unwrap();
-        assert_eq!(
-            t.fcntl(0, F_GETOWN, 0),
-            Ok(i64::from(pid.get())),
-            "one description"
-        );
-        t.fcntl(0, F_SETOWN, 1).unwrap();
-        t.fcntl(0, F_SETFL, u64::from(OFlags::ASYNC.bits()))
-            .unwrap();
-        assert_eq!(t.fcntl(0, F_GETOWN, 0), Ok(1), "no change, no claim");
+        let on = u64::from(OFlags::ASYNC.bits());
+        let owner = |t: &crate::Task| t.fcntl(0, F_GETOWN, 0);
+        assert_eq!(owner(&t), Ok(0));
+        t.fcntl(1, F_SETFL, on).unwrap();
+        assert_eq!(owner(&t), Ok(i64::from(pid.get())), "one description");
+        let child = t.fork().unwrap();
+        t.fcntl(0, F_SETOWN, u64::from(child.get())).unwrap();
+        t.fcntl(0, F_SETFL, 0).unwrap();
+        t.fcntl(0, F_SETFL, on).unwrap();
+        assert_eq!(owner(&t), Ok(i64::from(child.get())), "owned: no claim");
+        sys.task(child).unwrap().exit(0);
+        assert_eq!(owner(&t), Ok(i64::from(child.get())), "a zombie");
+        t.wait4(-1, false).unwrap();
+        assert_eq!(owner(&t), Ok(0), "reaped: no task, 0");
         t.fcntl(0, F_SETFL, 0).unwrap();
         assert_eq!(t.ioctl(0, FIOASYNC, 1), Ok(0));
-        assert_eq!(t.fcntl(0, F_GETOWN, 0), Ok(i64::from(pid.get())));
+        assert_eq!(owner(&t), Ok(0), "the reaped owner still counts");
+        t.fcntl(0, F_SETOWN, 0).unwrap();
+        t.fcntl(0, F_SETFL, 0).unwrap();
+        assert_eq!(t.ioctl(0, FIOASYNC, 1), Ok(0));
+        assert_eq!(owner(&t), Ok(i64::from(pid.get())), "unowned again");
     }
 }
