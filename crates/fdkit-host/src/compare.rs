@@ -8,7 +8,8 @@
 //! descriptors share a description, the link text).
 //!
 //! What legitimately differs and is normalized away: pids (compared as the script's
-//! [`ProcessRef`]s), inode and device numbers, permission bits, link counts and
+//! [`ProcessRef`]s, including `fork`'s result and a positive `F_GETOWN`), inode
+//! and device numbers, permission bits, link counts and
 //! non-regular sizes in `fstat`, the numbers in `pipe:[N]`/`socket:[N]` and
 //! `/dev/pts/N`. One case is not compared: reading the terminal (fds 0-2), which
 //! the model answers at once with 0 bytes where a real terminal waits for input.
@@ -106,6 +107,10 @@ fn seen(call: &Call, result: &Result<Value, Errno>, b: &dyn Backend) -> Result<S
     let value = result.as_ref().map_err(|e| *e)?;
     Ok(match (call, value) {
         (Call::Fork | Call::Vfork | Call::Clone { .. }, Value::Int(pid)) => {
+            Seen::Process(b.process_of(*pid as u32))
+        }
+        // F_GETOWN: a positive owner is a process id.
+        (Call::Fcntl { cmd: 9, .. }, Value::Int(pid)) if *pid > 0 => {
             Seen::Process(b.process_of(*pid as u32))
         }
         (_, Value::Int(n)) => Seen::Int(*n),

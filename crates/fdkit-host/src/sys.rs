@@ -471,7 +471,8 @@ pub(crate) fn execve(path: &CStr, argv: &[CString], envp: &[CString]) -> Errno {
 extern "C" fn on_interrupt(_signal: libc::c_int) {}
 
 /// The helper's signal dispositions: `SIGPIPE` ignored (a write to a widowed pipe
-/// fails with `EPIPE`, as the model has it) and a do-nothing `SIGURG` handler
+/// fails with `EPIPE`, as the model has it), `SIGIO` ignored (a script may make a
+/// helper the owner of an `O_ASYNC` terminal; the model delivers no signals) and a do-nothing `SIGURG` handler
 /// installed *without* `SA_RESTART`, so the driver can make a call that would block
 /// fail with `EINTR` (the model's interrupt). `SIGURG`'s default action is to ignore
 /// it, so one that arrives while no handler is installed (during `execve`) is harmless.
@@ -481,8 +482,10 @@ pub(crate) fn install_signal_dispositions() -> Result<(), Errno> {
     unsafe {
         let mut ignore: libc::sigaction = std::mem::zeroed();
         ignore.sa_sigaction = libc::SIG_IGN;
-        if libc::sigaction(libc::SIGPIPE, &ignore, std::ptr::null_mut()) != 0 {
-            return Err(last_errno());
+        for signal in [libc::SIGPIPE, libc::SIGIO] {
+            if libc::sigaction(signal, &ignore, std::ptr::null_mut()) != 0 {
+                return Err(last_errno());
+            }
         }
         let mut handler: libc::sigaction = std::mem::zeroed();
         handler.sa_sigaction = on_interrupt as extern "C" fn(libc::c_int) as usize;

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 fn config() -> Config {
     let mut c = Config::new(env!("CARGO_BIN_EXE_fdkit-host-helper"));
-    c.block_timeout = Duration::from_millis(20);
+    c.block_timeout = Duration::from_millis(5);
     c
 }
 
@@ -735,6 +735,114 @@ mod regressions {
                 Call::Write {
                     fd: 4,
                     data: vec![],
+                },
+            ),
+        ]);
+    }
+
+    /// "fix: O_ASYNC on a terminal makes the caller its owner" and "a terminal
+    /// claims only an unowned description; F_GETOWN of a reaped owner is 0"
+    /// (F_GETOWN is compared as a process).
+    #[test]
+    fn o_async_on_the_terminal_claims_it_for_the_caller() {
+        let p1 = ProcessRef(1);
+        agree(&[
+            (P0, Call::Dup2 { old: 0, new: 5 }),
+            (P0, Call::Fork),
+            (
+                p1,
+                Call::Fcntl {
+                    fd: 5,
+                    cmd: 4,
+                    arg: 0x2040,
+                },
+            ),
+            (
+                P0,
+                Call::Fcntl {
+                    fd: 0,
+                    cmd: 9,
+                    arg: 0,
+                },
+            ),
+            (
+                P0,
+                Call::Ioctl {
+                    fd: 1,
+                    request: 0x5452,
+                    arg: 0,
+                },
+            ),
+            (
+                P0,
+                Call::Ioctl {
+                    fd: 1,
+                    request: 0x5452,
+                    arg: 1,
+                },
+            ),
+            (
+                p1,
+                Call::Fcntl {
+                    fd: 2,
+                    cmd: 9,
+                    arg: 0,
+                },
+            ),
+            (p1, Call::Exit { status: 0 }),
+            (
+                P0,
+                Call::Fcntl {
+                    fd: 0,
+                    cmd: 9,
+                    arg: 0,
+                },
+            ),
+            (
+                P0,
+                Call::Wait4 {
+                    pid: -1,
+                    nohang: true,
+                },
+            ),
+            (
+                P0,
+                Call::Fcntl {
+                    fd: 0,
+                    cmd: 9,
+                    arg: 0,
+                },
+            ),
+            (
+                P0,
+                Call::Fcntl {
+                    fd: 0,
+                    cmd: 8,
+                    arg: 0,
+                },
+            ),
+            (
+                P0,
+                Call::Fcntl {
+                    fd: 0,
+                    cmd: 4,
+                    arg: 0,
+                },
+            ),
+            (
+                P0,
+                Call::Fcntl {
+                    fd: 0,
+                    cmd: 4,
+                    arg: 0o20000,
+                },
+            ),
+            (
+                P0,
+                Call::Fcntl {
+                    fd: 0,
+                    cmd: 9,
+                    arg: 0,
                 },
             ),
         ]);
