@@ -172,13 +172,17 @@ fn mode() -> BoxedStrategy<u32> {
     select(vec![0o644, 0o600, 0o700, 0o666]).boxed()
 }
 
-/// `F_SETFL` words: status flags, ignored bits, or anything.
+/// `F_SETFL` words: status flags, ignored bits, or anything — without `O_DIRECT`,
+/// which on a pipe's write end turns on packet mode (see `known_divergences`);
+/// `regressions::f_setfl_o_direct_per_object` covers it instead.
 fn setfl_arg() -> BoxedStrategy<u64> {
+    let no_direct = !u64::from(O_DIRECT);
     prop_oneof![
         3 => open_flags().prop_map(u64::from),
         1 => any::<u32>().prop_map(u64::from),
         1 => any::<u64>(),
     ]
+    .prop_map(move |arg| arg & no_direct)
     .boxed()
 }
 
@@ -258,7 +262,7 @@ fn objects() -> BoxedStrategy<Call> {
         2 => (prop_oneof![3 => Just(-100i32), 2 => fd()], path(), open_flags(), mode())
             .prop_map(|(dirfd, path, flags, mode)| Call::Openat { dirfd, path, flags, mode }),
         1 => (path(), mode()).prop_map(|(path, mode)| Call::Creat { path, mode }),
-        2 => select(vec![0u32, O_CLOEXEC, O_NONBLOCK, O_DIRECT, O_CLOEXEC | O_NONBLOCK, O_APPEND, 0x8000_0000])
+        2 => select(vec![0u32, O_CLOEXEC, O_NONBLOCK, O_CLOEXEC | O_NONBLOCK, O_APPEND, 0x8000_0000])
             .prop_map(|flags| Call::Pipe2 { flags }),
         1 => Just(Call::Pipe),
         2 => socketpair(),
@@ -847,6 +851,47 @@ mod regressions {
             ),
         ]);
     }
+
+    /// `F_SETFL(O_DIRECT)` on each kind of object (the random scripts leave it out;
+    /// see `setfl_arg`): regular files and pipes take it, directories, devices, the
+    /// terminal, sockets and eventfds refuse it; `pipe2(O_DIRECT)` marks only the
+    /// write end.
+    #[test]
+    fn f_setfl_o_direct_per_object() {
+        let setfl = |fd| Call::Fcntl {
+            fd,
+            cmd: 4,
+            arg: u64::from(O_DIRECT),
+        };
+        let getfl = |fd| Call::Fcntl { fd, cmd: 3, arg: 0 };
+        let mut steps = vec![
+            (P0, open("/tmp/a", O_RDWR_CREAT)),
+            (P0, open("/tmp", 0)),
+            (P0, open("/dev/null", 2)),
+            (P0, Call::Pipe2 { flags: 0 }),
+            (
+                P0,
+                Call::Socketpair {
+                    domain: 1,
+                    ty: 1,
+                    protocol: 0,
+                },
+            ),
+            (
+                P0,
+                Call::Eventfd2 {
+                    initval: 0,
+                    flags: 0,
+                },
+            ),
+            (P0, Call::Pipe2 { flags: O_DIRECT }),
+        ];
+        for fd in 0..=11 {
+            steps.push((P0, setfl(fd)));
+            steps.push((P0, getfl(fd)));
+        }
+        agree(&steps);
+    }
 }
 
 // ---- known divergences ---------------------------------------------------------------
@@ -882,6 +927,42 @@ mod known_divergences {
     /// ECONNREFUSED, then ENOTCONN). The model's sockets are all streams (datagram
     /// semantics are listed as not modelled in `fdkit::object::socket`) and answer
     /// EPIPE.
+    /// A pipe's write end with O_DIRECT writes packets (`is_packetized`): a read
+    /// returns at most one packet and drops the part of it that did not fit, though
+    /// a packet may also merge into an earlier ordinary buffer. The model's pipe is a
+    /// byte queue; packets need a new buffer representation and the writer's flags
+    /// in `Io`. (Found after 33,622 random cases.)
+    #[test]
+    #[ignore = "pipe packet mode (O_DIRECT) is not modelled: a read stops at a packet"]
+    fn pipe_packet_mode_read_stops_at_a_packet() {
+        agree(&[
+            (P0, Call::Pipe2 { flags: 0 }),
+            (
+                P0,
+                Call::Fcntl {
+                    fd: 4,
+                    cmd: 4,
+                    arg: u64::from(O_DIRECT),
+                },
+            ),
+            (
+                P0,
+                Call::Write {
+                    fd: 4,
+                    data: vec![0],
+                },
+            ),
+            (
+                P0,
+                Call::Write {
+                    fd: 4,
+                    data: vec![0],
+                },
+            ),
+            (P0, Call::Read { fd: 3, count: 3 }),
+        ]);
+    }
+
     #[test]
     #[ignore = "datagram sockets are modelled as streams: EPIPE vs ECONNREFUSED"]
     fn dgram_write_to_a_closed_peer_is_econnrefused() {
