@@ -488,3 +488,26 @@ fn a_dead_helper_is_reported() {
     assert_eq!(err.kind(), ErrorKind::HelperDied, "{err}");
     assert_eq!(run(&mut h, P0, Call::Dup { fd: 0 }), Err(Errno::SRCH));
 }
+
+#[test]
+fn shutdown_leaves_no_process_behind() {
+    let mut h = host();
+    assert!(run(&mut h, P0, Call::Fork).is_ok());
+    assert!(run(&mut h, P1, Call::Fork).is_ok());
+    assert!(run(&mut h, P0, Call::Clone { flags: 0x400 | 17 }).is_ok());
+    // p1 exits without being waited for: its child is orphaned, and it stays a
+    // zombie of p0 until someone reaps it.
+    assert_eq!(
+        run(&mut h, P1, Call::Exit { status: 0 }),
+        Ok(Value::NoReturn)
+    );
+    let pids: Vec<u32> = (0..4).map(|i| h.pid(ProcessRef(i)).unwrap()).collect();
+    h.shutdown().unwrap();
+    for pid in pids {
+        let proc_dir = std::path::PathBuf::from(format!("/proc/{pid}"));
+        assert!(
+            !proc_dir.exists(),
+            "process {pid} is still there (or a zombie)"
+        );
+    }
+}
