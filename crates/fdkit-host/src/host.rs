@@ -26,8 +26,9 @@
 //!   scratch directory standing for `/` (`scratch.rs`).
 //! - **Blocking.** A call that could wait (`read`, `write`, `pread64`, `pwrite64`,
 //!   `wait4` without `WNOHANG`) and is still running after
-//!   [`Config::block_timeout`] is interrupted with `SIGURG`, whose handler has no
-//!   `SA_RESTART`: it fails with `EINTR`, as the model's call does when the
+//!   [`Config::block_timeout`] and asleep in the kernel (`/proc/PID/syscall`) is
+//!   interrupted with `SIGURG`, whose handler has no `SA_RESTART`: it fails with
+//!   `EINTR`, as the model's call does when the
 //!   comparison interrupts it ([`crate::Model`]). A scripted run therefore never
 //!   hangs on a call that would block.
 //! - **Timeouts and cleanup.** Every wait has a deadline ([`Config::call_timeout`])
@@ -231,15 +232,57 @@ fn open_pidfd(pid: u32) -> Result<OwnedFd, Error> {
 struct Wait<'a> {
     want: u32,
     watch: &'a OwnedFd,
-    interrupt: Option<&'a OwnedFd>,
+    interrupt: Option<Interrupt<'a>>,
     what: &'a str,
+}
+
+/// A call that may be interrupted if it blocks: the process (its pidfd and pid) and
+/// the system call number it makes.
+#[derive(Clone, Copy)]
+struct Interrupt<'a> {
+    pidfd: &'a OwnedFd,
+    pid: u32,
+    syscall: i64,
+}
+
+/// The system call a call that could block makes (x86-64 numbers via libc), or
+/// `None` for calls that never wait for another process.
+fn blocking_syscall(call: &Call) -> Option<i64> {
+    if !may_block(call) {
+        return None;
+    }
+    Some(match call {
+        Call::Read { .. } => libc::SYS_read,
+        Call::Write { .. } => libc::SYS_write,
+        Call::Pread { .. } => libc::SYS_pread64,
+        Call::Pwrite { .. } => libc::SYS_pwrite64,
+        _ => libc::SYS_wait4,
+    })
+}
+
+/// Whether `pid` is asleep in system call `nr`, from `/proc/PID/syscall` (the
+/// number while blocked, `running` otherwise). If the file cannot be read (ptrace
+/// restrictions), assume it is.
+fn asleep_in(pid: u32, nr: i64) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/syscall")) {
+        Ok(text) => text
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.parse::<i64>().ok())
+            .is_some_and(|n| n == nr),
+        Err(_) => true,
+    }
 }
 
 impl Config {
     /// Waits until `mailbox` reaches `w.want`; fails if the watched process exits
-    /// first, the helper reports a failed setup, or the call timeout passes. A call
-    /// that could block is interrupted with `SIGURG` after the block timeout, then
-    /// every 20 ms (a signal that lands before the call blocks is not lost for long).
+    /// first, the helper reports a failed setup, or the call timeout passes.
+    ///
+    /// A call that could block is interrupted with `SIGURG` once it has run for the
+    /// block timeout *and* the helper is asleep in that system call: a signal that
+    /// lands while the call is still working can fail it too (a terminal write
+    /// checks for signals as it goes), which would be a false "would block" under
+    /// load. The signal is repeated every 20 ms until the answer comes.
     fn await_state(&self, mailbox: &Mailbox<'_>, w: Wait<'_>) -> Result<(), Error> {
         let start = Instant::now();
         let mut signalled: Option<Instant> = None;
@@ -272,8 +315,8 @@ impl Config {
                 let due = signalled.map_or(elapsed >= self.block_timeout, |t| {
                     t.elapsed() >= Duration::from_millis(20)
                 });
-                if due {
-                    let _ = pidfd_send_signal(target, Signal::URG);
+                if due && asleep_in(target.pid, target.syscall) {
+                    let _ = pidfd_send_signal(target.pidfd, Signal::URG);
                     signalled = Some(Instant::now());
                 }
             }
@@ -452,7 +495,7 @@ impl Host {
         &mut self,
         index: usize,
         request: &Request,
-        blocking: bool,
+        blocking: Option<i64>,
     ) -> Result<Response, Error> {
         let bytes = request.encode();
         let header = self.header()?;
@@ -481,7 +524,11 @@ impl Host {
             Wait {
                 want: RESPONSE,
                 watch: &proc.pidfd,
-                interrupt: blocking.then_some(&proc.pidfd),
+                interrupt: blocking.map(|syscall| Interrupt {
+                    pidfd: &proc.pidfd,
+                    pid: proc.pid,
+                    syscall,
+                }),
                 what: &what,
             },
         );
@@ -643,7 +690,7 @@ impl Backend for Host {
             self.request_exit(index, &request)?;
             return self.await_exit(index);
         }
-        match self.request(index, &request, may_block(call))? {
+        match self.request(index, &request, blocking_syscall(call))? {
             Response::Done { result, table } => {
                 if let (true, Ok(Value::Int(pid))) = (spawning, &result) {
                     self.adopt(child_slot, *pid as u32)?;
@@ -663,7 +710,7 @@ impl Backend for Host {
             return Ok(None);
         };
         let candidates = self.open_fds(index)?;
-        match self.request(index, &Request::Table { candidates }, false)? {
+        match self.request(index, &Request::Table { candidates }, None)? {
             Response::Table(t) => Ok(Some(self.unmap_table(t))),
             _ => Err(protocol()),
         }
