@@ -189,7 +189,7 @@ impl Task {
         if !inode.is_dir() {
             return Err(Errno::NOTDIR);
         }
-        lock(&self.state.process.state).cwd = inode.path();
+        lock(&self.state.process.state).cwd = inode;
         Ok(())
     }
 
@@ -205,6 +205,26 @@ impl Task {
 #[cfg(test)]
 mod tests {
     use crate::{Errno, OFlags, System};
+
+    // ---- chdir -----------------------------------------------------------------------
+
+    /// Found by the host differential test: the current directory is the directory,
+    /// not its path; after a rename, relative paths resolve in it at its new place.
+    #[test]
+    fn cwd_follows_a_renamed_directory() {
+        let sys = System::new();
+        let t = sys.task(sys.spawn().unwrap()).unwrap();
+        t.mkdir("/tmp/d", 0o755).unwrap();
+        t.chdir("/tmp/d").unwrap();
+        let child = sys.task(t.fork().unwrap()).unwrap();
+        t.rename("/tmp/d", "/tmp/e").unwrap();
+        assert!(t.open("a", OFlags::CREAT, 0o644).is_ok());
+        assert!(sys.fs().resolve("/tmp/e/a").is_ok());
+        assert!(
+            child.open("a", OFlags::empty(), 0).is_ok(),
+            "the child's copy follows too"
+        );
+    }
 
     // ---- open ------------------------------------------------------------------------
 
