@@ -270,9 +270,10 @@ fn objects() -> BoxedStrategy<Call> {
             .prop_map(|(initval, flags)| Call::Eventfd2 { initval, flags }),
         1 => select(vec!["/tmp/d", "/tmp/a", "/tmp/d/e"]).prop_map(|p| Call::Mkdir { path: p.into(), mode: 0o755 }),
         1 => select(vec!["/tmp/a", "/tmp/b", "/tmp/d"]).prop_map(|p| Call::Unlink { path: p.into() }),
-        // Not /tmp/d or /tmp/e, which may be a process's current directory (see
-        // `known_divergences::lookups_in_a_removed_current_directory`).
-        1 => select(vec!["/tmp/d/e", "/tmp/a", "/tmp"]).prop_map(|p| Call::Rmdir { path: p.into() }),
+        // Never a directory that may be a process's current directory (/tmp, /tmp/d,
+        // /tmp/e: see `known_divergences::lookups_in_a_removed_current_directory`).
+        1 => select(vec!["/tmp/d/e", "/tmp/d/e/", "/tmp/a", "/tmp/missing"])
+            .prop_map(|p| Call::Rmdir { path: p.into() }),
         1 => select(vec![("/tmp/a", "/tmp/b"), ("/tmp/b", "/tmp/a"), ("/tmp/d", "/tmp/e")])
             .prop_map(|(o, n)| Call::Rename { old: o.into(), new: n.into() }),
         1 => select(vec!["/tmp", "/", "/tmp/d", "/tmp/a"]).prop_map(|p| Call::Chdir { path: p.into() }),
