@@ -170,29 +170,6 @@ impl OpenFileDescription {
         }
     }
 
-    /// Sets or clears `O_ASYNC` (`ioctl(FIOASYNC)`, Linux `ioctl_fioasync`): only a
-    /// change of state goes to the object's `->fasync` method; asking for the state
-    /// the description already has succeeds without one.
-    ///
-    /// # Errors
-    /// - `ENOTTY`: the state would change and the object has no `->fasync` method
-    ///   (regular files, directories, `/dev/null`, eventfd ...).
-    pub fn set_async(&self, on: bool) -> Result<()> {
-        if self.flags().contains(OFlags::ASYNC) == on {
-            return Ok(());
-        }
-        if !self.object.supports_async() {
-            return Err(Errno::NOTTY);
-        }
-        let bit = OFlags::ASYNC.bits();
-        if on {
-            self.flags.fetch_or(bit, Ordering::AcqRel);
-        } else {
-            self.flags.fetch_and(!bit, Ordering::AcqRel);
-        }
-        Ok(())
-    }
-
     /// The current file offset.
     pub fn offset(&self) -> u64 {
         *lock(&self.offset)

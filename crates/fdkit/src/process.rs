@@ -8,6 +8,7 @@
 
 use crate::errno::{Errno, Result};
 use crate::flags::RLIM_INFINITY;
+use crate::object::memfs::Inode;
 use crate::ofd::OpenFileDescription;
 use crate::table::FdTable;
 use crate::wait::{lock, Interrupt};
@@ -196,7 +197,9 @@ pub(crate) struct ProcessState {
     pub(crate) children: Vec<Pid>,
     pub(crate) exit: Option<ExitStatus>,
     pub(crate) rlimits: [RLimit; RLIM_NLIMITS],
-    pub(crate) cwd: String,
+    /// The current directory: the directory itself rather than its path, so that it
+    /// follows a rename (Linux keeps a reference to the dentry).
+    pub(crate) cwd: Arc<Inode>,
     pub(crate) umask: u32,
 }
 

@@ -267,6 +267,7 @@ impl System {
             }
         }
         let config = &self.shared.config;
+        let root = self.shared.fs.resolve("/")?;
         let mut rlimits = [RLimit::INFINITY; RLIM_NLIMITS];
         rlimits[RLIMIT_NOFILE as usize] = config.nofile;
         let mut reg = self.shared.write_registry();
@@ -279,7 +280,7 @@ impl System {
                 children: Vec::new(),
                 exit: None,
                 rlimits,
-                cwd: "/".to_string(),
+                cwd: root,
                 umask: config.umask,
             },
             config.privileged,
@@ -503,8 +504,9 @@ impl Task {
         }
     }
 
+    /// The current directory's path now (it follows renames).
     pub(crate) fn cwd(&self) -> String {
-        lock(&self.state.process.state).cwd.clone()
+        lock(&self.state.process.state).cwd.path()
     }
 
     /// The access mode of `fd`'s description, for listings.

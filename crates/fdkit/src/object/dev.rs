@@ -159,4 +159,8 @@ impl FileObject for Terminal {
     fn supports_async(&self) -> bool {
         true
     }
+
+    fn fasync_sets_owner(&self) -> bool {
+        true
+    }
 }

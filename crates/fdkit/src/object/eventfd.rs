@@ -2,7 +2,7 @@
 //!
 //! A read needs an 8-byte buffer (else `EINVAL`) and returns the counter, resetting it
 //! to 0 (or returns 1 and decrements, with `EFD_SEMAPHORE`); on 0 it fails with
-//! `EAGAIN` when non-blocking and waits otherwise. A write needs 8 bytes (else
+//! `EAGAIN` when non-blocking and waits otherwise. A write needs exactly 8 bytes (else
 //! `EINVAL`), rejects `0xffffffffffffffff` (`EINVAL`) and adds its value, waiting (or
 //! `EAGAIN`) while the sum would exceed `0xfffffffffffffffe`.
 
@@ -83,11 +83,11 @@ impl FileObject for EventFd {
     }
 
     fn write(&self, io: &mut Io<'_>, buf: &[u8]) -> Result<usize> {
-        let Some(bytes) = buf.get(..8) else {
+        // Linux eventfd_write: exactly 8 bytes; a longer buffer is EINVAL too
+        // (checked on 6.18), unlike a read, which takes any buffer of 8 or more.
+        let Ok(raw) = <[u8; 8]>::try_from(buf) else {
             return Err(Errno::INVAL);
         };
-        let mut raw = [0u8; 8];
-        raw.copy_from_slice(bytes);
         let add = u64::from_ne_bytes(raw);
         if add == u64::MAX {
             return Err(Errno::INVAL);
@@ -122,5 +122,25 @@ impl FileObject for EventFd {
             nlink: 1,
             size: 0,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Errno, System};
+
+    // ---- write -----------------------------------------------------------------------
+
+    /// Found by the host differential test: `eventfd_write` wants exactly 8 bytes.
+    #[test]
+    fn write_needs_exactly_eight_bytes() {
+        let sys = System::new();
+        let t = sys.task(sys.spawn().unwrap()).unwrap();
+        let fd = t.eventfd2(0, 0).unwrap();
+        assert_eq!(t.write(fd, &[1; 7]), Err(Errno::INVAL));
+        assert_eq!(t.write(fd, &[1; 9]), Err(Errno::INVAL));
+        assert_eq!(t.write(fd, &1u64.to_ne_bytes()), Ok(8));
+        let mut buf = [0; 16];
+        assert_eq!(t.read(fd, &mut buf), Ok(8), "a read takes a larger buffer");
     }
 }

@@ -21,7 +21,7 @@
 use super::dev::{Device, MemDevice};
 use super::{generic_seek, FileKind, FileObject, Io, Stat};
 use crate::errno::{Errno, Result};
-use crate::flags::{OFlags, Whence};
+use crate::flags::{AccessMode, OFlags, Whence};
 use crate::wait::lock;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -279,12 +279,24 @@ impl MemFs {
     pub fn open(&self, path: &str, flags: OFlags, mode: u32, cred: Credentials) -> Result<Opened> {
         let split = split(path)?;
         let (parent, name) = self.walk_parent(&split)?;
+        // Linux open_last_lookups: with O_CREAT, a trailing slash after a normal last
+        // component is EISDIR before the name is even looked up (so for an existing
+        // file too, and before O_EXCL's EEXIST).
+        if flags.contains(OFlags::CREAT) && split.trailing_slash && name.is_some() {
+            return Err(Errno::ISDIR);
+        }
         let is_path = flags.contains(OFlags::PATH);
         let existing = match name {
             Some(name) => parent.dir().and_then(|d| lock(d).get(name).cloned()),
             None => Some(Arc::clone(&parent)),
         };
-        let access = flags.access_mode();
+        // Linux ACC_MODE ("\004\002\006\006"): access mode 3 asks for read and
+        // write permission like O_RDWR, though the description gets neither access.
+        let (may_read, may_write) = match flags.access_mode() {
+            AccessMode::ReadOnly => (true, false),
+            AccessMode::WriteOnly => (false, true),
+            AccessMode::ReadWrite | AccessMode::NoAccess => (true, true),
+        };
         let (inode, created) = match existing {
             Some(inode) => {
                 if flags.contains(OFlags::CREAT | OFlags::EXCL) {
@@ -293,7 +305,7 @@ impl MemFs {
                 if inode.dir().is_some() {
                     if !is_path
                         && (flags.contains(OFlags::CREAT)
-                            || access.can_write()
+                            || may_write
                             || flags.contains(OFlags::TRUNC))
                     {
                         return Err(Errno::ISDIR);
@@ -303,10 +315,10 @@ impl MemFs {
                 }
                 if !is_path && !cred.privileged {
                     let mut want = 0;
-                    if access.can_read() {
+                    if may_read {
                         want |= 4;
                     }
-                    if access.can_write() || flags.contains(OFlags::TRUNC) {
+                    if may_write || flags.contains(OFlags::TRUNC) {
                         want |= 2;
                     }
                     if !inode.permits(want) {
@@ -545,6 +557,11 @@ impl FileObject for MemHandle {
         let Body::File(data) = &self.inode.body else {
             return Err(Errno::INVAL);
         };
+        // Linux generic_write_checks: an empty write returns 0 before O_APPEND moves
+        // the position to the end, so the offset stays where it was.
+        if buf.is_empty() {
+            return Ok(0);
+        }
         let mut data = lock(data);
         if io.append {
             io.pos = data.len() as u64;
@@ -579,5 +596,92 @@ impl FileObject for MemHandle {
 
     fn supports_direct(&self) -> bool {
         matches!(self.inode.body, Body::File(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROOT: Credentials = Credentials {
+        privileged: true,
+        umask: 0o022,
+    };
+
+    #[track_caller]
+    fn open_err(fs: &MemFs, path: &str, flags: u32, cred: Credentials) -> Errno {
+        match fs.open(path, OFlags::from_raw(flags), 0o644, cred) {
+            Ok(_) => panic!("open({path:?}, {flags:#o}): got a description, want an error"),
+            Err(e) => e,
+        }
+    }
+
+    // ---- open ------------------------------------------------------------------------
+
+    /// Found by the host differential test: Linux's `may_open` refuses access mode 3
+    /// on a directory with `EISDIR`, as for `O_WRONLY`/`O_RDWR`.
+    #[test]
+    fn access_mode_3_on_a_directory_is_eisdir() {
+        let fs = MemFs::new();
+        assert_eq!(open_err(&fs, "/tmp", 3, ROOT), Errno::ISDIR);
+        assert_eq!(open_err(&fs, "/tmp", 3 | 0o200000, ROOT), Errno::ISDIR);
+        assert!(
+            fs.open("/tmp", OFlags::from_raw(0o10000003), 0, ROOT)
+                .is_ok(),
+            "O_PATH"
+        );
+    }
+
+    /// Found by the host differential test: O_CREAT with a trailing slash is EISDIR
+    /// whether or not the name exists, and before O_EXCL's EEXIST.
+    #[test]
+    fn o_creat_with_a_trailing_slash_is_eisdir() {
+        let fs = MemFs::new();
+        fs.open("/tmp/a", OFlags::CREAT, 0o644, ROOT).unwrap();
+        assert_eq!(open_err(&fs, "/tmp/a/", 0o101, ROOT), Errno::ISDIR);
+        assert_eq!(open_err(&fs, "/tmp/b/", 0o101, ROOT), Errno::ISDIR);
+        assert_eq!(open_err(&fs, "/tmp/", 0o300, ROOT), Errno::ISDIR);
+        assert_eq!(
+            open_err(&fs, "/tmp/a/", 0o1, ROOT),
+            Errno::NOTDIR,
+            "no O_CREAT"
+        );
+        assert_eq!(
+            open_err(&fs, "/tmp/.", 0o300, ROOT),
+            Errno::EXIST,
+            "not a normal name"
+        );
+    }
+
+    // ---- write -----------------------------------------------------------------------
+
+    /// Found by the host differential test: an empty write through an O_APPEND
+    /// description leaves its offset alone.
+    #[test]
+    fn empty_append_write_keeps_the_offset() {
+        let sys = crate::System::new();
+        let t = sys.task(sys.spawn().unwrap()).unwrap();
+        let w = t
+            .open("/tmp/a", OFlags::RDWR | OFlags::CREAT, 0o644)
+            .unwrap();
+        t.write(w, b"abc").unwrap();
+        let a = t.open("/tmp/a", OFlags::RDWR | OFlags::APPEND, 0).unwrap();
+        assert_eq!(t.write(a, b""), Ok(0));
+        assert_eq!(t.lseek(a, 0, 1), Ok(0));
+        assert_eq!(t.write(a, b"x"), Ok(1));
+        assert_eq!(t.lseek(a, 0, 1), Ok(4));
+    }
+
+    #[test]
+    fn access_mode_3_needs_read_and_write_permission() {
+        let fs = MemFs::new();
+        let user = Credentials {
+            privileged: false,
+            umask: 0o022,
+        };
+        fs.open("/tmp/r", OFlags::CREAT | OFlags::WRONLY, 0o444, user)
+            .unwrap();
+        assert_eq!(open_err(&fs, "/tmp/r", 3, user), Errno::ACCES);
+        assert!(fs.open("/tmp/r", OFlags::from_raw(0), 0, user).is_ok());
     }
 }

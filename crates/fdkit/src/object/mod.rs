@@ -164,6 +164,14 @@ pub trait FileObject: Send + Sync + fmt::Debug {
         false
     }
 
+    /// Whether turning `O_ASYNC` on makes the caller's process the description's
+    /// owner (`F_GETOWN`), as a terminal's `->fasync` does (Linux `__tty_fasync`
+    /// calls `__f_setown`; the model's terminal has no foreground process group, so
+    /// the owner is the caller). Default: no.
+    fn fasync_sets_owner(&self) -> bool {
+        false
+    }
+
     /// The capacity of a pipe, for `F_GETPIPE_SZ`; `None` for other objects
     /// (`F_GETPIPE_SZ` then fails with `EBADF`).
     fn pipe_capacity(&self) -> Option<usize> {

@@ -3,7 +3,8 @@
 //! Rules (pipe(7)): a read returns what is buffered (up to the request); on an empty
 //! pipe it returns 0 once no write end is open, fails with `EAGAIN` when non-blocking,
 //! and waits otherwise. A write with no read end open fails with `EPIPE` (the model
-//! does not deliver `SIGPIPE`, as if it were ignored). Writes of at most `PIPE_BUF`
+//! does not deliver `SIGPIPE`, as if it were ignored); an empty write returns 0
+//! even then. Writes of at most `PIPE_BUF`
 //! (4096) bytes are atomic: a non-blocking one that does not fit fails with `EAGAIN`;
 //! a larger non-blocking one writes what fits. A blocking write waits until all is
 //! written, returning the partial count if interrupted after writing something.
@@ -112,6 +113,11 @@ impl Pipe {
     }
 
     fn write(self: &Arc<Self>, io: &mut Io<'_>, data: &[u8]) -> Result<usize> {
+        // Linux pipe_write: "Null write succeeds", before the check for readers, so
+        // an empty write to a widowed pipe is 0, not EPIPE.
+        if data.is_empty() {
+            return Ok(0);
+        }
         let mut st = lock(&self.state);
         let mut written = 0;
         loop {
@@ -239,7 +245,13 @@ impl FileObject for PipeEnd {
     }
 
     fn set_pipe_capacity(&self, size: u64) -> Result<usize> {
-        // Linux round_pipe_size: at least one page, rounded up to a power of two.
+        // Linux pipe_set_size: round_pipe_size gives 0 pages above 2^31 (EINVAL),
+        // else at least one page, rounded up to a power of two; only then is a size
+        // above pipe-max-size refused (EPERM; the model's callers never hold
+        // CAP_SYS_RESOURCE for this).
+        if size > 1 << 31 {
+            return Err(Errno::INVAL);
+        }
         if size > PIPE_MAX_SIZE as u64 {
             return Err(Errno::PERM);
         }
@@ -251,5 +263,42 @@ impl FileObject for PipeEnd {
         st.capacity = size;
         self.pipe.changed.notify_all();
         Ok(size)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Errno, System};
+
+    // ---- write -----------------------------------------------------------------------
+
+    /// Found by the host differential test: Linux answers an empty write before
+    /// looking for readers.
+    #[test]
+    fn empty_write_without_readers_is_zero() {
+        let sys = System::new();
+        let t = sys.task(sys.spawn().unwrap()).unwrap();
+        let [r, w] = t.pipe().unwrap();
+        t.close(r).unwrap();
+        assert_eq!(t.write(w, b""), Ok(0));
+        assert_eq!(t.write(w, b"x"), Err(Errno::PIPE));
+    }
+
+    // ---- F_SETPIPE_SZ ----------------------------------------------------------------
+
+    /// Found by the host differential test: sizes above 2^31 round to no page at
+    /// all (EINVAL) before the pipe-max-size check (EPERM); `arg` is an `unsigned int`.
+    #[test]
+    fn setpipe_sz_above_2_31_is_einval() {
+        let sys = System::new();
+        let t = sys.task(sys.spawn().unwrap()).unwrap();
+        let [r, _w] = t.pipe().unwrap();
+        let set = |size: u64| t.fcntl(r, crate::flags::fcntl_cmd::F_SETPIPE_SZ, size);
+        assert_eq!(set(u64::MAX), Err(Errno::INVAL));
+        assert_eq!(set((1 << 31) + 1), Err(Errno::INVAL));
+        assert_eq!(set(1 << 31), Err(Errno::PERM));
+        assert_eq!(set((1 << 20) + 1), Err(Errno::PERM));
+        assert_eq!(set((1 << 32) + 4097), Ok(8192));
+        assert_eq!(set(0), Ok(4096));
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! Each end has its own inode (`socket:[N]` differs per end) and receives what the
 //! other end sends. A read returns buffered bytes, 0 once the peer's description is
-//! released, `EAGAIN` when non-blocking and empty, and waits otherwise; a write to a
-//! released peer fails with `EPIPE` (no `SIGPIPE` is modelled). Each direction buffers
+//! released (after one `ECONNRESET` if the peer went with bytes it had not read),
+//! `EAGAIN` when non-blocking and empty, and waits otherwise; a write to a released
+//! peer fails with `EPIPE` (no `SIGPIPE` is modelled). Each direction buffers
 //! up to 212,992 bytes (Linux's default `wmem_default`).
 //!
 //! Not modelled: `SCM_RIGHTS` descriptor passing, `shutdown`, datagram boundaries of
@@ -23,6 +24,9 @@ struct State {
     /// `inbox[i]`: bytes waiting for end `i` to read.
     inbox: [VecDeque<u8>; 2],
     open: [bool; 2],
+    /// `reset[i]`: end `i` has a pending `ECONNRESET` (Linux `sk_err`), set when the
+    /// peer was released with bytes it never read.
+    reset: [bool; 2],
 }
 
 /// The shared state of a connected pair.
@@ -48,6 +52,7 @@ impl SocketPair {
             state: Mutex::new(State {
                 inbox: [VecDeque::new(), VecDeque::new()],
                 open: [true, true],
+                reset: [false, false],
             }),
             changed: Condvar::new(),
         });
@@ -72,6 +77,11 @@ impl Drop for SocketEnd {
     fn drop(&mut self) {
         let mut st = lock(&self.pair.state);
         st.open[self.side] = false;
+        // Linux unix_release_sock: closing with unread data resets the connection;
+        // the peer's next read that finds its own queue empty fails with ECONNRESET.
+        if !st.inbox[self.side].is_empty() {
+            st.reset[1 - self.side] = true;
+        }
         st.inbox[self.side].clear();
         self.pair.changed.notify_all();
     }
@@ -105,6 +115,10 @@ impl FileObject for SocketEnd {
                 }
                 pair.changed.notify_all();
                 return Ok(n);
+            }
+            // unix_stream_read_generic: sock_error, then RCV_SHUTDOWN, then EAGAIN.
+            if std::mem::take(&mut st.reset[self.side]) {
+                return Err(Errno::CONNRESET);
             }
             if !st.open[1 - self.side] {
                 return Ok(0);
@@ -172,5 +186,46 @@ impl FileObject for SocketEnd {
 
     fn supports_async(&self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Errno, System};
+
+    // ---- read ------------------------------------------------------------------------
+
+    /// Found by the host differential test: a peer closed with unread bytes resets
+    /// the connection; the reader drains its own queue, gets ECONNRESET once, then
+    /// end of file.
+    #[test]
+    fn peer_closed_with_unread_data_resets_once() {
+        let sys = System::new();
+        let t = sys.task(sys.spawn().unwrap()).unwrap();
+        let [a, b] = t.socketpair(1, 1, 0).unwrap();
+        t.write(b, b"x").unwrap();
+        t.write(a, b"y").unwrap();
+        t.close(a).unwrap();
+        let mut buf = [0; 4];
+        assert_eq!(t.read(b, &mut buf), Ok(1), "its own queue first");
+        assert_eq!(t.write(b, b"q"), Err(Errno::PIPE));
+        assert_eq!(
+            t.read(b, &mut buf[..0]),
+            Ok(0),
+            "an empty read leaves the error"
+        );
+        assert_eq!(t.read(b, &mut buf), Err(Errno::CONNRESET));
+        assert_eq!(t.read(b, &mut buf), Ok(0));
+    }
+
+    #[test]
+    fn peer_closed_after_reading_everything_is_plain_eof() {
+        let sys = System::new();
+        let t = sys.task(sys.spawn().unwrap()).unwrap();
+        let [a, b] = t.socketpair(1, 1, 0).unwrap();
+        t.write(b, b"x").unwrap();
+        t.read(a, &mut [0; 1]).unwrap();
+        t.close(a).unwrap();
+        assert_eq!(t.read(b, &mut [0; 1]), Ok(0));
     }
 }

@@ -6,6 +6,7 @@ use crate::errno::{Errno, Result};
 use crate::fd::Fd;
 use crate::flags::fcntl_cmd::*;
 use crate::flags::{FdFlags, OFlags};
+use crate::ofd::OpenFileDescription;
 use crate::process::Pid;
 use crate::system::Task;
 use crate::table::CloseRange;
@@ -140,9 +141,9 @@ impl Task {
         // Commands on the description itself run without the table lock.
         match cmd {
             F_GETFL => Ok(i64::from(ofd.flags().bits())),
-            F_SETFL => ofd.set_status_flags(arg as u32).map(|()| 0),
+            F_SETFL => self.set_status_flags(&ofd, arg as u32).map(|()| 0),
             F_CREATED_QUERY => Ok(i64::from(ofd.created())),
-            F_GETOWN => Ok(i64::from(ofd.owner())),
+            F_GETOWN => Ok(i64::from(self.owner(&ofd))),
             F_SETOWN => {
                 let who = arg as i32;
                 self.check_owner(who)?;
@@ -194,6 +195,36 @@ impl Task {
             Ok(())
         } else {
             Err(Errno::SRCH)
+        }
+    }
+
+    /// `F_SETFL`'s effect on `ofd` (also `FIOASYNC`'s): the status flags, and when
+    /// `O_ASYNC` turns on for an object whose `->fasync` claims the description (a
+    /// terminal), the caller's process becomes its owner — if it has none
+    /// (`__f_setown` without `force`; an owner that has exited still counts).
+    fn set_status_flags(&self, ofd: &OpenFileDescription, arg: u32) -> Result<()> {
+        let was_async = ofd.flags().contains(OFlags::ASYNC);
+        ofd.set_status_flags(arg)?;
+        let turned_on = !was_async && ofd.flags().contains(OFlags::ASYNC);
+        if turned_on && ofd.object().fasync_sets_owner() && ofd.owner() == 0 {
+            ofd.set_owner(self.pid().get() as i32);
+        }
+        Ok(())
+    }
+
+    /// `F_GETOWN`: the owner, or 0 when the owning process no longer exists (Linux
+    /// `f_getown` reports only a pid with a task; a zombie still has one). Process
+    /// groups are not modelled, so a negative owner is returned as stored.
+    fn owner(&self, ofd: &OpenFileDescription) -> i32 {
+        let owner = ofd.owner();
+        let exists = || {
+            let pid = Pid::new(owner as u32);
+            self.shared.read_registry().processes.contains_key(&pid)
+        };
+        if owner > 0 && !exists() {
+            0
+        } else {
+            owner
         }
     }
 
@@ -277,9 +308,74 @@ impl Task {
             FIOCLEX => self.with_table(|t, _| t.set_cloexec(fd, true))??,
             FIONCLEX => self.with_table(|t, _| t.set_cloexec(fd, false))??,
             FIONBIO => ofd.set_nonblocking(arg as u32 != 0),
-            FIOASYNC => ofd.set_async(arg as u32 != 0)?,
+            FIOASYNC => {
+                let on = arg as u32 != 0;
+                let mut flags = ofd.flags();
+                // Linux ioctl_fioasync: changing FASYNC needs the file's ->fasync;
+                // without one it is ENOTTY (where F_SETFL ignores the bit).
+                if flags.contains(OFlags::ASYNC) != on && !ofd.object().supports_async() {
+                    return Err(Errno::NOTTY);
+                }
+                flags.set(OFlags::ASYNC, on);
+                self.set_status_flags(&ofd, flags.bits())?;
+            }
             _ => return Err(Errno::NOTTY),
         }
         Ok(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FIOASYNC;
+    use crate::flags::fcntl_cmd::{F_GETOWN, F_SETFL, F_SETOWN};
+    use crate::{Errno, OFlags, System};
+
+    // ---- ioctl -----------------------------------------------------------------------
+
+    /// Found by the host differential test: `FIOASYNC` that would change `O_ASYNC` on
+    /// a file without `->fasync` (an eventfd, `/dev/null`, a regular file) is ENOTTY;
+    /// asking for the state it already has succeeds; pipes take it.
+    #[test]
+    fn fioasync_needs_fasync_to_change_the_flag() {
+        let sys = System::new();
+        let t = sys.task(sys.spawn().unwrap()).unwrap();
+        let efd = t.eventfd2(0, 0).unwrap();
+        assert_eq!(t.ioctl(efd, FIOASYNC, 1), Err(Errno::NOTTY));
+        assert_eq!(t.ioctl(efd, FIOASYNC, 0), Ok(0));
+        let [r, _w] = t.pipe().unwrap();
+        assert_eq!(t.ioctl(r, FIOASYNC, 1), Ok(0));
+        assert!(t.fcntl_getfl(r).unwrap().contains(OFlags::ASYNC));
+        assert_eq!(t.fcntl(r, F_GETOWN, 0), Ok(0), "a pipe claims no owner");
+    }
+
+    /// Found by the host differential test: turning O_ASYNC on for a terminal makes
+    /// the caller its owner (`__tty_fasync`); only the off-to-on change does.
+    #[test]
+    fn o_async_on_a_terminal_makes_the_caller_owner() {
+        let sys = System::new();
+        let pid = sys.spawn().unwrap();
+        let t = sys.task(pid).unwrap();
+        let on = u64::from(OFlags::ASYNC.bits());
+        let owner = |t: &crate::Task| t.fcntl(0, F_GETOWN, 0);
+        assert_eq!(owner(&t), Ok(0));
+        t.fcntl(1, F_SETFL, on).unwrap();
+        assert_eq!(owner(&t), Ok(i64::from(pid.get())), "one description");
+        let child = t.fork().unwrap();
+        t.fcntl(0, F_SETOWN, u64::from(child.get())).unwrap();
+        t.fcntl(0, F_SETFL, 0).unwrap();
+        t.fcntl(0, F_SETFL, on).unwrap();
+        assert_eq!(owner(&t), Ok(i64::from(child.get())), "owned: no claim");
+        sys.task(child).unwrap().exit(0);
+        assert_eq!(owner(&t), Ok(i64::from(child.get())), "a zombie");
+        t.wait4(-1, false).unwrap();
+        assert_eq!(owner(&t), Ok(0), "reaped: no task, 0");
+        t.fcntl(0, F_SETFL, 0).unwrap();
+        assert_eq!(t.ioctl(0, FIOASYNC, 1), Ok(0));
+        assert_eq!(owner(&t), Ok(0), "the reaped owner still counts");
+        t.fcntl(0, F_SETOWN, 0).unwrap();
+        t.fcntl(0, F_SETFL, 0).unwrap();
+        assert_eq!(t.ioctl(0, FIOASYNC, 1), Ok(0));
+        assert_eq!(owner(&t), Ok(i64::from(pid.get())), "unowned again");
     }
 }

@@ -101,8 +101,9 @@ impl Task {
             .shared
             .fs
             .open(&path, flags, mode & 0o7777, self.credentials())?;
-        // do_dentry_open: O_DIRECT needs FMODE_CAN_ODIRECT (regular files here; not
-        // directories or /dev/null). O_PATH has dropped O_DIRECT already.
+        // Linux do_dentry_open, after the file's own open: O_DIRECT needs
+        // FMODE_CAN_ODIRECT (regular files; not directories or devices). O_PATH
+        // opens have had O_DIRECT stripped already.
         if flags.contains(OFlags::DIRECT) && !opened.object.supports_direct() {
             return Err(Errno::INVAL);
         }
@@ -189,7 +190,7 @@ impl Task {
         if !inode.is_dir() {
             return Err(Errno::NOTDIR);
         }
-        lock(&self.state.process.state).cwd = inode.path();
+        lock(&self.state.process.state).cwd = inode;
         Ok(())
     }
 
@@ -199,5 +200,59 @@ impl Task {
     /// `EBADF`: not open.
     pub fn fstat(&self, fd: impl Into<Fd>) -> Result<Stat> {
         Ok(self.file(fd)?.object().stat())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Errno, OFlags, System};
+
+    // ---- chdir -----------------------------------------------------------------------
+
+    /// Found by the host differential test: the current directory is the directory,
+    /// not its path; after a rename, relative paths resolve in it at its new place.
+    #[test]
+    fn cwd_follows_a_renamed_directory() {
+        let sys = System::new();
+        let t = sys.task(sys.spawn().unwrap()).unwrap();
+        t.mkdir("/tmp/d", 0o755).unwrap();
+        t.chdir("/tmp/d").unwrap();
+        let child = sys.task(t.fork().unwrap()).unwrap();
+        t.rename("/tmp/d", "/tmp/e").unwrap();
+        assert!(t.open("a", OFlags::CREAT, 0o644).is_ok());
+        assert!(sys.fs().resolve("/tmp/e/a").is_ok());
+        assert!(
+            child.open("a", OFlags::empty(), 0).is_ok(),
+            "the child's copy follows too"
+        );
+    }
+
+    // ---- open ------------------------------------------------------------------------
+
+    /// Found by the host differential test: Linux `do_dentry_open` refuses `O_DIRECT`
+    /// without `FMODE_CAN_ODIRECT`; regular files have it, directories and
+    /// `/dev/null` do not. `O_PATH` drops the flag first.
+    #[test]
+    fn o_direct_needs_an_object_with_direct_io() {
+        let sys = System::new();
+        let t = sys.task(sys.spawn().unwrap()).unwrap();
+        let direct = OFlags::DIRECT;
+        assert_eq!(t.open("/dev/null", direct, 0), Err(Errno::INVAL));
+        assert_eq!(t.open("/tmp", direct, 0), Err(Errno::INVAL));
+        assert_eq!(
+            t.open("/tmp/f", direct | OFlags::CREAT, 0o600)
+                .map(|fd| fd.get()),
+            Ok(3)
+        );
+        assert_eq!(
+            t.open("/dev/null", direct | OFlags::PATH, 0)
+                .map(|fd| fd.get()),
+            Ok(4)
+        );
+        assert_eq!(
+            t.dup(0).map(|fd| fd.get()),
+            Ok(5),
+            "failed opens left no number behind"
+        );
     }
 }
