@@ -22,10 +22,10 @@ use super::dev::{Device, MemDevice};
 use super::{generic_seek, FileKind, FileObject, Io, Stat};
 use crate::errno::{Errno, Result};
 use crate::flags::{OFlags, Whence};
+use crate::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use crate::sync::{Arc, Mutex};
 use crate::wait::lock;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 
 /// Longest path `open` accepts, including the terminating NUL (`PATH_MAX`).
 pub const PATH_MAX: usize = 4096;
