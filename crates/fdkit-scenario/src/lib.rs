@@ -95,7 +95,7 @@ pub mod tables;
 pub use convert::CALLS;
 pub use error::{Error, ErrorKind};
 pub use model::{Model, StepError};
-pub use parse::{Item, Scenario};
+pub use parse::{Item, Scenario, MAX_ERRORS, MAX_LINE_BYTES};
 pub use step::{Expected, Mismatch, Out, Ret, Step, FIRST_PID};
 pub use tables::{Entry, Table, TableState};
 
