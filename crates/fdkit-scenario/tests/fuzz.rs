@@ -42,3 +42,57 @@ proptest! {
         harness::try_run(&data).map_err(TestCaseError::fail)?;
     }
 }
+
+// ---- regressions -----------------------------------------------------------------
+
+/// Garbage text: 20 errors, then one saying reading stopped (was: one error per
+/// line, 600 MB and a minute for 10 MB of `x` lines).
+#[test]
+fn garbage_stops_after_max_errors() {
+    use fdkit_scenario::{ErrorKind, Scenario, MAX_ERRORS};
+    let errors = Scenario::parse(&"x\n".repeat(100_000)).unwrap_err();
+    assert_eq!(errors.len(), MAX_ERRORS + 1);
+    assert_eq!(errors[MAX_ERRORS].kind(), ErrorKind::TooManyErrors);
+    assert_eq!(errors[MAX_ERRORS].line(), MAX_ERRORS as u64 + 1);
+}
+
+/// A line over the cap is one error, without parsing it (was: 5,000,000 flags
+/// parsed into a 250 MB tree).
+#[test]
+fn overlong_line_is_one_error() {
+    use fdkit_scenario::{ErrorKind, Scenario, MAX_LINE_BYTES};
+    let line = format!("dup({}1)", "1|".repeat(MAX_LINE_BYTES / 2));
+    let errors = Scenario::parse(&line).unwrap_err();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].kind(), ErrorKind::TooLong);
+    assert_eq!(errors[0].column(), MAX_LINE_BYTES + 1);
+}
+
+/// An unknown 1 MB name is quoted in part (was: the whole name in the message).
+#[test]
+fn long_names_are_quoted_in_part() {
+    let errors =
+        fdkit_scenario::Scenario::parse(&format!("dup({})", "x".repeat(1 << 20))).unwrap_err();
+    assert_eq!(
+        errors[0].to_string(),
+        format!("1:5: unknown constant `{}`...", "x".repeat(40))
+    );
+}
+
+/// Steps naming pid 0 or a pid above 2^31 - 1 cannot run (was: "no process
+/// 4294967295", suggesting a fork could make it).
+#[test]
+fn absurd_pids_are_bad_pids() {
+    use fdkit_scenario::{Model, Scenario, StepError};
+    let s = Scenario::parse("dup(1)\n[pid 4294967295] dup(1)\n[pid 0] dup(1)\n").unwrap();
+    let model = Model::new(s.first_pid).unwrap();
+    let got: Vec<_> = s.steps().map(|step| model.run(step).err()).collect();
+    assert_eq!(
+        got,
+        [
+            None,
+            Some(StepError::BadPid(u32::MAX)),
+            Some(StepError::BadPid(0))
+        ]
+    );
+}
