@@ -833,7 +833,16 @@ impl<'a> Parser<'a> {
         if self.peek() == Some(b'.') && !self.b[end..].starts_with(b"...") {
             return Err(Fail::NoMatch); // 1.5: not an integer
         }
-        self.decorated(Value::Int(Int { value, radix }))
+        let int = self.decorated(Value::Int(Int { value, radix }))?;
+        if neg == 1 && value == 0 {
+            // `-0` keeps its sign as a negation: as the literal 0 it would print
+            // as `0`, and `--0` would print as `-0` (not a fixed point).
+            return Ok(Value::Unary {
+                op: UnaryOp::Neg,
+                operand: Box::new(int),
+            });
+        }
+        Ok(int)
     }
 
     /// An identifier, `NULL`, a decorated identifier or a function-like form.

@@ -26,3 +26,27 @@ proptest! {
         harness::try_run(&data).map_err(TestCaseError::fail)?;
     }
 }
+
+// ---- regressions -----------------------------------------------------------------
+
+/// Found by fuzzing: `-0` was folded into the literal 0, so `1--0` printed as
+/// `1-0` and `--0` as `-0`, then `0`: printing was no fixed point and the tree
+/// changed at each round. `-0` is now a negation of 0.
+#[test]
+fn negative_zero_keeps_its_sign() {
+    use fdkit_strace::{UnaryOp, Value};
+    for text in ["-0", "--0", "1--0", "0x7fdade25c---00", "-0x0<x>", "-00"] {
+        let v = Value::parse(text).unwrap();
+        assert_eq!(v.to_string(), text, "{v:?}");
+        assert_eq!(Value::parse(&v.to_string()).unwrap(), v);
+    }
+    assert!(matches!(
+        Value::parse("-0").unwrap(),
+        Value::Unary {
+            op: UnaryOp::Neg,
+            ..
+        }
+    ));
+    assert_eq!(Value::parse("-1").unwrap(), Value::int(-1));
+    harness::try_run(b"1795347370.024054326 execve(\"/x\", 0x7fdade25c-----000) = 0\n").unwrap();
+}
