@@ -418,7 +418,12 @@ fn parse_clock(t: &str) -> Option<Seconds> {
             .all(|c| c.is_ascii_digit())
             .then(|| s.parse().ok())?
     };
-    let (h, m) = (field(0..2)?, field(3..5)?);
+    // A time of day, as localtime gives it: `HH:MM:SS`, each field two digits in
+    // range (any other text would print back differently).
+    let (h, m, whole) = (field(0..2)?, field(3..5)?, field(6..8)?);
+    if h > 23 || m > 59 || whole > 59 || !matches!(b.get(8), None | Some(b'.')) {
+        return None;
+    }
     let mut s = Seconds::parse(&t[6..])?;
     s.secs += h * 3600 + m * 60;
     Some(s)

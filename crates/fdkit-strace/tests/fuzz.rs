@@ -50,3 +50,34 @@ fn negative_zero_keeps_its_sign() {
     assert_eq!(Value::parse("-1").unwrap(), Value::int(-1));
     harness::try_run(b"1795347370.024054326 execve(\"/x\", 0x7fdade25c-----000) = 0\n").unwrap();
 }
+
+/// Found by fuzzing: `11:35:4816381.8` was read as a clock time 4,816,381 s past
+/// 11:35 and printed as `1349:28:01.8`, which does not parse. A clock time is
+/// `HH:MM:SS` with each field two digits in range.
+#[test]
+fn clock_times_are_times_of_day() {
+    use fdkit_strace::Line;
+    for bad in [
+        "11:35:4816381.8",
+        "24:00:00",
+        "12:60:00",
+        "12:00:60",
+        "1:2:3",
+    ] {
+        let text = format!("17113 {bad} brk(NULL) = 0");
+        assert!(
+            Line::parse(&text)
+                .map(|l| l.time())
+                .ok()
+                .flatten()
+                .is_none(),
+            "{text}"
+        );
+    }
+    let line = Line::parse("17113 23:59:59.999999 brk(NULL) = 0").unwrap();
+    assert!(line
+        .to_string()
+        .starts_with("17113 23:59:59.999999 brk(NULL)"));
+    harness::try_run(b"17113 11:35:4816381.8 brk(NULL)         = 0x55f865cd3000 <0.000009>\n")
+        .unwrap();
+}
