@@ -60,7 +60,17 @@ impl<'a> Arbitrary<'a> for N64 {
         Ok(N64(match u.int_in_range(0u8..=7)? {
             0..=3 => u64::from(N32::arbitrary(u)?.0),
             4 => i64::from(N32::arbitrary(u)?.int()) as u64,
-            5 => *u.choose(&[u64::MAX, 1 << 63, (1 << 63) - 1, 1 << 32, (1 << 32) | 5])?,
+            5 => *u.choose(&[
+                u64::MAX,
+                1 << 63,
+                (1 << 63) - 1,
+                1 << 32,
+                (1 << 32) | 5,
+                (1 << 30) - 1,
+                1 << 30,
+                (1 << 30) + 1,
+                (1 << 20) + 7,
+            ])?,
             _ => u64::arbitrary(u)?,
         }))
     }
@@ -127,6 +137,11 @@ pub enum What {
     Pread {
         fd: N32,
         count: N64,
+        offset: N64,
+    },
+    Pwrite {
+        fd: N32,
+        len: u16,
         offset: N64,
     },
     Lseek {
@@ -403,6 +418,11 @@ impl World {
                 count: count.0 as usize,
                 offset: offset.0 as i64,
             },
+            Pwrite { fd, len, offset } => Call::Pwrite {
+                fd: fd.int(),
+                data: vec![b'y'; usize::from(len)],
+                offset: offset.0 as i64,
+            },
             Lseek { fd, offset, whence } => Call::Lseek {
                 fd: fd.int(),
                 offset: offset.0 as i64,
@@ -544,7 +564,10 @@ impl Default for World {
 /// with `O_NONBLOCK` set for the call.
 fn run_nonblocking(t: &Task, call: &Call) {
     let fd = match call {
-        Call::Read { fd, .. } | Call::Write { fd, .. } | Call::Pread { fd, .. } => *fd,
+        Call::Read { fd, .. }
+        | Call::Write { fd, .. }
+        | Call::Pread { fd, .. }
+        | Call::Pwrite { fd, .. } => *fd,
         _ => {
             let _ = t.execute(call);
             return;
