@@ -1080,7 +1080,17 @@ impl fmt::Display for Value<'_> {
             Value::Binary { op, lhs, rhs } if op.spaced() => {
                 write!(f, "{lhs} {} {rhs}", op.as_str())
             }
-            Value::Binary { op, lhs, rhs } => write!(f, "{lhs}{}{rhs}", op.as_str()),
+            Value::Binary { op, lhs, rhs } => {
+                // Tight, unless an operand's edge would fuse with the operator
+                // into another token: `a & &b` printed `a&&b` reads as `&&`.
+                let (l, r) = (lhs.to_string(), rhs.to_string());
+                let fuses = |c: Option<char>| c.is_some_and(|c| "&|<>=!+*/%^~".contains(c));
+                if fuses(l.chars().last()) || fuses(r.chars().next()) {
+                    write!(f, "{l} {} {r}", op.as_str())
+                } else {
+                    write!(f, "{l}{}{r}", op.as_str())
+                }
+            }
             Value::Unary { op, operand } => write!(f, "{}{operand}", op.as_str()),
             Value::InOut(a, b) => write!(f, "{a} => {b}"),
             Value::Paren(v) => write!(f, "({v})"),

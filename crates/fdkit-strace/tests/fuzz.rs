@@ -81,3 +81,23 @@ fn clock_times_are_times_of_day() {
     harness::try_run(b"17113 11:35:4816381.8 brk(NULL)         = 0x55f865cd3000 <0.000009>\n")
         .unwrap();
 }
+
+/// Found by fuzzing: `a & &b` (a bitwise and of an address-of) printed tight as
+/// `a&&b`, which reads as a logical and. A tight operator is spaced when an
+/// operand's edge would fuse with it.
+#[test]
+fn tight_operators_do_not_fuse_with_their_operands() {
+    use fdkit_strace::{BinaryOp, Value};
+    let v = Value::parse("WIFEXITE*(s) & &WEXITSTATUS(s) == 0").unwrap();
+    assert_eq!(v.to_string(), "WIFEXITE*(s) & &WEXITSTATUS(s) == 0");
+    assert_eq!(Value::parse(&v.to_string()).unwrap(), v);
+    let Value::Binary { op, .. } = Value::parse("a & &b").unwrap() else {
+        panic!()
+    };
+    assert_eq!(op, BinaryOp::And);
+    // Ordinary arithmetic stays tight, as strace writes it.
+    for text in ["1<<3", "8192*1024", "1--1", "a|b"] {
+        assert_eq!(Value::parse(text).unwrap().to_string(), text);
+    }
+    harness::try_run(b"[{WIFEXITE*(s) & &WEXITSTATUS(s) == 0}]").unwrap();
+}
