@@ -101,3 +101,20 @@ fn tight_operators_do_not_fuse_with_their_operands() {
     }
     harness::try_run(b"[{WIFEXITE*(s) & &WEXITSTATUS(s) == 0}]").unwrap();
 }
+
+/// Found by fuzzing: a ` => {...}` continuation after a timestamp took the
+/// prefix's separating space into its arguments, so each print added a space.
+#[test]
+fn continuation_after_a_prefix_prints_back_the_same() {
+    use fdkit_strace::Line;
+    for text in [
+        "1795347370.02 => {parent_tid=[13877]}, 88) = 13877",
+        "1795347370.02  => {parent_tid=[13877]}, 88) = 13877",
+        " => {parent_tid=[13877]}, 88) = 13877",
+    ] {
+        let once = Line::parse(text).unwrap().to_string();
+        let twice = Line::parse(&once).unwrap().to_string();
+        assert_eq!(once, twice, "{text:?}");
+    }
+    harness::try_run(b"1795347370.02 => {parent_tid=[13877]}, 88) = 13877\n").unwrap();
+}
