@@ -449,13 +449,12 @@ fn parse_body(text: &str, i: usize) -> Result<Event<'_>, Error> {
         Some(b'<') if body == "<unfinished ...>" => return Ok(Event::Mark(Pause::Unfinished)),
         Some(b'<') if body.starts_with("<... ") => return resumed(text, i),
         Some(b',' | b')' | b'=') if b[i] != b'=' || body.starts_with("=>") => {
-            // A continuation; ` => {parent_tid=[1]}, 88) = 1` keeps its space,
-            // but not the one separating it from a prefix (printed anew).
-            let prefix = text[..i].trim_end().len();
-            let floor = if prefix == 0 { 0 } else { prefix + 1 };
+            // A continuation; ` => {parent_tid=[1]}, 88) = 1` keeps its space
+            // when it starts the line. After a prefix, the spaces belong to the
+            // prefix (printed anew, padded), so none are kept.
             let mut start = i;
-            while start > floor && b[start - 1] == b' ' && body.starts_with("=>") {
-                start -= 1;
+            if text[..i].trim_end().is_empty() && body.starts_with("=>") {
+                start = 0;
             }
             let (args, outcome, duration) = finish(text, start)?;
             return Ok(Event::Resumed {

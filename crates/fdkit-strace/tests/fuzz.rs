@@ -102,8 +102,9 @@ fn tight_operators_do_not_fuse_with_their_operands() {
     harness::try_run(b"[{WIFEXITE*(s) & &WEXITSTATUS(s) == 0}]").unwrap();
 }
 
-/// Found by fuzzing: a ` => {...}` continuation after a timestamp took the
-/// prefix's separating space into its arguments, so each print added a space.
+/// Found by fuzzing (twice): a ` => {...}` continuation after a timestamp or a
+/// padded pid took the prefix's spaces into its arguments, so each print added a
+/// space. After a prefix, a continuation keeps no leading space.
 #[test]
 fn continuation_after_a_prefix_prints_back_the_same() {
     use fdkit_strace::Line;
@@ -111,6 +112,8 @@ fn continuation_after_a_prefix_prints_back_the_same() {
         "1795347370.02 => {parent_tid=[13877]}, 88) = 13877",
         "1795347370.02  => {parent_tid=[13877]}, 88) = 13877",
         " => {parent_tid=[13877]}, 88) = 13877",
+        "1383  => {parent_tid=[17138]}, 88)      = 17138",
+        "[pid 1383]  => {parent_tid=[17138]}, 88) = 17138",
     ] {
         let once = Line::parse(text).unwrap().to_string();
         let twice = Line::parse(&once).unwrap().to_string();
