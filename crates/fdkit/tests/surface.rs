@@ -13,7 +13,7 @@ fn cases() -> u32 {
     std::env::var("FDKIT_PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(300)
+        .unwrap_or(600)
 }
 
 proptest! {
