@@ -64,7 +64,10 @@ impl Scenario {
         let mut first_pid = None;
         for (i, raw) in text.lines().enumerate() {
             let line = i as u64 + 1;
-            let raw = raw.strip_suffix('\r').unwrap_or(raw);
+            // `\r\n` endings, and any further `\r`s before them: a line printed
+            // back ends in `\n` alone, so a kept `\r` would read as part of the
+            // terminator next time.
+            let raw = raw.trim_end_matches('\r');
             if errors.len() == MAX_ERRORS {
                 errors.push(Error::new(
                     ErrorKind::TooManyErrors,

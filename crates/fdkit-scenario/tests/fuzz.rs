@@ -96,3 +96,17 @@ fn absurd_pids_are_bad_pids() {
         ]
     );
 }
+
+/// Found by fuzzing: `text\r\r\r\n` lost one `\r` per print and parse (the
+/// terminator's, then the one before it). Trailing `\r`s all belong to the
+/// terminator.
+#[test]
+fn trailing_carriage_returns_are_part_of_the_terminator() {
+    use fdkit_scenario::{Item, Scenario};
+    let s = Scenario::parse("# a comment\r\r\r\ndup(1) = 3\r\r\n").unwrap();
+    let Item::Text { text, .. } = &s.items[0] else {
+        panic!()
+    };
+    assert_eq!(text, "# a comment");
+    assert_eq!(Scenario::parse(&s.to_string()).unwrap(), s);
+}
