@@ -215,7 +215,10 @@ impl<W: Write> Run<W> {
         if mismatch.is_some() {
             self.counts.differ += 1;
         }
-        let prefix = if step.pid == self.first_pid {
+        // The first call names the first process unless it is the default one,
+        // so the output read back runs as the same pids.
+        let named = self.counts.calls == 1 && self.first_pid != fdkit_scenario::FIRST_PID;
+        let prefix = if step.pid == self.first_pid && !named {
             String::new()
         } else {
             print::pid_prefix(step.pid)

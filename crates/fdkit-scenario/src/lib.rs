@@ -101,12 +101,16 @@ pub use tables::{Entry, Table, TableState};
 
 impl std::fmt::Display for Scenario {
     /// The scenario as text that parses back to it: calls of the first process
-    /// without a pid prefix, others with `[pid N]`.
+    /// without a pid prefix, others with `[pid N]`; the first call keeps its
+    /// prefix when the first process is not [`FIRST_PID`], since it names it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut first = true;
         for item in &self.items {
             match item {
                 Item::Step(step) => {
-                    let prefix = (step.pid != self.first_pid).then_some(step.pid);
+                    let named = first && self.first_pid != FIRST_PID;
+                    first = false;
+                    let prefix = (step.pid != self.first_pid || named).then_some(step.pid);
                     writeln!(f, "{}", print::step_line(step, prefix))?;
                 }
                 Item::Show { pids, .. } => {

@@ -97,6 +97,19 @@ fn absurd_pids_are_bad_pids() {
     );
 }
 
+/// Found by fuzzing: a scenario whose first call is `[pid 101] ...` printed
+/// that call without its prefix, so it read back as process 100.
+#[test]
+fn a_first_process_other_than_100_survives_printing() {
+    use fdkit_scenario::Scenario;
+    let s = Scenario::parse("[pid 101] dup(1) = 3\ndup(3)\n[pid 50] exit_group(0) = ?\n").unwrap();
+    assert_eq!(s.first_pid, 101);
+    let printed = s.to_string();
+    assert!(printed.starts_with("[pid   101] dup(1)"), "{printed}");
+    assert_eq!(Scenario::parse(&printed).unwrap(), s);
+    harness::try_run(b"[pid 101] exit_group(0) = ?\n").unwrap();
+}
+
 /// Found by fuzzing: `text\r\r\r\n` lost one `\r` per print and parse (the
 /// terminator's, then the one before it). Trailing `\r`s all belong to the
 /// terminator.

@@ -55,7 +55,10 @@ pub fn try_run(data: &[u8]) -> Result<(), String> {
             continue;
         };
         let _ = model.tables();
-        let prefix = if step.pid == scenario.first_pid {
+        // As `fdkit run` prints: the first call names a first process other
+        // than the default.
+        let named = output.is_empty() && scenario.first_pid != fdkit_scenario::FIRST_PID;
+        let prefix = if step.pid == scenario.first_pid && !named {
             String::new()
         } else {
             print::pid_prefix(step.pid)
