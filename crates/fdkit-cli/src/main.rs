@@ -31,6 +31,7 @@ pub enum Status {
 }
 
 fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| report_bug(info.payload(), info.location())));
     let args = cli::Cli::parse();
     match cli::dispatch(args) {
         Ok(Status::Clean) => ExitCode::SUCCESS,
@@ -44,6 +45,31 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// A panic is a bug in fdkit, never the input's fault: report it as the one
+/// error line the conventions promise (no backtrace), and exit 2.
+fn report_bug(payload: &(dyn std::any::Any + Send), location: Option<&std::panic::Location<'_>>) {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_string());
+    let at = location
+        .map(|l| format!(" at {}:{}", l.file(), l.line()))
+        .unwrap_or_default();
+    let what: String = what
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect();
+    let _ = writeln!(
+        std::io::stderr(),
+        "fdkit: internal error (a bug in fdkit, please report it): {what}{at}"
+    );
+    std::process::exit(2);
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -100,15 +100,31 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     })
 }
 
+/// The largest scenario `fdkit run` reads, in bytes. Scenarios are written by
+/// hand; the bound keeps memory bounded for any input (`/dev/zero`, an endless
+/// pipe, a log given to the wrong subcommand).
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+
 /// The scenario's bytes, and the name to report it by.
 fn read_input(path: &Path) -> anyhow::Result<(String, Vec<u8>)> {
-    if path == Path::new("-") {
-        let mut bytes = Vec::new();
-        io::stdin().lock().read_to_end(&mut bytes)?;
-        return Ok(("<stdin>".to_string(), bytes));
+    let (name, reader): (String, Box<dyn Read>) = if path == Path::new("-") {
+        ("<stdin>".to_string(), Box::new(io::stdin().lock()))
+    } else {
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        (name, Box::new(file))
+    };
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_SCENARIO_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        anyhow::bail!(
+            "{name}: larger than {} MiB; a scenario is written by hand (replay a recorded log with `fdkit check`)",
+            MAX_SCENARIO_BYTES >> 20
+        );
     }
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
     Ok((name, bytes))
 }
 
@@ -226,7 +242,10 @@ impl<W: Write> Run<W> {
         if mismatch.is_some() {
             self.counts.differ += 1;
         }
-        let prefix = if step.pid == self.first_pid {
+        // The first call names the first process unless it is the default one,
+        // so the output read back runs as the same pids.
+        let named = self.counts.calls == 1 && self.first_pid != fdkit_scenario::FIRST_PID;
+        let prefix = if step.pid == self.first_pid && !named {
             String::new()
         } else {
             print::pid_prefix(step.pid)

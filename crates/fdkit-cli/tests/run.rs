@@ -265,3 +265,24 @@ fn color_always_marks_mismatches_in_red() {
     );
     assert!(!text(&out.stdout).contains('\x1b'));
 }
+
+/// The output names a first process other than 100 on its first call, so it
+/// runs as the same pids when fed back (found by fuzzing the scenario printer).
+#[test]
+fn output_names_a_first_process_other_than_100() {
+    let input = b"[pid 101] dup(1) = 3\nprlimit64(101, RLIMIT_NOFILE, NULL, NULL) = 0\n";
+    let out = fdkit(&["run", "-"], Some(input));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("[pid   101] dup(1) "), "{stdout}");
+    let again = fdkit(&["run", "-"], Some(stdout.as_bytes()));
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    // The same calls and results (the first summary comes back as a comment).
+    let calls = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(calls(&text(&again.stdout)), calls(&stdout));
+}

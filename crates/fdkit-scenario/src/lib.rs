@@ -95,18 +95,22 @@ pub mod tables;
 pub use convert::CALLS;
 pub use error::{Error, ErrorKind};
 pub use model::{Model, StepError};
-pub use parse::{Item, Scenario};
+pub use parse::{Item, Scenario, MAX_ERRORS, MAX_LINE_BYTES};
 pub use step::{Expected, Mismatch, Out, Ret, Step, FIRST_PID};
 pub use tables::{Entry, Table, TableState};
 
 impl std::fmt::Display for Scenario {
     /// The scenario as text that parses back to it: calls of the first process
-    /// without a pid prefix, others with `[pid N]`.
+    /// without a pid prefix, others with `[pid N]`; the first call keeps its
+    /// prefix when the first process is not [`FIRST_PID`], since it names it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut first = true;
         for item in &self.items {
             match item {
                 Item::Step(step) => {
-                    let prefix = (step.pid != self.first_pid).then_some(step.pid);
+                    let named = first && self.first_pid != FIRST_PID;
+                    first = false;
+                    let prefix = (step.pid != self.first_pid || named).then_some(step.pid);
                     writeln!(f, "{}", print::step_line(step, prefix))?;
                 }
                 Item::Show { pids, .. } => {

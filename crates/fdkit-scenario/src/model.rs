@@ -83,6 +83,9 @@ impl Model {
     /// A [`StepError`] when the step cannot run. The system is then unchanged,
     /// except that a write refused as blocking has written what fitted.
     pub fn run(&self, step: &Step) -> Result<Result<Value, Errno>, StepError> {
+        if step.pid == 0 || step.pid > i32::MAX as u32 {
+            return Err(StepError::BadPid(step.pid));
+        }
         let task = self
             .sys
             .task(step.pid)

@@ -7,6 +7,13 @@ use crate::step::{Expected, Ret, Step, FIRST_PID};
 use fdkit::Errno;
 use fdkit_strace::{Event, Line, Outcome};
 
+/// The longest line a scenario may have, in bytes: 4 MiB, room for the largest
+/// `write` a scenario makes (1 MiB of data) written with escapes (`\x00`).
+pub const MAX_LINE_BYTES: usize = 4 << 20;
+
+/// How many bad lines [`Scenario::parse`] reports before it stops reading.
+pub const MAX_ERRORS: usize = 20;
+
 /// A parsed scenario: its lines in order, and the pid of the process that exists
 /// at the start.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -43,17 +50,45 @@ pub enum Item {
 }
 
 impl Scenario {
-    /// Parses a scenario. Every line is read; all errors are returned, in line order.
+    /// Parses a scenario. Every line is read; all errors are returned, in line
+    /// order, up to [`MAX_ERRORS`].
     ///
     /// # Errors
-    /// One [`Error`] per bad line (the first problem on it).
+    /// One [`Error`] per bad line (the first problem on it); a line longer than
+    /// [`MAX_LINE_BYTES`] is an [`ErrorKind::TooLong`] error. After
+    /// [`MAX_ERRORS`] errors reading stops with an [`ErrorKind::TooManyErrors`]
+    /// one, so garbage costs neither memory nor a screenful per line.
     pub fn parse(text: &str) -> Result<Scenario, Vec<Error>> {
         let mut items = Vec::new();
         let mut errors = Vec::new();
         let mut first_pid = None;
         for (i, raw) in text.lines().enumerate() {
             let line = i as u64 + 1;
-            let raw = raw.strip_suffix('\r').unwrap_or(raw);
+            // `\r\n` endings, and any further `\r`s before them: a line printed
+            // back ends in `\n` alone, so a kept `\r` would read as part of the
+            // terminator next time.
+            let raw = raw.trim_end_matches('\r');
+            if errors.len() == MAX_ERRORS {
+                errors.push(Error::new(
+                    ErrorKind::TooManyErrors,
+                    line,
+                    1,
+                    format!("more than {MAX_ERRORS} bad lines; stopped reading here"),
+                ));
+                break;
+            }
+            if raw.len() > MAX_LINE_BYTES {
+                errors.push(Error::new(
+                    ErrorKind::TooLong,
+                    line,
+                    MAX_LINE_BYTES + 1,
+                    format!(
+                        "the line is {} bytes long; a scenario line holds at most {MAX_LINE_BYTES}",
+                        raw.len()
+                    ),
+                ));
+                continue;
+            }
             match parse_line(raw, line) {
                 Ok(Parsed::Call(step, pid)) => {
                     first_pid = first_pid.or(Some(pid.unwrap_or(FIRST_PID)));

@@ -412,13 +412,18 @@ fn parse_clock(t: &str) -> Option<Seconds> {
     if b.len() < 8 || b[2] != b':' || b[5] != b':' {
         return None;
     }
+    // Bytes, not `&t[r]`: a multi-byte character may straddle a field's edge.
     let field = |r: std::ops::Range<usize>| -> Option<u64> {
-        let s = &t[r];
-        s.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| s.parse().ok())?
+        b[r].iter().try_fold(0u64, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u64::from(c - b'0'))
+        })
     };
-    let (h, m) = (field(0..2)?, field(3..5)?);
+    // A time of day, as localtime gives it: `HH:MM:SS`, each field two digits in
+    // range (any other text would print back differently).
+    let (h, m, whole) = (field(0..2)?, field(3..5)?, field(6..8)?);
+    if h > 23 || m > 59 || whole > 59 || !matches!(b.get(8), None | Some(b'.')) {
+        return None;
+    }
     let mut s = Seconds::parse(&t[6..])?;
     s.secs += h * 3600 + m * 60;
     Some(s)
@@ -444,10 +449,12 @@ fn parse_body(text: &str, i: usize) -> Result<Event<'_>, Error> {
         Some(b'<') if body == "<unfinished ...>" => return Ok(Event::Mark(Pause::Unfinished)),
         Some(b'<') if body.starts_with("<... ") => return resumed(text, i),
         Some(b',' | b')' | b'=') if b[i] != b'=' || body.starts_with("=>") => {
-            // A continuation; ` => {parent_tid=[1]}, 88) = 1` keeps its space.
+            // A continuation; ` => {parent_tid=[1]}, 88) = 1` keeps its space
+            // when it starts the line. After a prefix, the spaces belong to the
+            // prefix (printed anew, padded), so none are kept.
             let mut start = i;
-            while start > 0 && b[start - 1] == b' ' && body.starts_with("=>") {
-                start -= 1;
+            if text[..i].trim_end().is_empty() && body.starts_with("=>") {
+                start = 0;
             }
             let (args, outcome, duration) = finish(text, start)?;
             return Ok(Event::Resumed {

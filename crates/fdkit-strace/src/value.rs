@@ -833,7 +833,16 @@ impl<'a> Parser<'a> {
         if self.peek() == Some(b'.') && !self.b[end..].starts_with(b"...") {
             return Err(Fail::NoMatch); // 1.5: not an integer
         }
-        self.decorated(Value::Int(Int { value, radix }))
+        let int = self.decorated(Value::Int(Int { value, radix }))?;
+        if neg == 1 && value == 0 {
+            // `-0` keeps its sign as a negation: as the literal 0 it would print
+            // as `0`, and `--0` would print as `-0` (not a fixed point).
+            return Ok(Value::Unary {
+                op: UnaryOp::Neg,
+                operand: Box::new(int),
+            });
+        }
+        Ok(int)
     }
 
     /// An identifier, `NULL`, a decorated identifier or a function-like form.
@@ -1071,7 +1080,17 @@ impl fmt::Display for Value<'_> {
             Value::Binary { op, lhs, rhs } if op.spaced() => {
                 write!(f, "{lhs} {} {rhs}", op.as_str())
             }
-            Value::Binary { op, lhs, rhs } => write!(f, "{lhs}{}{rhs}", op.as_str()),
+            Value::Binary { op, lhs, rhs } => {
+                // Tight, unless an operand's edge would fuse with the operator
+                // into another token: `a & &b` printed `a&&b` reads as `&&`.
+                let (l, r) = (lhs.to_string(), rhs.to_string());
+                let fuses = |c: Option<char>| c.is_some_and(|c| "&|<>=!+*/%^~".contains(c));
+                if fuses(l.chars().last()) || fuses(r.chars().next()) {
+                    write!(f, "{l} {} {r}", op.as_str())
+                } else {
+                    write!(f, "{l}{}{r}", op.as_str())
+                }
+            }
             Value::Unary { op, operand } => write!(f, "{}{operand}", op.as_str()),
             Value::InOut(a, b) => write!(f, "{a} => {b}"),
             Value::Paren(v) => write!(f, "({v})"),

@@ -69,6 +69,7 @@ pub mod ofd;
 pub mod process;
 pub mod procfs;
 pub mod python;
+mod sync;
 pub mod syscall;
 pub mod system;
 pub mod table;

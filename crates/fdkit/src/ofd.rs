@@ -9,10 +9,11 @@
 use crate::errno::{Errno, Result};
 use crate::flags::{AccessMode, OFlags, SETFL_MASK};
 use crate::object::FileObject;
+use crate::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+use crate::sync::{Arc, Mutex, MutexGuard};
 use crate::wait::lock;
 use std::fmt;
-use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::AtomicU64;
 
 /// Called with the identity and link text of each description released (last close).
 pub type ReleaseHook = dyn Fn(&Released) + Send + Sync;

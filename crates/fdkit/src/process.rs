@@ -10,11 +10,11 @@ use crate::errno::{Errno, Result};
 use crate::flags::RLIM_INFINITY;
 use crate::object::memfs::Inode;
 use crate::ofd::OpenFileDescription;
+use crate::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use crate::sync::{Arc, Mutex, RwLock};
 use crate::table::FdTable;
 use crate::wait::{lock, Interrupt};
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
 
 /// A process or thread id.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]

@@ -20,12 +20,12 @@ use crate::ofd::{OpenFileDescription, ReleaseHook};
 use crate::process::{
     ExitStatus, Files, Pid, Process, ProcessState, RLimit, TaskState, RLIM_NLIMITS,
 };
+use crate::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use crate::sync::{Arc, Condvar, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use crate::table::{FdTable, Limits};
 use crate::wait::{lock, Wake};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// Settings of a new [`System`].
 #[derive(Clone, Debug)]

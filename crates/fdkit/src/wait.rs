@@ -8,8 +8,8 @@
 //! wait.
 
 use crate::errno::{Errno, Result};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use crate::sync::atomic::{AtomicBool, Ordering};
+use crate::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 /// Something a blocked thread waits on, which an interrupter can wake.
 pub trait Wake: Send + Sync {

@@ -197,3 +197,34 @@ fn thousands_of_processes() {
         .is_ok());
     assert_eq!(sys.task(123_456_789u32).err(), Some(Errno::SRCH));
 }
+
+#[test]
+fn writes_far_into_a_file_cost_what_they_write() {
+    let sys = System::new();
+    let t = sys.task(sys.spawn().unwrap()).unwrap();
+    let fd = t
+        .open("/tmp/sparse", OFlags::RDWR | OFlags::CREAT, 0o600)
+        .unwrap();
+    let last = (1i64 << 30) - 1;
+    // pwrite of one byte at the last offset the model allows: a hole before it.
+    let (r, grew) = growth(|| t.pwrite(fd, b"x", last));
+    assert_eq!(r, Ok(1));
+    assert!(grew < MIB, "{grew} bytes");
+    assert_eq!(t.fstat(fd).unwrap().size, 1 << 30);
+    // The hole reads as zeros; the byte is there.
+    let mut buf = [7u8; 4];
+    assert_eq!(t.pread(fd, &mut buf, last - 2), Ok(3));
+    assert_eq!(&buf[..3], b"\0\0x");
+    // lseek + write, one past the end: EFBIG, no growth.
+    assert_eq!(t.lseek(fd, 1 << 30, 0), Ok(1 << 30));
+    let (r, grew) = growth(|| t.write(fd, b"y"));
+    assert_eq!(r, Err(Errno::FBIG));
+    assert!(grew < MIB, "{grew} bytes");
+    // Many small writes far apart: each costs about a page.
+    let (_, grew) = growth(|| {
+        for k in 0..64i64 {
+            t.pwrite(fd, b"z", k << 24).unwrap();
+        }
+    });
+    assert!(grew < MIB, "{grew} bytes");
+}

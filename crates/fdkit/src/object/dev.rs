@@ -4,8 +4,8 @@
 use super::{FileKind, FileObject, Io, Stat};
 use crate::errno::{Errno, Result};
 use crate::flags::Whence;
+use crate::sync::{Arc, Mutex};
 use crate::wait::lock;
-use std::sync::{Arc, Mutex};
 
 /// Which memory device.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]

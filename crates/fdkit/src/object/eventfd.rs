@@ -8,8 +8,8 @@
 
 use super::{FileKind, FileObject, Io, Stat};
 use crate::errno::{Errno, Result};
+use crate::sync::{Arc, Condvar, Mutex};
 use crate::wait::{lock, Wake};
-use std::sync::{Arc, Condvar, Mutex};
 
 #[derive(Debug)]
 struct Counter {

@@ -22,10 +22,10 @@ use super::dev::{Device, MemDevice};
 use super::{generic_seek, FileKind, FileObject, Io, Stat};
 use crate::errno::{Errno, Result};
 use crate::flags::{AccessMode, OFlags, Whence};
+use crate::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use crate::sync::{Arc, Mutex};
 use crate::wait::lock;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 
 /// Longest path `open` accepts, including the terminating NUL (`PATH_MAX`).
 pub const PATH_MAX: usize = 4096;
@@ -36,7 +36,7 @@ pub const MAX_FILE_SIZE: u64 = 1 << 30;
 
 #[derive(Debug)]
 enum Body {
-    File(Mutex<Vec<u8>>),
+    File(Mutex<FileData>),
     Dir(Mutex<BTreeMap<String, Arc<Inode>>>),
     Device(MemDevice),
 }
@@ -86,7 +86,7 @@ impl Inode {
 
     fn size(&self) -> u64 {
         match &self.body {
-            Body::File(data) => lock(data).len() as u64,
+            Body::File(data) => lock(data).len(),
             _ => 0,
         }
     }
@@ -354,7 +354,7 @@ impl MemFs {
                 } else {
                     let full = join(&lock(&parent.path), name);
                     let inode = self.new_inode(
-                        Body::File(Mutex::new(Vec::new())),
+                        Body::File(Mutex::new(FileData::default())),
                         mode & !cred.umask,
                         &full,
                     );
@@ -517,6 +517,69 @@ fn set_path_recursive(inode: &Arc<Inode>, path: &str) {
     }
 }
 
+/// The bytes of a regular file, kept as pages of [`FileData::PAGE`] bytes: a hole
+/// (a range never written, as after a write far past the end) costs no memory and
+/// reads as zeros, so a write at any offset costs what it writes, not the offset.
+#[derive(Debug, Default)]
+struct FileData {
+    len: u64,
+    /// Page number → its bytes; pages never written are absent.
+    pages: BTreeMap<u64, Box<[u8]>>,
+}
+
+impl FileData {
+    const PAGE: usize = 4096;
+
+    fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// `O_TRUNC`: no bytes.
+    fn clear(&mut self) {
+        self.len = 0;
+        self.pages.clear();
+    }
+
+    /// Copies bytes from `pos` into `buf`, up to the end of the file; returns how
+    /// many.
+    fn read_at(&self, pos: u64, buf: &mut [u8]) -> usize {
+        let n = self.len.saturating_sub(pos).min(buf.len() as u64) as usize;
+        let mut done = 0;
+        while done < n {
+            let at = pos + done as u64;
+            let (page, offset) = (at / Self::PAGE as u64, (at % Self::PAGE as u64) as usize);
+            let k = (Self::PAGE - offset).min(n - done);
+            let dst = &mut buf[done..done + k];
+            match self.pages.get(&page) {
+                Some(bytes) => dst.copy_from_slice(&bytes[offset..offset + k]),
+                None => dst.fill(0),
+            }
+            done += k;
+        }
+        n
+    }
+
+    /// Stores `buf` at `pos` (the caller has checked the end against
+    /// [`MAX_FILE_SIZE`]), extending the file.
+    fn write_at(&mut self, pos: u64, buf: &[u8]) {
+        let mut done = 0;
+        while done < buf.len() {
+            let at = pos + done as u64;
+            let (page, offset) = (at / Self::PAGE as u64, (at % Self::PAGE as u64) as usize);
+            let k = (Self::PAGE - offset).min(buf.len() - done);
+            let bytes = self
+                .pages
+                .entry(page)
+                .or_insert_with(|| vec![0; Self::PAGE].into_boxed_slice());
+            bytes[offset..offset + k].copy_from_slice(&buf[done..done + k]);
+            done += k;
+        }
+        if !buf.is_empty() {
+            self.len = self.len.max(pos + buf.len() as u64);
+        }
+    }
+}
+
 /// An open regular file or directory (or an `O_PATH` open of anything in the tree).
 #[derive(Debug)]
 pub struct MemHandle {
@@ -539,12 +602,7 @@ impl FileObject for MemHandle {
     fn read(&self, io: &mut Io<'_>, buf: &mut [u8]) -> Result<usize> {
         match &self.inode.body {
             Body::File(data) => {
-                let data = lock(data);
-                let start = usize::try_from(io.pos)
-                    .unwrap_or(usize::MAX)
-                    .min(data.len());
-                let n = buf.len().min(data.len() - start);
-                buf[..n].copy_from_slice(&data[start..start + n]);
+                let n = lock(data).read_at(io.pos, buf);
                 io.pos += n as u64;
                 Ok(n)
             }
@@ -564,18 +622,14 @@ impl FileObject for MemHandle {
         }
         let mut data = lock(data);
         if io.append {
-            io.pos = data.len() as u64;
+            io.pos = data.len();
         }
         let end = io.pos.checked_add(buf.len() as u64).ok_or(Errno::FBIG)?;
         if end > MAX_FILE_SIZE {
             return Err(Errno::FBIG);
         }
-        let (start, end) = (io.pos as usize, end as usize);
-        if data.len() < end {
-            data.resize(end, 0);
-        }
-        data[start..end].copy_from_slice(buf);
-        io.pos = end as u64;
+        data.write_at(io.pos, buf);
+        io.pos = end;
         Ok(buf.len())
     }
 

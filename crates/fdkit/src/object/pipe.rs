@@ -17,9 +17,9 @@
 
 use super::{FileKind, FileObject, Io, Stat};
 use crate::errno::{Errno, Result};
+use crate::sync::{Arc, Condvar, Mutex};
 use crate::wait::{lock, Wake};
 use std::collections::VecDeque;
-use std::sync::{Arc, Condvar, Mutex};
 
 /// Default pipe capacity: 16 pages.
 pub const PIPE_DEF_BUFFERS_BYTES: usize = 65536;

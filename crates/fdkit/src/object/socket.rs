@@ -12,9 +12,9 @@
 
 use super::{FileKind, FileObject, Io, Stat};
 use crate::errno::{Errno, Result};
+use crate::sync::{Arc, Condvar, Mutex};
 use crate::wait::{lock, Wake};
 use std::collections::VecDeque;
-use std::sync::{Arc, Condvar, Mutex};
 
 /// Bytes each direction buffers.
 pub const SOCKET_BUFFER: usize = 212_992;
