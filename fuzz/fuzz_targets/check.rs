@@ -1,27 +1,42 @@
-//! `fdkit check` on arbitrary logs — a stub until the `fdkit-replay` crate lands on
-//! main. Then: depend on `fdkit-replay` in fuzz/Cargo.toml and replace the body
-//! with a replay of `data` as a log (bounded by its own line and call caps),
-//! asserting no panic, and that every divergence it reports names a line that
-//! exists in `data`. Until then it exercises what replay will read the log with:
-//! `Lines` and the `Joiner`, joined calls converted by re-parsing their text.
+//! `fdkit check` on arbitrary logs: the replay engine fed `data` as a log, line by
+//! line, exactly as `fdkit check` feeds it. Asserts no panic, that the summary's
+//! counts add up, and that every divergence, inference and input error names a line
+//! that exists in `data`.
 #![no_main]
 
-use fdkit_strace::{Joiner, Line, Lines, Record};
+use fdkit_replay::{Divergence, InputError, Inference, Replay, Sink};
+
+#[derive(Default)]
+struct Lines {
+    highest: u64,
+    seen: Vec<u64>,
+}
+
+impl Sink for Lines {
+    fn divergence(&mut self, d: &Divergence) {
+        self.seen.push(d.line);
+    }
+    fn inference(&mut self, i: &Inference) {
+        self.seen.push(i.line);
+    }
+    fn error(&mut self, e: &InputError) {
+        self.seen.push(e.line);
+    }
+}
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    // TODO(fdkit-replay): replace with the replay entry point.
-    let mut joiner = Joiner::new();
-    for (number, line) in Lines::new(data).flatten() {
-        let Ok(records) = joiner.push(number, line) else {
-            continue;
-        };
-        for record in records {
-            if let Record::Call(call) = record {
-                let text = call.to_string();
-                let _ = Line::parse(&text);
-                assert!(call.entered <= call.completed && call.completed <= number);
-            }
-        }
+    let mut replay = Replay::default();
+    let mut sink = Lines::default();
+    let mut number = 0;
+    for line in data.split(|&b| b == b'\n') {
+        number += 1;
+        replay.push_bytes(number, line, &mut sink);
     }
-    let _ = joiner.finish();
+    sink.highest = number;
+    replay.finish(&mut sink);
+    let s = replay.summary();
+    assert!(s.agree + s.differ + s.undecided <= s.calls, "{s:?}");
+    for line in sink.seen {
+        assert!(line <= sink.highest, "line {line} of {}", sink.highest);
+    }
 });

@@ -147,9 +147,21 @@ pub struct Description {
     /// `SCM_RIGHTS` descriptions.
     peer: OnceLock<Weak<Description>>,
     /// Descriptions sent to this socket with `SCM_RIGHTS`, not yet received.
-    /// Locked only to push or pop.
-    inbox: Mutex<VecDeque<Arc<Description>>>,
+    /// Locked only to push, pop or look through.
+    inbox: Mutex<VecDeque<InFlight>>,
 }
+
+/// A description in flight in a socket's queue. In flight it stays alive, as on
+/// Linux — except where holding it would close a cycle of queues holding each other
+/// (a socket sent through itself or its peer): that edge is weak, so such cycles are
+/// freed when the program lets go of the sockets (what Linux's `unix_gc` does).
+enum InFlight {
+    Held(Arc<Description>),
+    Cyclic(Weak<Description>),
+}
+
+/// How many descriptions a cycle search looks at before assuming a cycle.
+const CYCLE_SEARCH_MAX: usize = 1024;
 
 /// How many `SCM_RIGHTS` descriptions a socket holds before the oldest are
 /// forgotten (a log whose receiver never reads must not grow memory).
@@ -302,8 +314,18 @@ impl Description {
         let Some(peer) = self.peer.get().and_then(Weak::upgrade) else {
             return false;
         };
+        let queued: Vec<InFlight> = sent
+            .into_iter()
+            .map(|d| {
+                if reaches(&d, &peer) {
+                    InFlight::Cyclic(Arc::downgrade(&d))
+                } else {
+                    InFlight::Held(d)
+                }
+            })
+            .collect();
         if let Ok(mut inbox) = peer.inbox.lock() {
-            inbox.extend(sent);
+            inbox.extend(queued);
             while inbox.len() > INBOX_MAX {
                 inbox.pop_front();
             }
@@ -311,10 +333,46 @@ impl Description {
         true
     }
 
-    /// `recvmsg` with `SCM_RIGHTS` through this socket: the next queued description.
+    /// `recvmsg` with `SCM_RIGHTS` through this socket: the next queued description
+    /// (`None` if nothing is queued, or if it was part of a cycle and is gone).
     pub(crate) fn receive_right(&self) -> Option<Arc<Description>> {
-        self.inbox.lock().ok()?.pop_front()
+        match self.inbox.lock().ok()?.pop_front()? {
+            InFlight::Held(d) => Some(d),
+            InFlight::Cyclic(d) => d.upgrade(),
+        }
     }
+
+    /// The descriptions this one's queue holds alive.
+    fn held(&self) -> Vec<Arc<Description>> {
+        let Ok(inbox) = self.inbox.lock() else {
+            return Vec::new();
+        };
+        inbox
+            .iter()
+            .filter_map(|f| match f {
+                InFlight::Held(d) => Some(Arc::clone(d)),
+                InFlight::Cyclic(_) => None,
+            })
+            .collect()
+    }
+}
+
+/// Whether `from` is `target` or holds it alive through queues of in-flight
+/// descriptions (a bounded search; past the bound, assume it does).
+fn reaches(from: &Arc<Description>, target: &Arc<Description>) -> bool {
+    let mut stack = vec![Arc::clone(from)];
+    let mut seen = 0;
+    while let Some(d) = stack.pop() {
+        if Arc::ptr_eq(&d, target) {
+            return true;
+        }
+        seen += 1;
+        if seen > CYCLE_SEARCH_MAX {
+            return true;
+        }
+        stack.extend(d.held());
+    }
+    false
 }
 
 impl fmt::Debug for Description {
@@ -357,5 +415,39 @@ mod tests {
         assert!(a.send_rights(vec![f.clone()]));
         assert!(Arc::ptr_eq(&b.receive_right().unwrap(), &f));
         assert!(b.receive_right().is_none());
+    }
+
+    /// Found by fuzzing `fdkit check`: each end of a pair sent through itself made
+    /// the two queues hold each other, and neither was ever freed.
+    #[test]
+    fn sockets_sent_through_themselves_are_freed() {
+        let o = Origin { line: 1, pid: None };
+        let sock = |link: &str| Arc::new(Description::new(Kind::Socket, link, Status::known(2), o));
+        let (a, b) = (sock("socket:[1]"), sock("socket:[2]"));
+        Description::pair(&a, &b);
+        assert!(a.send_rights(vec![a.clone()])); // b's queue holds a
+        assert!(b.send_rights(vec![b.clone()])); // a's queue would hold b: a cycle
+        let (wa, wb) = (Arc::downgrade(&a), Arc::downgrade(&b));
+        drop((a, b));
+        assert!(
+            wa.upgrade().is_none() && wb.upgrade().is_none(),
+            "a cycle leaked"
+        );
+    }
+
+    #[test]
+    fn rights_in_flight_stay_alive_without_a_cycle() {
+        let o = Origin { line: 1, pid: None };
+        let sock = |link: &str| Arc::new(Description::new(Kind::Socket, link, Status::known(2), o));
+        let (a, b) = (sock("socket:[1]"), sock("socket:[2]"));
+        Description::pair(&a, &b);
+        let f = Arc::new(Description::new(Kind::Path, "/x", Status::known(0), o));
+        let wf = Arc::downgrade(&f);
+        assert!(a.send_rights(vec![f]));
+        assert!(
+            wf.upgrade().is_some(),
+            "the sender closed it, but it is in flight"
+        );
+        assert_eq!(b.receive_right().map(|d| d.link()), Some("/x".to_string()));
     }
 }
