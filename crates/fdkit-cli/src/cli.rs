@@ -31,8 +31,12 @@ pub enum Color {
 /// The subcommands; each one's flags are defined in its own module.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run a scenario written in strace syntax in the model.
+    /// Run a scenario written in strace syntax in the model (or, with --host, on
+    /// the real kernel).
     Run(crate::run::Args),
+    /// Run scenarios on the model and on the host kernel and show where they
+    /// differ, call by call.
+    Diff(crate::diff::Args),
     /// Replay a recorded `strace -f` log against the model and report divergences.
     Check(crate::check::Args),
     /// Measure the model against the host kernel, side by side, in one run.
@@ -47,6 +51,7 @@ pub enum Command {
 pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
         Command::Run(args) => crate::run::main(&args, cli.color),
+        Command::Diff(args) => crate::diff::main(&args, cli.color),
         Command::Check(args) => crate::check::main(&args, cli.color),
         Command::Bench(args) => crate::bench::main(&args, cli.color),
         Command::Audit(args) => crate::audit::main(&args, cli.color),

@@ -10,7 +10,9 @@ mod audit;
 mod bench;
 mod check;
 mod cli;
+mod diff;
 mod draw;
+mod host;
 mod run;
 mod tables;
 

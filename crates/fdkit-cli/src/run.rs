@@ -1,17 +1,25 @@
-//! `fdkit run SCENARIO`: run a scenario written in strace syntax in the model.
+//! `fdkit run SCENARIO`: run a scenario written in strace syntax in the model, or
+//! with `--host` on the real kernel.
 //!
 //! Output is itself a scenario: each call as strace prints it, with the result the
-//! model gave; a written result that differs is followed by a `# ^ ...` line;
-//! tables and the summary are `#` comments. Feeding the output back in gives the
-//! same output and exit 0.
+//! model (or the kernel) gave; a written result that differs is followed by a
+//! `# ^ ...` line; tables and the summary are `#` comments. Feeding the output back
+//! in gives the same output and exit 0.
+//!
+//! Both runs print through the same code ([`Executor`] is the only difference), so
+//! `fdkit run S` and `fdkit run --host S` compare line by line: pids are the
+//! scenario's in both ([`crate::host`] maps the kernel's), and only what the
+//! kernel really numbers differently (`pipe:[N]`, `/dev/pts/N`) or really does
+//! differently can differ. `fdkit diff` does that comparison.
 
 mod json;
 
 use crate::cli::Color;
+use crate::host::{self, tables::Descriptions, Driver, Host, Refusal};
 use crate::Status;
 use fdkit::syscall::{Call, Value};
 use fdkit::{CloneFlags, Errno};
-use fdkit_scenario::{print, tables, Item, Mismatch, Model, Scenario, Step};
+use fdkit_scenario::{print, tables, Item, Mismatch, Model, Scenario, Step, Table};
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -37,6 +45,70 @@ pub struct Args {
     /// instead of text.
     #[arg(long)]
     pub svg: bool,
+    /// Run on the real kernel instead of the model: each scenario process a real
+    /// process (fork and exec for real), started with exactly 0, 1, 2 open on a
+    /// fresh terminal, RLIMIT_NOFILE 1024/4096, absolute paths mapped into a
+    /// private scratch directory removed afterwards. Needs the `fdkit-host-helper`
+    /// binary next to `fdkit` or at $FDKIT_HOST_HELPER (Linux only).
+    #[arg(long)]
+    pub host: bool,
+    /// With `--host`: run the host's processes under `strace -f -o FILE`, so the
+    /// run can be replayed with `fdkit check FILE`.
+    #[arg(long, value_name = "FILE", requires = "host")]
+    pub strace: Option<PathBuf>,
+}
+
+/// What runs a scenario's steps: the model, or the host kernel (`--host`).
+pub(crate) trait Executor {
+    /// Runs `step`; the result with pids as the scenario names them.
+    fn run(&mut self, step: &Step) -> Result<Result<Value, Errno>, Refusal>;
+    /// Every process's table now, in pid order.
+    fn tables(&mut self) -> Vec<Table>;
+}
+
+impl Executor for Model {
+    fn run(&mut self, step: &Step) -> Result<Result<Value, Errno>, Refusal> {
+        Model::run(self, step).map_err(Refusal::Step)
+    }
+
+    fn tables(&mut self) -> Vec<Table> {
+        Model::tables(self)
+    }
+}
+
+/// The host kernel as an [`Executor`]; it follows description identities for
+/// tables only when some are shown.
+struct HostExecutor {
+    driver: Driver<Host>,
+    descriptions: Option<Descriptions>,
+}
+
+impl Executor for HostExecutor {
+    fn run(&mut self, step: &Step) -> Result<Result<Value, Errno>, Refusal> {
+        let ran = self.driver.run(step);
+        if let Some(d) = &mut self.descriptions {
+            let caller = match &ran {
+                Ok(r) => Some(r.process),
+                Err(_) => self.driver.caller(step.pid).ok(),
+            };
+            let moved = caller.and_then(|p| Descriptions::moved(p, &step.call));
+            d.refresh(&self.driver, moved);
+        }
+        ran.map(|r| r.result)
+    }
+
+    fn tables(&mut self) -> Vec<Table> {
+        let d = match &mut self.descriptions {
+            Some(d) => d,
+            None => {
+                // Not followed from the start: identities from now on.
+                let mut d = Descriptions::default();
+                d.refresh(&self.driver, None);
+                self.descriptions.insert(d)
+            }
+        };
+        d.tables(&mut self.driver)
+    }
 }
 
 /// Runs `fdkit run`.
@@ -51,22 +123,19 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
             return Ok(Status::Errors);
         }
     };
-    let model = match Model::new(scenario.first_pid) {
-        Ok(m) => m,
-        Err(e) => {
-            let line = scenario.steps().next().map_or(1, |s| s.line);
-            eprintln!("fdkit: {name}:{line}:1: {e}");
-            return Ok(Status::Errors);
-        }
-    };
     let draw = crate::draw::Format::from_flags(args.dot, args.svg);
+    let Some(executor) = executor(args, &scenario, &name, draw.is_some())? else {
+        return Ok(Status::Errors);
+    };
     let mut run = Run {
         name,
         tables: args.tables,
         json: args.json,
         color: use_color(color, args.json),
         first_pid: scenario.first_pid,
-        model,
+        on_host: args.host,
+        stopped: false,
+        exec: executor,
         out: BufWriter::new(match draw {
             Some(_) => Box::new(io::sink()) as Box<dyn Write>,
             None => Box::new(io::stdout().lock()),
@@ -100,13 +169,44 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     })
 }
 
+/// The model, or with `--host` the host kernel, ready for `scenario`; `None`
+/// (after saying why) when the scenario's first pid cannot be a pid.
+fn executor(
+    args: &Args,
+    scenario: &Scenario,
+    name: &str,
+    drawn: bool,
+) -> anyhow::Result<Option<Box<dyn Executor>>> {
+    let refused = |e: fdkit_scenario::StepError| {
+        let line = scenario.steps().next().map_or(1, |s| s.line);
+        eprintln!("fdkit: {name}:{line}:1: {e}");
+        None
+    };
+    if !args.host {
+        return Ok(Model::new(scenario.first_pid)
+            .map_or_else(refused, |m| Some(Box::new(m) as Box<dyn Executor>)));
+    }
+    let shows = scenario
+        .items
+        .iter()
+        .any(|i| matches!(i, Item::Show { .. }));
+    let host = Host::start(host::config(args.strace.as_deref())?).map_err(host::start_error)?;
+    Ok(match Driver::new(host, scenario.first_pid) {
+        Ok(driver) => Some(Box::new(HostExecutor {
+            driver,
+            descriptions: (args.tables || shows || drawn).then(Descriptions::default),
+        })),
+        Err(e) => refused(e),
+    })
+}
+
 /// The largest scenario `fdkit run` reads, in bytes. Scenarios are written by
 /// hand; the bound keeps memory bounded for any input (`/dev/zero`, an endless
 /// pipe, a log given to the wrong subcommand).
 pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 
 /// The scenario's bytes, and the name to report it by.
-fn read_input(path: &Path) -> anyhow::Result<(String, Vec<u8>)> {
+pub(crate) fn read_input(path: &Path) -> anyhow::Result<(String, Vec<u8>)> {
     let (name, reader): (String, Box<dyn Read>) = if path == Path::new("-") {
         ("<stdin>".to_string(), Box::new(io::stdin().lock()))
     } else {
@@ -130,7 +230,7 @@ fn read_input(path: &Path) -> anyhow::Result<(String, Vec<u8>)> {
 
 /// `--color`: `auto` colours a terminal unless `NO_COLOR` is set or `TERM=dumb`;
 /// never for `--json`.
-fn use_color(color: Color, json: bool) -> bool {
+pub(crate) fn use_color(color: Color, json: bool) -> bool {
     if json {
         return false;
     }
@@ -166,7 +266,11 @@ struct Run<W: Write> {
     json: bool,
     color: bool,
     first_pid: u32,
-    model: Model,
+    /// `--host`: the summary says so.
+    on_host: bool,
+    /// The host executor stopped answering: later steps are not run.
+    stopped: bool,
+    exec: Box<dyn Executor>,
     out: W,
     counts: Counts,
     /// `--dot`/`--svg`: a picture per `# show`, and one at the end.
@@ -223,12 +327,23 @@ impl<W: Write> Run<W> {
     /// Runs one step; `None` (after reporting it) if it could not run.
     fn step<'s>(&mut self, step: &'s Step) -> io::Result<Option<Done<'s>>> {
         self.counts.calls += 1;
-        let result = match self.model.run(step) {
+        if self.stopped {
+            self.counts.errors += 1;
+            return Ok(None);
+        }
+        let result = match self.exec.run(step) {
             Ok(r) => r,
             Err(e) => {
                 self.counts.errors += 1;
                 self.out.flush()?;
                 eprintln!("fdkit: {}:{}:1: {e}", self.name, step.line);
+                if !e.recoverable() {
+                    self.stopped = true;
+                    eprintln!(
+                        "fdkit: {}: stopped at line {}: the host executor no longer answers",
+                        self.name, step.line
+                    );
+                }
                 return Ok(None);
             }
         };
@@ -275,7 +390,7 @@ impl<W: Write> Run<W> {
         if self.panels.is_none() {
             return;
         }
-        let mut tables = self.model.tables();
+        let mut tables = self.exec.tables();
         tables.retain(|t| pids.is_empty() || pids.contains(&t.pid));
         let panel = crate::draw::scenario_panel(title, &tables);
         if let Some(panels) = &mut self.panels {
@@ -285,7 +400,10 @@ impl<W: Write> Run<W> {
 
     /// Prints the tables of `pids` (of every process if empty).
     fn show(&mut self, line: u64, pids: &[u32]) -> io::Result<()> {
-        let mut tables = self.model.tables();
+        if self.stopped {
+            return Ok(());
+        }
+        let mut tables = self.exec.tables();
         if !pids.is_empty() {
             tables.retain(|t| pids.contains(&t.pid));
         }
@@ -306,9 +424,14 @@ impl<W: Write> Run<W> {
         let plural =
             |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         let mut text = format!(
-            "# {} in {}: {} checked, {} agree, {} differ",
+            "# {} in {}{}: {} checked, {} agree, {} differ",
             plural(c.calls, "call", "calls"),
             plural(c.processes, "process", "processes"),
+            if self.on_host {
+                " on the host kernel"
+            } else {
+                ""
+            },
             c.checked,
             c.checked - c.differ,
             c.differ

@@ -48,6 +48,11 @@ pub trait Backend {
     /// The script's name for the process with this backend's `pid`.
     fn process_of(&self, pid: u32) -> Option<ProcessRef>;
 
+    /// This backend's pid of `process`, if it was created (the inverse of
+    /// [`Backend::process_of`]): what a `wait4` or `prlimit64` naming `process`
+    /// must pass.
+    fn pid_of(&self, process: ProcessRef) -> Option<u32>;
+
     /// How many processes the script has created so far, `p0` included.
     fn created(&self) -> u32;
 

@@ -172,14 +172,41 @@ fn table_text(table: &Option<Vec<FdState>>) -> String {
     }
 }
 
-/// The two tables as text, if they differ.
-fn table_difference(model: &Option<Table>, host: &Option<Table>) -> Option<(String, String)> {
+/// Whether two results of `call` disagree as [`diff`] judges them: pids compared
+/// as the script's processes (each backend's [`Backend::process_of`]), and what
+/// legitimately differs (inode numbers, other `stat` fields) left out. When they
+/// disagree: the two as text, model first.
+///
+/// A front end that runs steps itself (such as `fdkit diff`, which goes on past a
+/// difference) uses this, [`table_difference`] and [`not_compared`] to judge
+/// exactly as [`diff`] does.
+pub fn result_difference(
+    call: &Call,
+    model: &Result<Value, Errno>,
+    model_backend: &dyn Backend,
+    host: &Result<Value, Errno>,
+    host_backend: &dyn Backend,
+) -> Option<(String, String)> {
+    let (m, h) = (
+        seen(call, model, model_backend),
+        seen(call, host, host_backend),
+    );
+    (m != h).then(|| (seen_text(&m), seen_text(&h)))
+}
+
+/// Whether two tables of one process disagree as [`diff`] judges them (pipe,
+/// socket and terminal numbers in links left out; `None` is a process that does
+/// not exist). When they disagree: each as text, one descriptor a line, model
+/// first.
+pub fn table_difference(model: &Option<Table>, host: &Option<Table>) -> Option<(String, String)> {
     let (m, h) = (normalized(model), normalized(host));
     (m != h).then(|| (table_text(&m), table_text(&h)))
 }
 
-/// Why a step is run but not compared, if it is not.
-fn not_compared(step: &Step, model: &mut dyn Backend) -> Option<&'static str> {
+/// Why `step` is run but its result not compared, if it is not: a read of the
+/// terminal, which the model answers at once and a real terminal waits for.
+/// Ask before running the step (`model` must be in the state the step finds).
+pub fn not_compared(step: &Step, model: &mut dyn Backend) -> Option<&'static str> {
     match step.call {
         Call::Read { fd, .. } | Call::Pread { fd, .. } => model
             .link(step.process, fd)

@@ -43,7 +43,7 @@ use crate::error::{Error, ErrorKind};
 use crate::mailbox::{segment_len, Header, Mailbox, FAILED, READY, REQUEST, RESPONSE};
 use crate::scratch::Scratch;
 use crate::script::{may_block, ProcessRef};
-use crate::sys::Segment;
+use crate::sys::{self, Kcmp, Segment};
 use crate::table::{FdState, Table};
 use crate::wire::{Request, Response};
 use fdkit::syscall::{Call, Value};
@@ -452,6 +452,31 @@ impl Host {
         self.processes.get(process.index()).map(|p| p.pid)
     }
 
+    /// Whether descriptor `fa` of `a` and descriptor `fb` of `b` refer to the same
+    /// open file description (`kcmp(KCMP_FILE)`), as the model's description ids
+    /// tell. `None` if either process is gone, either number is not open, or the
+    /// kernel refuses `kcmp` (no `CONFIG_KCMP`, or ptrace restrictions).
+    pub fn same_description(&self, a: ProcessRef, fa: u32, b: ProcessRef, fb: u32) -> Option<bool> {
+        let (pa, pb) = (self.live_pid(a)?, self.live_pid(b)?);
+        sys::kcmp(pa, pb, Kcmp::File, fa, fb)
+            .ok()
+            .map(|order| order == 0)
+    }
+
+    /// Whether `a` and `b` share one descriptor table (`kcmp(KCMP_FILES)`: a
+    /// `clone(CLONE_FILES)` child and its parent, until one unshares). `None` if
+    /// either process is gone or the kernel refuses `kcmp`.
+    pub fn same_table(&self, a: ProcessRef, b: ProcessRef) -> Option<bool> {
+        let (pa, pb) = (self.live_pid(a)?, self.live_pid(b)?);
+        sys::kcmp(pa, pb, Kcmp::Files, 0, 0)
+            .ok()
+            .map(|order| order == 0)
+    }
+
+    fn live_pid(&self, process: ProcessRef) -> Option<u32> {
+        self.live(process).map(|index| self.processes[index].pid)
+    }
+
     /// The scratch directory standing for `/`.
     pub fn scratch_dir(&self) -> &Path {
         self.scratch.root()
@@ -721,6 +746,10 @@ impl Backend for Host {
             .iter()
             .position(|p| p.pid == pid)
             .map(|i| ProcessRef(i as u32))
+    }
+
+    fn pid_of(&self, process: ProcessRef) -> Option<u32> {
+        self.pid(process)
     }
 
     fn created(&self) -> u32 {

@@ -31,6 +31,7 @@
 //! | [`Host`], [`Config`] | the executor: helper processes, shared-memory mailboxes ([`host`] explains the design) |
 //! | [`Table`] | a process's descriptors, probed the same way on both backends |
 //! | [`diff`], [`Report`], [`Divergence`] | the comparison and its first difference |
+//! | [`result_difference`], [`table_difference`], [`not_compared`] | the same judgement, one step or table at a time |
 //!
 //! The helper binary `fdkit-host-helper` (built with this crate) is what runs in the
 //! child processes; [`Config::locate`] finds it.
@@ -63,7 +64,7 @@ mod table;
 mod wire;
 
 pub use backend::{Backend, Outcome};
-pub use compare::{diff, Divergence, Report};
+pub use compare::{diff, not_compared, result_difference, table_difference, Divergence, Report};
 pub use error::{Error, ErrorKind};
 pub use host::{Config, Host};
 pub use model::Model;

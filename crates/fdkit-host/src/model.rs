@@ -140,6 +140,10 @@ impl Backend for Model {
             .map(|i| ProcessRef(i as u32))
     }
 
+    fn pid_of(&self, process: ProcessRef) -> Option<u32> {
+        self.pid(process).map(Pid::get)
+    }
+
     fn created(&self) -> u32 {
         self.pids.len() as u32
     }

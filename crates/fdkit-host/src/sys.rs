@@ -108,6 +108,37 @@ pub(crate) fn unshare(flags: u64) -> Result<i64, Errno> {
     int_call(libc::SYS_unshare, [flags as i64, 0, 0])
 }
 
+/// What [`kcmp`] compares: `KCMP_FILE` (two descriptors' open file descriptions)
+/// or `KCMP_FILES` (two processes' descriptor tables).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Kcmp {
+    /// `KCMP_FILE`: the descriptions behind `idx1` of `pid1` and `idx2` of `pid2`.
+    File,
+    /// `KCMP_FILES`: the tables of `pid1` and `pid2`.
+    Files,
+}
+
+/// `kcmp(pid1, pid2, type, idx1, idx2)`: 0 when the two kernel objects are the same
+/// (1 or 2 orders them otherwise). Needs `PTRACE_MODE_READ` on both processes.
+pub(crate) fn kcmp(pid1: u32, pid2: u32, kind: Kcmp, idx1: u32, idx2: u32) -> Result<i64, Errno> {
+    let kind: libc::c_long = match kind {
+        Kcmp::File => 0,
+        Kcmp::Files => 2,
+    };
+    // SAFETY: kcmp with KCMP_FILE or KCMP_FILES reads all five arguments as integers
+    // (pids, a type, descriptor numbers); the kernel dereferences nothing of ours.
+    check(unsafe {
+        libc::syscall(
+            libc::SYS_kcmp,
+            libc::c_long::from(pid1),
+            libc::c_long::from(pid2),
+            kind,
+            libc::c_long::from(idx1),
+            libc::c_long::from(idx2),
+        )
+    })
+}
+
 /// `exit(status)`: ends this thread, which in the single-threaded helper ends the
 /// process.
 pub(crate) fn exit_thread(status: i32) -> ! {

@@ -760,13 +760,22 @@ impl Task {
     }
 
     /// `wait4(pid, ..., WNOHANG?)` — reap a child that has exited: `pid` −1 means any
-    /// child, a positive value that child. Returns `None` when `nohang` is set and no
-    /// matching child has exited yet; otherwise waits.
+    /// child, a positive value that child, 0 any child in the caller's process group
+    /// and another negative value any child in that group. The model has no
+    /// `setpgid`/`setsid`: all its processes are in one group, whose id is no
+    /// process's pid, so 0 means any child and `-pgid` none. Returns `None` when
+    /// `nohang` is set and no matching child has exited yet; otherwise waits.
     ///
     /// # Errors
+    /// - `ESRCH`: `pid` is `INT_MIN`, whose negation is not an `int`
+    ///   (`kernel_wait4`).
     /// - `ECHILD`: no matching child.
     /// - `EINTR`: interrupted while waiting.
     pub fn wait4(&self, pid: i32, nohang: bool) -> Result<Option<(Pid, ExitStatus)>> {
+        if pid == i32::MIN {
+            return Err(Errno::SRCH);
+        }
+        let any = pid == -1 || pid == 0;
         let queue = Arc::clone(&self.shared.exits);
         let mut guard = lock(&queue.lock);
         loop {
@@ -778,7 +787,7 @@ impl Task {
                     .children
                     .iter()
                     .copied()
-                    .filter(|c| pid == -1 || i64::from(c.get()) == i64::from(pid))
+                    .filter(|c| any || i64::from(c.get()) == i64::from(pid))
                     .collect();
                 if candidates.is_empty() {
                     return Err(Errno::CHILD);
@@ -804,5 +813,36 @@ impl Task {
                 Arc::clone(&queue) as Arc<dyn Wake>,
             )?;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Errno, ExitStatus, System};
+
+    // ---- wait4 -----------------------------------------------------------------------
+
+    /// Found by `fdkit diff`: `wait4(0)` waits for any child in the caller's process
+    /// group (every model process is in one, as the host executor's are), and
+    /// `wait4(INT_MIN)` is `ESRCH` before anything else (`kernel_wait4`: `-INT_MIN`
+    /// is not an `int`).
+    #[test]
+    fn wait4_pid_zero_and_int_min() {
+        let sys = System::new();
+        let t = sys.task(sys.spawn().unwrap()).unwrap();
+        let waited = |pid: i32| t.wait4(pid, true).map(|c| c.is_some());
+        assert_eq!(waited(i32::MIN), Err(Errno::SRCH), "wait4(INT_MIN)");
+        assert_eq!(waited(0), Err(Errno::CHILD), "wait4(0) without children");
+        let child = sys.task(t.fork().unwrap()).unwrap();
+        assert_eq!(waited(i32::MIN), Err(Errno::SRCH), "with a child");
+        assert_eq!(waited(0), Ok(false), "wait4(0): a child, not exited");
+        assert_eq!(
+            waited(-2),
+            Err(Errno::CHILD),
+            "wait4(-2): nobody in group 2"
+        );
+        child.exit(3);
+        let reaped = t.wait4(0, true).unwrap();
+        assert_eq!(reaped, Some((child.pid(), ExitStatus::Exited(3))));
     }
 }

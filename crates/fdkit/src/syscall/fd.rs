@@ -213,15 +213,17 @@ impl Task {
     }
 
     /// `F_GETOWN`: the owner, or 0 when the owning process no longer exists (Linux
-    /// `f_getown` reports only a pid with a task; a zombie still has one). Process
-    /// groups are not modelled, so a negative owner is returned as stored.
+    /// `f_getown` reports only a pid with a task; a zombie still has one). A group
+    /// owner (negative) is reported only while the group has a member; the model
+    /// has no `setpgid`/`setsid`, its processes are all in one group whose id is no
+    /// process's pid, so a group named by a pid has none: 0 (found by `fdkit diff`).
     fn owner(&self, ofd: &OpenFileDescription) -> i32 {
         let owner = ofd.owner();
         let exists = || {
             let pid = Pid::new(owner as u32);
             self.shared.read_registry().processes.contains_key(&pid)
         };
-        if owner > 0 && !exists() {
+        if owner < 0 || (owner > 0 && !exists()) {
             0
         } else {
             owner
@@ -330,6 +332,28 @@ mod tests {
     use super::FIOASYNC;
     use crate::flags::fcntl_cmd::{F_GETOWN, F_SETFL, F_SETOWN};
     use crate::{Errno, OFlags, System};
+
+    // ---- fcntl -----------------------------------------------------------------------
+
+    /// Found by `fdkit diff`: a process-group owner (`F_SETOWN` with `-pid`, which
+    /// needs only the pid to exist) is reported by `F_GETOWN` only while the group
+    /// has a member (`f_getown`: `pid_task(pid, PIDTYPE_PGID)`); no model process
+    /// leads a group, so it is 0. The stored owner still keeps a terminal from
+    /// claiming the description.
+    #[test]
+    fn a_group_owner_without_members_reads_as_0() {
+        let sys = System::new();
+        let pid = sys.spawn().unwrap();
+        let t = sys.task(pid).unwrap();
+        let group = u64::from((-(pid.get() as i32)) as u32);
+        assert_eq!(t.fcntl(0, F_SETOWN, group), Ok(0));
+        assert_eq!(t.fcntl(0, F_GETOWN, 0), Ok(0));
+        let on = u64::from(OFlags::ASYNC.bits());
+        assert_eq!(t.fcntl(0, F_SETFL, on), Ok(0));
+        assert_eq!(t.fcntl(0, F_GETOWN, 0), Ok(0), "still the group's");
+        assert_eq!(t.fcntl(0, F_SETOWN, u64::from(pid.get())), Ok(0));
+        assert_eq!(t.fcntl(0, F_GETOWN, 0), Ok(i64::from(pid.get())));
+    }
 
     // ---- ioctl -----------------------------------------------------------------------
 

@@ -1,0 +1,126 @@
+//! The host oracle from the command line: `fdkit run --host`, `fdkit diff`, and the
+//! executor checked against `strace -f` through `fdkit check`.
+//!
+//! Each test needs the host executor: Linux and the `fdkit-host-helper` binary next
+//! to `fdkit`. `cargo test --workspace` builds it; `cargo test -p fdkit-cli` does
+//! not, so [`host_or_skip`] builds it once with cargo. Where the executor cannot
+//! start (not Linux, no pseudo-terminals, no System V shared memory) the tests say
+//! why and pass.
+
+mod diff;
+mod random;
+mod run;
+mod strace;
+
+use crate::support::{fdkit, repo, run_with_stdin, Run};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The helper binary where `fdkit` looks for it: next to the binary.
+fn helper_path() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_fdkit")).with_file_name("fdkit-host-helper")
+}
+
+/// Builds the helper with the profile and target directory `fdkit` was built
+/// with, if it is missing.
+fn build_helper() -> Result<(), String> {
+    if helper_path().is_file() {
+        return Ok(());
+    }
+    let bin_dir = helper_path()
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let profile = bin_dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("debug");
+    let target_dir = bin_dir.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "fdkit-host",
+            "--bin",
+            "fdkit-host-helper",
+        ])
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .current_dir(repo());
+    if profile != "debug" {
+        cargo.args(["--profile", profile]);
+    }
+    let out = cargo.output().map_err(|e| format!("running cargo: {e}"))?;
+    if !out.status.success() || !helper_path().is_file() {
+        return Err(format!(
+            "building fdkit-host-helper failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(())
+}
+
+/// Whether the host executor runs here; `Err` says why not.
+fn host_ready() -> Result<(), String> {
+    static READY: OnceLock<Result<(), String>> = OnceLock::new();
+    READY
+        .get_or_init(|| {
+            build_helper()?;
+            let r = run_with_stdin(&["run", "--host", "-"], b"dup(0) = 3\n");
+            if r.stderr.contains("cannot start the host executor") {
+                return Err(r.stderr.trim().to_string());
+            }
+            assert_eq!(
+                r.code, 0,
+                "a one-line scenario on the host:\n{}{}",
+                r.stdout, r.stderr
+            );
+            Ok(())
+        })
+        .clone()
+}
+
+/// Returns from the calling test (which passes) when the host executor cannot
+/// run here, saying why.
+macro_rules! host_or_skip {
+    () => {
+        if let Err(why) = super::host_ready() {
+            eprintln!("skipped: the host executor cannot run here: {why}");
+            return;
+        }
+    };
+}
+use host_or_skip;
+
+/// Runs `fdkit ARGS...` from the repository root (so `examples/...` resolves).
+#[track_caller]
+fn fdkit_at_root(args: &[&str]) -> Run {
+    let out = fdkit()
+        .args(args)
+        .current_dir(repo())
+        .env_remove("NO_COLOR")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run fdkit");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `examples/*.strace`, sorted, relative to the repository root.
+fn examples() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo().join("examples"))
+        .expect("examples/")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".strace"))
+        .map(|n| format!("examples/{n}"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 6, "examples: {names:?}");
+    names
+}
