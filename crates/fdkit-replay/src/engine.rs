@@ -18,10 +18,11 @@ use fdkit::Limits;
 use fdkit_strace::{Event as LineEvent, Line, Outcome, Pause};
 
 use crate::desc::{Description, Origin};
+use crate::fast::class_of;
 use crate::lin::{Group, Known};
 use crate::op::{place_at, Change, Table};
 use crate::report::{CloseCause, Event, FdView, InputError, ProcessTable, Sink, Summary};
-use crate::syscalls::{classify, Class};
+use crate::syscalls::Class;
 
 /// How to start a replay.
 #[derive(Clone, Debug, Default)]
@@ -188,13 +189,26 @@ impl Replay {
         }
     }
 
+    /// Feeds line `number` (1-based) as text already checked as UTF-8 (by
+    /// [`LogReader::try_for_each_text_line`](crate::LogReader::try_for_each_text_line));
+    /// a trailing `\n` or `\r\n` is ignored, as in [`Replay::push_bytes`].
+    pub fn push_text(&mut self, number: u64, text: &str, sink: &mut dyn Sink) {
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        self.push_line(number, text, sink);
+    }
+
     /// Feeds line `number` (1-based), without its line terminator. Blank lines are
     /// skipped; a line that does not parse is reported to the sink and skipped.
     pub fn push_line(&mut self, number: u64, text: &str, sink: &mut dyn Sink) {
-        if self.fast_dismiss(number, text, sink) {
-            return;
-        }
-        if text.trim().is_empty() {
+        let hint = match self.fast_dismiss(number, text, sink) {
+            Ok(()) => return,
+            Err(hint) => hint,
+        };
+        // A line starting with a visible ASCII character is not blank (the
+        // common case, without decoding characters).
+        let visible = text.as_bytes().first().is_some_and(u8::is_ascii_graphic);
+        if !visible && text.trim().is_empty() {
             return;
         }
         self.line = number;
@@ -222,7 +236,7 @@ impl Replay {
                 ..
             } => {
                 self.give_up(pid, sink);
-                let class = classify(name);
+                let class = class_of(name, hint);
                 self.on_call(
                     pid,
                     name,
@@ -236,11 +250,11 @@ impl Replay {
             }
             LineEvent::Unfinished { name, args, pause } => {
                 self.give_up(pid, sink);
+                let class = class_of(name, hint);
                 if pause == Pause::Detached {
-                    let class = classify(name);
                     self.on_call(pid, name, class, args.as_str(), None, number, None, sink);
                 } else {
-                    self.enter(pid, name, args.as_str(), number);
+                    self.enter(pid, name, class, args.as_str(), number);
                 }
                 if let Pause::Notice(n) = pause {
                     // The notice lands in whatever line strace was printing: its
@@ -739,8 +753,7 @@ impl Replay {
     }
 
     /// An `<unfinished ...>` line.
-    pub(crate) fn enter(&mut self, pid: u32, name: &str, args: &str, line: u64) {
-        let class = classify(name);
+    pub(crate) fn enter(&mut self, pid: u32, name: &str, class: Class, args: &str, line: u64) {
         let id = self.next_id();
         let Some(task) = self.tasks.get_mut(&pid) else {
             return;

@@ -34,18 +34,18 @@ enum Shape<'a> {
 }
 
 fn skip_spaces(b: &[u8], mut i: usize) -> usize {
-    while b.get(i) == Some(&b' ') {
+    while i < b.len() && b[i] == b' ' {
         i += 1;
     }
     i
 }
 
 fn ident_len(b: &[u8], i: usize) -> usize {
-    b.get(i..).map_or(0, |rest| {
-        rest.iter()
-            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || **c == b'_')
-            .count()
-    })
+    let mut j = i;
+    while j < b.len() && matches!(b[j], b'a'..=b'z' | b'0'..=b'9' | b'_') {
+        j += 1;
+    }
+    j.saturating_sub(i)
 }
 
 /// The result text of a complete call: after the last `)`, padding and `= `,
@@ -72,43 +72,53 @@ fn result(text: &str, from: usize) -> Option<&str> {
     Some(r)
 }
 
-fn dismissed(name: &str) -> bool {
-    classify(name) == Class::Ignore
-}
+/// A call name the fast path read, with its class: passed on to the full parser's
+/// path so that the name is classified once per line.
+pub(crate) type Hint<'a> = Option<(&'a str, Class)>;
 
-/// Recognises a line of a dismissed call: its pid and shape.
-fn shape(text: &str) -> Option<(u32, Shape<'_>)> {
+/// Recognises a line of a dismissed call: its pid and shape. Otherwise, the name
+/// and class of the call if it got that far (a call that is not dismissed).
+fn shape(text: &str) -> Result<(u32, Shape<'_>), Hint<'_>> {
     let b = text.as_bytes();
-    let n = b.iter().take_while(|c| c.is_ascii_digit()).count();
-    if n == 0 || n > 9 || b.get(n) != Some(&b' ') {
-        return None;
+    let mut n = 0;
+    let mut pid = 0u32;
+    while n < b.len() && b[n].is_ascii_digit() {
+        if n == 9 {
+            return Err(None);
+        }
+        pid = pid * 10 + u32::from(b[n] - b'0');
+        n += 1;
     }
-    let pid = b[..n]
-        .iter()
-        .fold(0u32, |acc, &c| acc * 10 + u32::from(c - b'0'));
+    if n == 0 || b.get(n) != Some(&b' ') {
+        return Err(None);
+    }
     let mut i = skip_spaces(b, n);
     for _ in 0..2 {
         if !b.get(i).is_some_and(u8::is_ascii_digit) {
             break;
         }
-        let t = b[i..]
-            .iter()
-            .take_while(|c| c.is_ascii_digit() || **c == b'.' || **c == b':')
-            .count();
-        if b.get(i + t) != Some(&b' ') {
-            return None;
+        let mut t = i;
+        while t < b.len() && matches!(b[t], b'0'..=b'9' | b'.' | b':') {
+            t += 1;
         }
-        i = skip_spaces(b, i + t);
+        if b.get(t) != Some(&b' ') {
+            return Err(None);
+        }
+        i = skip_spaces(b, t);
     }
     if b[i..].starts_with(b"<... ") {
         let at = i + 5;
         let len = ident_len(b, at);
         let name = &text[at..at + len];
-        if len == 0 || !text[at + len..].starts_with(" resumed>") || !dismissed(name) {
-            return None;
+        if len == 0 || !text[at + len..].starts_with(" resumed>") {
+            return Err(None);
         }
-        let result = result(text, at + len + 9)?;
-        return Some((
+        let class = classify(name);
+        if class != Class::Ignore {
+            return Err(Some((name, class)));
+        }
+        let result = result(text, at + len + 9).ok_or(Some((name, class)))?;
+        return Ok((
             pid,
             Shape::Resumed {
                 name,
@@ -119,36 +129,49 @@ fn shape(text: &str) -> Option<(u32, Shape<'_>)> {
     }
     let len = ident_len(b, i);
     if len == 0 || b.get(i + len) != Some(&b'(') {
-        return None;
+        return Err(None);
     }
     let name = &text[i..i + len];
-    if !dismissed(name) {
-        return None;
+    let class = classify(name);
+    if class != Class::Ignore {
+        return Err(Some((name, class)));
     }
     if text.ends_with(" <unfinished ...>") {
-        return Some((pid, Shape::Unfinished { name }));
+        return Ok((pid, Shape::Unfinished { name }));
     }
-    Some((
+    Ok((
         pid,
         Shape::Call {
             name,
-            result: result(text, i + len + 1)?,
+            result: result(text, i + len + 1).ok_or(Some((name, class)))?,
         },
     ))
 }
 
+/// The class of `name`, from the fast path's hint when it read the same name.
+pub(crate) fn class_of(name: &str, hint: Hint<'_>) -> Class {
+    match hint {
+        Some((n, class)) if std::ptr::eq(n, name) => class,
+        _ => classify(name),
+    }
+}
+
 impl Replay {
     /// Handles `text` here if it is a well-shaped line of a call that tables do
-    /// not care about; returns false to send it to the full parser.
-    pub(crate) fn fast_dismiss(&mut self, number: u64, text: &str, sink: &mut dyn Sink) -> bool {
-        let Some((pid, sh)) = shape(text) else {
-            return false;
-        };
+    /// not care about (`Ok`); otherwise it goes to the full parser, with the call's
+    /// name and class if they were read.
+    pub(crate) fn fast_dismiss<'t>(
+        &mut self,
+        number: u64,
+        text: &'t str,
+        sink: &mut dyn Sink,
+    ) -> Result<(), Hint<'t>> {
+        let (pid, sh) = shape(text)?;
         let outcome = match &sh {
-            Shape::Call { result, .. } | Shape::Resumed { result, .. } => {
+            Shape::Call { result, name } | Shape::Resumed { result, name, .. } => {
                 match Outcome::parse(result) {
                     Ok(o) => Some(o),
-                    Err(_) => return false,
+                    Err(_) => return Err(Some((name, Class::Ignore))),
                 }
             }
             Shape::Unfinished { .. } => None,
@@ -159,7 +182,7 @@ impl Replay {
         match sh {
             Shape::Unfinished { name } => {
                 self.give_up(pid, sink);
-                self.enter(pid, name, "", number);
+                self.enter(pid, name, Class::Ignore, "", number);
             }
             Shape::Call { name, .. } => {
                 self.give_up(pid, sink);
@@ -183,7 +206,7 @@ impl Replay {
         if !self.pending_events.is_empty() {
             self.flush_events(sink);
         }
-        true
+        Ok(())
     }
 }
 
@@ -192,7 +215,7 @@ mod tests {
     use super::*;
 
     fn kind(text: &str) -> Option<String> {
-        shape(text).map(|(pid, s)| match s {
+        shape(text).ok().map(|(pid, s)| match s {
             Shape::Unfinished { name } => format!("{pid} unfinished {name}"),
             Shape::Call { name, result } => format!("{pid} call {name} = {result}"),
             Shape::Resumed { name, result, .. } => format!("{pid} resumed {name} = {result}"),
@@ -236,7 +259,7 @@ mod tests {
             "1234  --- SIGCHLD {si_signo=SIGCHLD} ---",
             "1234  write(1, \"a = 3\", 5",
         ] {
-            let ok = shape(text).and_then(|(_, s)| match s {
+            let ok = shape(text).ok().and_then(|(_, s)| match s {
                 Shape::Call { result, .. } | Shape::Resumed { result, .. } => {
                     Outcome::parse(result).ok().map(|_| ())
                 }

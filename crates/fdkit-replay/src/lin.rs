@@ -450,16 +450,22 @@ impl Group {
         if let Some(p) = self.cands.iter().position(|c| c.id == id) {
             self.cands.swap_remove(p);
         }
-        let steps = self
-            .items
-            .iter()
-            .filter(|it| it.id == id && it.early)
-            .count();
-        let committed = self
-            .committed_early
-            .iter()
-            .filter(|(i, _)| *i == id)
-            .count();
+        // One pass: how many early items the call has, and the first.
+        let (mut steps, mut first_early) = (0usize, None);
+        for (i, it) in self.items.iter().enumerate() {
+            if it.early && it.id == id {
+                steps += 1;
+                first_early.get_or_insert(i);
+            }
+        }
+        let committed = if self.committed_early.is_empty() {
+            0
+        } else {
+            self.committed_early
+                .iter()
+                .filter(|(i, _)| *i == id)
+                .count()
+        };
         if steps + committed > 1 {
             if let Some(done) = self.confirm_steps(id, op, obs, end) {
                 self.commit();
@@ -467,7 +473,7 @@ impl Group {
             }
             return self.complete_windowed(id, start, end, op, obs, lim, entry_ok, ch, true);
         }
-        if let Some(p) = self.items.iter().position(|it| it.id == id && it.early) {
+        if let Some(p) = first_early {
             if let Some(done) = self.confirm_early(p, op, obs, end) {
                 self.commit();
                 return done;
@@ -485,9 +491,11 @@ impl Group {
             }
             return self.complete_windowed(id, start, end, op, obs, lim, entry_ok, ch, true);
         }
-        if let Some(p) = self.committed_early.iter().position(|(i, _)| *i == id) {
-            let (_, pred) = self.committed_early.swap_remove(p);
-            return self.confirm_committed(op, obs, &pred);
+        if committed > 0 {
+            if let Some(p) = self.committed_early.iter().position(|(i, _)| *i == id) {
+                let (_, pred) = self.committed_early.swap_remove(p);
+                return self.confirm_committed(op, obs, &pred);
+            }
         }
         if self.is_quiet() {
             // Nothing left to reorder: the window (if any) is over.
@@ -519,7 +527,7 @@ impl Group {
         if self.base.is_none() {
             self.base = Some(self.table.snapshot());
         }
-        let item = Item {
+        let item = || Item {
             id,
             start,
             end,
@@ -532,22 +540,23 @@ impl Group {
         let check = if must_search {
             None
         } else {
-            Some(apply(&mut self.table, &item.op, &item.obs, lim, ch))
+            Some(apply(&mut self.table, op, obs, lim, ch))
         };
         match check {
             Some(Check::Differ(_)) if entry_ok => {
                 self.commit();
                 Done::plain(Check::Agree)
             }
-            Some(Check::Differ(pred)) => self.search_or_fail(item, Check::Differ(pred)),
+            Some(Check::Differ(pred)) => self.search_or_fail(item(), Check::Differ(pred)),
             Some(c) => {
-                if item.op.mutates() {
-                    self.items.push_back(item);
+                if op.mutates() {
+                    self.items.push_back(item());
                 }
                 self.commit();
                 Done::plain(c)
             }
             None => {
+                let item = item();
                 // Rebuild without the refuted early item, then check like a new call.
                 let _ = self.rebuild();
                 let mut s = self.table.snapshot();
@@ -892,15 +901,18 @@ impl Group {
     /// when the window is too long.
     fn commit(&mut self) {
         let min_cand = self.cands.iter().map(|c| c.start).min().unwrap_or(u64::MAX);
+        // The earliest entry among the items after the front, and after the one
+        // after it (for the next round), in one pass; recomputed every two rounds.
+        let mut next_min = None;
         while let Some(front) = self.items.front() {
-            let min_other = self
-                .items
-                .iter()
-                .skip(1)
-                .map(|it| it.start)
-                .min()
-                .unwrap_or(u64::MAX)
-                .min(min_cand);
+            let min_other = match next_min.take() {
+                Some(m) => m,
+                None => {
+                    let (m1, m2) = later_starts(&self.items);
+                    next_min = Some(m2.min(min_cand));
+                    m1.min(min_cand)
+                }
+            };
             let fixed = !front.early && front.end < min_other;
             if !fixed && self.items.len() <= MAX_WINDOW {
                 break;
@@ -971,6 +983,20 @@ impl Group {
             self.known.unmark(fd);
         }
     }
+}
+
+/// The earliest entry line among `items[1..]` and among `items[2..]`.
+fn later_starts(items: &VecDeque<Item>) -> (u64, u64) {
+    let (a, b) = items.as_slices();
+    let mut m2 = u64::MAX;
+    for it in a.iter().skip(2) {
+        m2 = m2.min(it.start);
+    }
+    for it in b.iter().skip(2usize.saturating_sub(a.len())) {
+        m2 = m2.min(it.start);
+    }
+    let m1 = items.get(1).map_or(u64::MAX, |it| it.start);
+    (m1.min(m2), m2)
 }
 
 /// Installs the descriptions of a completed allocation into numbers reserved for it.

@@ -292,10 +292,12 @@ struct Prefix<'a> {
 }
 
 fn digits(b: &[u8], i: usize) -> usize {
-    b[i.min(b.len())..]
-        .iter()
-        .take_while(|c| c.is_ascii_digit())
-        .count()
+    let mut j = i.min(b.len());
+    let from = j;
+    while j < b.len() && b[j].is_ascii_digit() {
+        j += 1;
+    }
+    j - from
 }
 
 fn spaces(b: &[u8], mut i: usize) -> usize {
@@ -338,7 +340,14 @@ impl<'a> Prefix<'a> {
     fn pid_at(&mut self, text: &'a str, i: usize) -> Result<usize, Error> {
         let b = text.as_bytes();
         let n = digits(b, i);
-        self.pid = text[i..i + n].parse().ok();
+        // `str::parse::<u32>` of the digits, without its generality.
+        self.pid = (n > 0)
+            .then(|| {
+                b[i..i + n].iter().try_fold(0u32, |v, &c| {
+                    v.checked_mul(10)?.checked_add(u32::from(c - b'0'))
+                })
+            })
+            .flatten();
         if self.pid.is_none() {
             return Err(Error::at(ErrorKind::Syntax, text, i, "a pid"));
         }
@@ -425,10 +434,11 @@ fn parse_clock(t: &str) -> Option<Seconds> {
 }
 
 fn name_len(b: &[u8], i: usize) -> usize {
-    b[i..]
-        .iter()
-        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'?')
-        .count()
+    let mut j = i;
+    while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] == b'?') {
+        j += 1;
+    }
+    j - i
 }
 
 fn parse_body(text: &str, i: usize) -> Result<Event<'_>, Error> {
