@@ -18,6 +18,7 @@ use fdkit_strace::Outcome;
 use crate::engine::Replay;
 use crate::report::Sink;
 use crate::syscalls::{classify, Class};
+use crate::ws;
 
 /// How a dismissed line ends.
 enum Shape<'a> {
@@ -56,16 +57,20 @@ fn result(text: &str, from: usize) -> Option<&str> {
     if b.get(eq + 1) != Some(&b' ') {
         return None;
     }
-    let before = text[..eq].trim_end_matches(' ');
+    let mut k = eq;
+    while k > 0 && b[k - 1] == b' ' {
+        k -= 1;
+    }
+    let before = &text[..k];
     if !before.ends_with(')') || before.len() == eq {
         return None;
     }
-    let mut r = text[eq + 2..].trim_end();
+    let mut r = ws::trim_end(&text[eq + 2..]);
     if r.ends_with('>') {
         if let Some(k) = r.rfind(" <") {
             let d = &r[k + 2..r.len() - 1];
             if !d.is_empty() && d.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
-                r = r[..k].trim_end();
+                r = ws::trim_end(&r[..k]);
             }
         }
     }

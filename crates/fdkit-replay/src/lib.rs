@@ -122,6 +122,7 @@ mod op;
 mod reader;
 mod report;
 mod syscalls;
+mod ws;
 
 pub use desc::{Description, Kind, Origin, Status};
 pub use engine::{Options, Replay};

@@ -1089,6 +1089,8 @@ impl Search {
                 }
             }
         }
+        // The items that may go next, in order.
+        let mut eligible: u128 = 0;
         for i in 0..self.items.len() {
             if placed & (1 << i) != 0
                 || placed & self.excludes[i] != 0
@@ -1101,29 +1103,41 @@ impl Search {
             } else {
                 m1
             };
-            let (it, req) = (&self.items[i].0, self.items[i].1);
-            if it.start >= bound {
-                continue;
+            if self.items[i].0.start < bound {
+                eligible |= 1 << i;
             }
+        }
+        while eligible != 0 {
+            let i = eligible.trailing_zeros() as usize;
+            eligible &= eligible - 1;
+            let (it, req) = (&self.items[i].0, self.items[i].1);
             if self.budget == 0 {
                 self.exhausted = true;
                 return false;
             }
             self.budget -= 1;
-            let mut s = t.snapshot();
+            // The last alternative works on this node's own table: nothing needs it
+            // afterwards (a node that fails is discarded by its caller).
+            let mut copy;
+            let s: &mut Table = if eligible == 0 {
+                t
+            } else {
+                copy = t.snapshot();
+                &mut copy
+            };
             let obs = if !req {
-                run(&mut s, &it.op, it.lim)
+                run(s, &it.op, it.lim)
             } else if it.forced {
-                force(&mut s, &it.op, &it.obs, it.end, None);
+                force(s, &it.op, &it.obs, it.end, None);
                 it.obs.clone()
             } else {
-                if let Check::Differ(_) = apply(&mut s, &it.op, &it.obs, it.lim, None) {
+                if let Check::Differ(_) = apply(s, &it.op, &it.obs, it.lim, None) {
                     continue;
                 }
                 it.obs.clone()
             };
             order.push((i, obs));
-            if self.dfs(&mut s, placed | (1 << i), order) {
+            if self.dfs(s, placed | (1 << i), order) {
                 return true;
             }
             order.pop();

@@ -12,6 +12,7 @@ use crate::args::Args;
 use crate::error::{Error, ErrorKind};
 use crate::outcome::{self, Outcome};
 use crate::scan::{self, STOP_CLOSE};
+use crate::ws;
 
 /// A decimal number of seconds as strace prints it, keeping the precision so
 /// that printing gives back the same digits.
@@ -588,7 +589,7 @@ fn finish_at(
         return Err(Error::at(ErrorKind::MissingResult, text, eq, "`=`"));
     }
     let from = spaces(b, eq + 1);
-    let mut end = text.trim_end().len().max(from);
+    let mut end = ws::trim_end(text).len().max(from);
     let mut duration = None;
     if end > from && b[end - 1] == b'>' {
         if let Some(k) = memchr::memrchr(b'<', &b[from..end]) {
@@ -601,7 +602,7 @@ fn finish_at(
             }
         }
     }
-    let outcome = outcome::parse_at(text[from..end].trim_end(), from)?;
+    let outcome = outcome::parse_at(ws::trim_end(&text[from..end]), from)?;
     Ok((args, outcome, duration))
 }
 
