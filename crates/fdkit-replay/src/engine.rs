@@ -213,8 +213,13 @@ impl Replay {
         }
         self.line = number;
         self.events = sink.wants_events();
-        let line = match Line::parse(text) {
-            Ok(l) => l,
+        // The prefix, if the fast path read it, is not parsed again.
+        let parsed = match hint.prefix {
+            Some((pid, body)) => Line::parse_event_at(text, body).map(|e| (Some(pid), e)),
+            None => Line::parse(text).map(|l| (l.pid(), l.into_event())),
+        };
+        let (line_pid, event) = match parsed {
+            Ok(p) => p,
             Err(e) => {
                 if !self.continue_cut(text, sink) {
                     self.summary.errors += 1;
@@ -223,12 +228,16 @@ impl Replay {
                 return;
             }
         };
-        let pid = self.resolve(&line);
+        let continues_cut = matches!(
+            event,
+            LineEvent::Resumed { name: None, .. } | LineEvent::Mark(_)
+        );
+        let pid = self.resolve_pid(line_pid, continues_cut);
         if !self.pending_events.is_empty() {
             // A task seen for the first time is announced before its own events.
             self.flush_events(sink);
         }
-        match line.into_event() {
+        match event {
             LineEvent::Call {
                 name,
                 args,
@@ -386,16 +395,9 @@ impl Replay {
 
     // ---- pids ---------------------------------------------------------------
 
-    /// Resolves the pid of a line, creating the task on first sight.
-    fn resolve(&mut self, line: &Line<'_>) -> u32 {
-        let continues_cut = matches!(
-            line.event(),
-            LineEvent::Resumed { name: None, .. } | LineEvent::Mark(_)
-        );
-        self.resolve_pid(line.pid(), continues_cut)
-    }
-
-    /// Resolves a line's pid: see [`Replay::resolve`].
+    /// Resolves a line's pid, creating the task on first sight: the prefix's pid,
+    /// or for a line without one (`continues_cut`: the continuation of a call cut
+    /// by a notice), the task it belongs to.
     pub(crate) fn resolve_pid(&mut self, pid: Option<u32>, continues_cut: bool) -> u32 {
         match pid {
             None if continues_cut => match self.cut.take() {
@@ -755,6 +757,15 @@ impl Replay {
     /// An `<unfinished ...>` line.
     pub(crate) fn enter(&mut self, pid: u32, name: &str, class: Class, args: &str, line: u64) {
         let id = self.next_id();
+        let Some(task) = self.tasks.get(&pid) else {
+            return;
+        };
+        let (group, tgid) = (task.group, task.tgid);
+        let reg = if class == Class::Ignore {
+            crate::calls::Registered::default()
+        } else {
+            self.on_entry(pid, (group, tgid), id, line, class, name, args)
+        };
         let Some(task) = self.tasks.get_mut(&pid) else {
             return;
         };
@@ -765,22 +776,18 @@ impl Replay {
         if class != Class::Ignore {
             a.push_str(args);
         }
-        let group = task.group;
         task.pending = Some(Pending {
             name: n,
             args: a,
             entered: line,
             class,
             id,
-            cand: false,
-            opaque: false,
+            cand: reg.cand,
+            opaque: reg.opaque,
             group,
-            at_entry: [None, None],
-            uses: [None, None],
+            at_entry: reg.at_entry,
+            uses: reg.uses,
         });
-        if class != Class::Ignore {
-            self.on_entry(pid);
-        }
     }
 
     /// A `<... name resumed>` line (or the continuation of a cut line).

@@ -77,9 +77,15 @@ fn result(text: &str, from: usize) -> Option<&str> {
     Some(r)
 }
 
-/// A call name the fast path read, with its class: passed on to the full parser's
-/// path so that the name is classified once per line.
-pub(crate) type Hint<'a> = Option<(&'a str, Class)>;
+/// What the fast path read of a line it leaves to the full parser, so that it is
+/// not done twice.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Hint<'a> {
+    /// The call's name and class (the name is classified once per line).
+    pub call: Option<(&'a str, Class)>,
+    /// A plain prefix, `PID` and spaces: the pid and where the body starts.
+    pub prefix: Option<(u32, usize)>,
+}
 
 /// Recognises a line of a dismissed call: its pid and shape. Otherwise, the name
 /// and class of the call if it got that far (a call that is not dismissed).
@@ -89,15 +95,24 @@ fn shape(text: &str) -> Result<(u32, Shape<'_>), Hint<'_>> {
     let mut pid = 0u32;
     while n < b.len() && b[n].is_ascii_digit() {
         if n == 9 {
-            return Err(None);
+            return Err(Hint::default());
         }
         pid = pid * 10 + u32::from(b[n] - b'0');
         n += 1;
     }
     if n == 0 || b.get(n) != Some(&b' ') {
-        return Err(None);
+        return Err(Hint::default());
     }
     let mut i = skip_spaces(b, n);
+    // With no timestamp, the full parser would read the same prefix (a body
+    // starting with `(` or `[` would be a timestamp or field to it).
+    let mut hint = Hint {
+        call: None,
+        prefix: match b.get(i) {
+            Some(c) if !c.is_ascii_digit() && *c != b'(' && *c != b'[' => Some((pid, i)),
+            _ => None,
+        },
+    };
     for _ in 0..2 {
         if !b.get(i).is_some_and(u8::is_ascii_digit) {
             break;
@@ -107,7 +122,7 @@ fn shape(text: &str) -> Result<(u32, Shape<'_>), Hint<'_>> {
             t += 1;
         }
         if b.get(t) != Some(&b' ') {
-            return Err(None);
+            return Err(hint);
         }
         i = skip_spaces(b, t);
     }
@@ -116,13 +131,14 @@ fn shape(text: &str) -> Result<(u32, Shape<'_>), Hint<'_>> {
         let len = ident_len(b, at);
         let name = &text[at..at + len];
         if len == 0 || !text[at + len..].starts_with(" resumed>") {
-            return Err(None);
+            return Err(hint);
         }
         let class = classify(name);
+        hint.call = Some((name, class));
         if class != Class::Ignore {
-            return Err(Some((name, class)));
+            return Err(hint);
         }
-        let result = result(text, at + len + 9).ok_or(Some((name, class)))?;
+        let result = result(text, at + len + 9).ok_or(hint)?;
         return Ok((
             pid,
             Shape::Resumed {
@@ -134,12 +150,13 @@ fn shape(text: &str) -> Result<(u32, Shape<'_>), Hint<'_>> {
     }
     let len = ident_len(b, i);
     if len == 0 || b.get(i + len) != Some(&b'(') {
-        return Err(None);
+        return Err(hint);
     }
     let name = &text[i..i + len];
     let class = classify(name);
+    hint.call = Some((name, class));
     if class != Class::Ignore {
-        return Err(Some((name, class)));
+        return Err(hint);
     }
     if text.ends_with(" <unfinished ...>") {
         return Ok((pid, Shape::Unfinished { name }));
@@ -148,14 +165,14 @@ fn shape(text: &str) -> Result<(u32, Shape<'_>), Hint<'_>> {
         pid,
         Shape::Call {
             name,
-            result: result(text, i + len + 1).ok_or(Some((name, class)))?,
+            result: result(text, i + len + 1).ok_or(hint)?,
         },
     ))
 }
 
 /// The class of `name`, from the fast path's hint when it read the same name.
 pub(crate) fn class_of(name: &str, hint: Hint<'_>) -> Class {
-    match hint {
+    match hint.call {
         Some((n, class)) if std::ptr::eq(n, name) => class,
         _ => classify(name),
     }
@@ -176,7 +193,12 @@ impl Replay {
             Shape::Call { result, name } | Shape::Resumed { result, name, .. } => {
                 match Outcome::parse(result) {
                     Ok(o) => Some(o),
-                    Err(_) => return Err(Some((name, Class::Ignore))),
+                    Err(_) => {
+                        return Err(Hint {
+                            call: Some((name, Class::Ignore)),
+                            prefix: None,
+                        })
+                    }
                 }
             }
             Shape::Unfinished { .. } => None,

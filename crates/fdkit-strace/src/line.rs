@@ -239,6 +239,17 @@ impl<'a> Line<'a> {
         })
     }
 
+    /// The [`Event`] of a line whose prefix the caller has read itself: the same as
+    /// `Line::parse(text).map(Line::into_event)` when `text` starts with a plain
+    /// prefix (a pid and spaces: no `-Y` name, timestamps, `-n` or `-i` fields) that
+    /// ends at byte `body`, without the work of parsing the prefix again (and
+    /// errors report the same columns).
+    pub fn parse_event_at(text: &'a str, body: usize) -> Result<Event<'a>, Error> {
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        parse_body(text, body)
+    }
+
     /// The pid (or tid) from the prefix; `None` when strace traced one process.
     pub fn pid(&self) -> Option<u32> {
         self.pid
@@ -822,6 +833,26 @@ mod tests {
         assert_eq!(parse("close(3) = 0").pid(), None);
         let l = parse("3342<sh> close(3) = 0");
         assert_eq!((l.pid(), l.comm()), (Some(3342), Some("sh")));
+    }
+
+    #[test]
+    fn events_after_a_read_prefix_are_those_of_the_whole_line() {
+        for text in [
+            "1234  close(3) = 0",
+            "1234  close(3 <unfinished ...>",
+            "1234  <... close resumed>) = 0",
+            "1234 read(3, \"a)\", 2) = 2\r",
+            "1234  close(3",
+            "1234  close(3) = ",
+            "1234  +++ exited with 0 +++",
+            "1234  clone(child_stack=NULL, flags=SIGCHLDstrace: Process 9 attached",
+        ] {
+            let body = text.find(|c: char| !c.is_ascii_digit()).unwrap();
+            let body = body + text[body..].len() - text[body..].trim_start().len();
+            let whole = Line::parse(text).map(Line::into_event);
+            let after = Line::parse_event_at(text, body);
+            assert_eq!(format!("{whole:?}"), format!("{after:?}"), "{text:?}");
+        }
     }
 
     #[test]
