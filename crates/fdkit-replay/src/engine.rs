@@ -18,7 +18,7 @@ use fdkit::Limits;
 use fdkit_strace::{Event as LineEvent, Line, Outcome, Pause};
 
 use crate::desc::{Description, Origin};
-use crate::fast::class_of;
+use crate::fast::{class_of, Hint};
 use crate::lin::{Group, Known};
 use crate::op::{place_at, Change, Table};
 use crate::report::{CloseCause, Event, FdView, InputError, ProcessTable, Sink, Summary};
@@ -201,10 +201,10 @@ impl Replay {
     /// Feeds line `number` (1-based), without its line terminator. Blank lines are
     /// skipped; a line that does not parse is reported to the sink and skipped.
     pub fn push_line(&mut self, number: u64, text: &str, sink: &mut dyn Sink) {
-        let hint = match self.fast_dismiss(number, text, sink) {
-            Ok(()) => return,
-            Err(hint) => hint,
-        };
+        let mut hint = Hint::default();
+        if self.fast_dismiss(number, text, &mut hint, sink) {
+            return;
+        }
         // A line starting with a visible ASCII character is not blank (the
         // common case, without decoding characters).
         let visible = text.as_bytes().first().is_some_and(u8::is_ascii_graphic);

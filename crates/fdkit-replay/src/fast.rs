@@ -89,29 +89,26 @@ pub(crate) struct Hint<'a> {
 
 /// Recognises a line of a dismissed call: its pid and shape. Otherwise, the name
 /// and class of the call if it got that far (a call that is not dismissed).
-fn shape(text: &str) -> Result<(u32, Shape<'_>), Hint<'_>> {
+fn shape<'t>(text: &'t str, hint: &mut Hint<'t>) -> Option<(u32, Shape<'t>)> {
     let b = text.as_bytes();
     let mut n = 0;
     let mut pid = 0u32;
     while n < b.len() && b[n].is_ascii_digit() {
         if n == 9 {
-            return Err(Hint::default());
+            return None;
         }
         pid = pid * 10 + u32::from(b[n] - b'0');
         n += 1;
     }
     if n == 0 || b.get(n) != Some(&b' ') {
-        return Err(Hint::default());
+        return None;
     }
     let mut i = skip_spaces(b, n);
     // With no timestamp, the full parser would read the same prefix (a body
     // starting with `(` or `[` would be a timestamp or field to it).
-    let mut hint = Hint {
-        call: None,
-        prefix: match b.get(i) {
-            Some(c) if !c.is_ascii_digit() && *c != b'(' && *c != b'[' => Some((pid, i)),
-            _ => None,
-        },
+    hint.prefix = match b.get(i) {
+        Some(c) if !c.is_ascii_digit() && *c != b'(' && *c != b'[' => Some((pid, i)),
+        _ => None,
     };
     for _ in 0..2 {
         if !b.get(i).is_some_and(u8::is_ascii_digit) {
@@ -122,7 +119,7 @@ fn shape(text: &str) -> Result<(u32, Shape<'_>), Hint<'_>> {
             t += 1;
         }
         if b.get(t) != Some(&b' ') {
-            return Err(hint);
+            return None;
         }
         i = skip_spaces(b, t);
     }
@@ -131,15 +128,15 @@ fn shape(text: &str) -> Result<(u32, Shape<'_>), Hint<'_>> {
         let len = ident_len(b, at);
         let name = &text[at..at + len];
         if len == 0 || !text[at + len..].starts_with(" resumed>") {
-            return Err(hint);
+            return None;
         }
         let class = classify(name);
         hint.call = Some((name, class));
         if class != Class::Ignore {
-            return Err(hint);
+            return None;
         }
-        let result = result(text, at + len + 9).ok_or(hint)?;
-        return Ok((
+        let result = result(text, at + len + 9)?;
+        return Some((
             pid,
             Shape::Resumed {
                 name,
@@ -150,22 +147,22 @@ fn shape(text: &str) -> Result<(u32, Shape<'_>), Hint<'_>> {
     }
     let len = ident_len(b, i);
     if len == 0 || b.get(i + len) != Some(&b'(') {
-        return Err(hint);
+        return None;
     }
     let name = &text[i..i + len];
     let class = classify(name);
     hint.call = Some((name, class));
     if class != Class::Ignore {
-        return Err(hint);
+        return None;
     }
     if text.ends_with(" <unfinished ...>") {
-        return Ok((pid, Shape::Unfinished { name }));
+        return Some((pid, Shape::Unfinished { name }));
     }
-    Ok((
+    Some((
         pid,
         Shape::Call {
             name,
-            result: result(text, i + len + 1).ok_or(hint)?,
+            result: result(text, i + len + 1)?,
         },
     ))
 }
@@ -186,18 +183,19 @@ impl Replay {
         &mut self,
         number: u64,
         text: &'t str,
+        hint: &mut Hint<'t>,
         sink: &mut dyn Sink,
-    ) -> Result<(), Hint<'t>> {
-        let (pid, sh) = shape(text)?;
+    ) -> bool {
+        let Some((pid, sh)) = shape(text, hint) else {
+            return false;
+        };
         let outcome = match &sh {
-            Shape::Call { result, name } | Shape::Resumed { result, name, .. } => {
+            Shape::Call { result, .. } | Shape::Resumed { result, .. } => {
                 match Outcome::parse(result) {
                     Ok(o) => Some(o),
                     Err(_) => {
-                        return Err(Hint {
-                            call: Some((name, Class::Ignore)),
-                            prefix: None,
-                        })
+                        hint.prefix = None;
+                        return false;
                     }
                 }
             }
@@ -233,7 +231,7 @@ impl Replay {
         if !self.pending_events.is_empty() {
             self.flush_events(sink);
         }
-        Ok(())
+        true
     }
 }
 
@@ -242,7 +240,7 @@ mod tests {
     use super::*;
 
     fn kind(text: &str) -> Option<String> {
-        shape(text).ok().map(|(pid, s)| match s {
+        shape(text, &mut Hint::default()).map(|(pid, s)| match s {
             Shape::Unfinished { name } => format!("{pid} unfinished {name}"),
             Shape::Call { name, result } => format!("{pid} call {name} = {result}"),
             Shape::Resumed { name, result, .. } => format!("{pid} resumed {name} = {result}"),
@@ -286,7 +284,7 @@ mod tests {
             "1234  --- SIGCHLD {si_signo=SIGCHLD} ---",
             "1234  write(1, \"a = 3\", 5",
         ] {
-            let ok = shape(text).ok().and_then(|(_, s)| match s {
+            let ok = shape(text, &mut Hint::default()).and_then(|(_, s)| match s {
                 Shape::Call { result, .. } | Shape::Resumed { result, .. } => {
                     Outcome::parse(result).ok().map(|_| ())
                 }

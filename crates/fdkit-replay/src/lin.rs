@@ -367,6 +367,8 @@ pub(crate) struct Group {
     /// The window lost an order at this line (an early placement dropped); a
     /// failed search is not decided until every call in the window entered after it.
     lossy: Option<u64>,
+    /// The window may hold early items (false: it holds none).
+    maybe_early: bool,
 }
 
 impl Group {
@@ -381,6 +383,7 @@ impl Group {
             cands: Vec::new(),
             committed_early: Vec::new(),
             lossy: None,
+            maybe_early: false,
         }
     }
 
@@ -425,6 +428,7 @@ impl Group {
         self.table = s.table;
         self.base = s.base;
         self.items = s.items;
+        self.maybe_early = true;
     }
 
     /// A call whose result no order explains (reported as a divergence): the
@@ -531,13 +535,21 @@ impl Group {
         if let Some(p) = self.cands.iter().position(|c| c.id == id) {
             self.cands.swap_remove(p);
         }
-        // One pass: how many early items the call has, and the first.
+        // One pass: how many early items the call has, and the first (none when
+        // the window has no early item at all, the common case).
         let (mut steps, mut first_early) = (0usize, None);
-        for (i, it) in self.items.iter().enumerate() {
-            if it.early && it.id == id {
-                steps += 1;
-                first_early.get_or_insert(i);
+        if self.maybe_early {
+            let mut any = false;
+            for (i, it) in self.items.iter().enumerate() {
+                if it.early {
+                    any = true;
+                    if it.id == id {
+                        steps += 1;
+                        first_early.get_or_insert(i);
+                    }
+                }
             }
+            self.maybe_early = any;
         }
         let committed = if self.committed_early.is_empty() {
             0
@@ -832,6 +844,7 @@ impl Group {
                 forced: false,
             };
             self.items.push_back(early);
+            self.maybe_early = true;
             self.items.extend(item.take());
             self.table = s;
             self.commit();
@@ -941,6 +954,7 @@ impl Group {
                     items.push(it);
                 }
                 self.items = items.into();
+                self.maybe_early = true;
                 self.table = table;
                 self.commit();
                 Outcome::Found
