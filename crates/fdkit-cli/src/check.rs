@@ -114,9 +114,12 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     });
     let bar = progress_bar(size);
     let mut reader = LogReader::new(input);
-    let result = reader.try_for_each_line(
+    let result = reader.try_for_each_text_line(
         |n, line| {
-            replay.push_bytes(n, line, &mut out);
+            match line {
+                Ok(text) => replay.push_text(n, text, &mut out),
+                Err(bytes) => replay.push_bytes(n, bytes, &mut out),
+            }
             match out.err.take() {
                 Some(e) => Err(e),
                 None => Ok(()),

@@ -18,10 +18,11 @@ use fdkit::Limits;
 use fdkit_strace::{Event as LineEvent, Line, Outcome, Pause};
 
 use crate::desc::{Description, Origin};
+use crate::fast::{class_of, Hint};
 use crate::lin::{Group, Known};
 use crate::op::{place_at, Change, Table};
 use crate::report::{CloseCause, Event, FdView, InputError, ProcessTable, Sink, Summary};
-use crate::syscalls::{classify, Class};
+use crate::syscalls::Class;
 
 /// How to start a replay.
 #[derive(Clone, Debug, Default)]
@@ -188,19 +189,37 @@ impl Replay {
         }
     }
 
+    /// Feeds line `number` (1-based) as text already checked as UTF-8 (by
+    /// [`LogReader::try_for_each_text_line`](crate::LogReader::try_for_each_text_line));
+    /// a trailing `\n` or `\r\n` is ignored, as in [`Replay::push_bytes`].
+    pub fn push_text(&mut self, number: u64, text: &str, sink: &mut dyn Sink) {
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        self.push_line(number, text, sink);
+    }
+
     /// Feeds line `number` (1-based), without its line terminator. Blank lines are
     /// skipped; a line that does not parse is reported to the sink and skipped.
     pub fn push_line(&mut self, number: u64, text: &str, sink: &mut dyn Sink) {
-        if self.fast_dismiss(number, text, sink) {
+        let mut hint = Hint::default();
+        if self.fast_dismiss(number, text, &mut hint, sink) {
             return;
         }
-        if text.trim().is_empty() {
+        // A line starting with a visible ASCII character is not blank (the
+        // common case, without decoding characters).
+        let visible = text.as_bytes().first().is_some_and(u8::is_ascii_graphic);
+        if !visible && text.trim().is_empty() {
             return;
         }
         self.line = number;
         self.events = sink.wants_events();
-        let line = match Line::parse(text) {
-            Ok(l) => l,
+        // The prefix, if the fast path read it, is not parsed again.
+        let parsed = match hint.prefix {
+            Some((pid, body)) => Line::parse_event_at(text, body).map(|e| (Some(pid), e)),
+            None => Line::parse(text).map(|l| (l.pid(), l.into_event())),
+        };
+        let (line_pid, event) = match parsed {
+            Ok(p) => p,
             Err(e) => {
                 if !self.continue_cut(text, sink) {
                     self.summary.errors += 1;
@@ -209,12 +228,16 @@ impl Replay {
                 return;
             }
         };
-        let pid = self.resolve(&line);
+        let continues_cut = matches!(
+            event,
+            LineEvent::Resumed { name: None, .. } | LineEvent::Mark(_)
+        );
+        let pid = self.resolve_pid(line_pid, continues_cut);
         if !self.pending_events.is_empty() {
             // A task seen for the first time is announced before its own events.
             self.flush_events(sink);
         }
-        match line.into_event() {
+        match event {
             LineEvent::Call {
                 name,
                 args,
@@ -222,7 +245,7 @@ impl Replay {
                 ..
             } => {
                 self.give_up(pid, sink);
-                let class = classify(name);
+                let class = class_of(name, hint);
                 self.on_call(
                     pid,
                     name,
@@ -236,11 +259,11 @@ impl Replay {
             }
             LineEvent::Unfinished { name, args, pause } => {
                 self.give_up(pid, sink);
+                let class = class_of(name, hint);
                 if pause == Pause::Detached {
-                    let class = classify(name);
                     self.on_call(pid, name, class, args.as_str(), None, number, None, sink);
                 } else {
-                    self.enter(pid, name, args.as_str(), number);
+                    self.enter(pid, name, class, args.as_str(), number);
                 }
                 if let Pause::Notice(n) = pause {
                     // The notice lands in whatever line strace was printing: its
@@ -372,16 +395,9 @@ impl Replay {
 
     // ---- pids ---------------------------------------------------------------
 
-    /// Resolves the pid of a line, creating the task on first sight.
-    fn resolve(&mut self, line: &Line<'_>) -> u32 {
-        let continues_cut = matches!(
-            line.event(),
-            LineEvent::Resumed { name: None, .. } | LineEvent::Mark(_)
-        );
-        self.resolve_pid(line.pid(), continues_cut)
-    }
-
-    /// Resolves a line's pid: see [`Replay::resolve`].
+    /// Resolves a line's pid, creating the task on first sight: the prefix's pid,
+    /// or for a line without one (`continues_cut`: the continuation of a call cut
+    /// by a notice), the task it belongs to.
     pub(crate) fn resolve_pid(&mut self, pid: Option<u32>, continues_cut: bool) -> u32 {
         match pid {
             None if continues_cut => match self.cut.take() {
@@ -739,9 +755,17 @@ impl Replay {
     }
 
     /// An `<unfinished ...>` line.
-    pub(crate) fn enter(&mut self, pid: u32, name: &str, args: &str, line: u64) {
-        let class = classify(name);
+    pub(crate) fn enter(&mut self, pid: u32, name: &str, class: Class, args: &str, line: u64) {
         let id = self.next_id();
+        let Some(task) = self.tasks.get(&pid) else {
+            return;
+        };
+        let (group, tgid) = (task.group, task.tgid);
+        let reg = if class == Class::Ignore {
+            crate::calls::Registered::default()
+        } else {
+            self.on_entry(pid, (group, tgid), id, line, class, name, args)
+        };
         let Some(task) = self.tasks.get_mut(&pid) else {
             return;
         };
@@ -752,22 +776,18 @@ impl Replay {
         if class != Class::Ignore {
             a.push_str(args);
         }
-        let group = task.group;
         task.pending = Some(Pending {
             name: n,
             args: a,
             entered: line,
             class,
             id,
-            cand: false,
-            opaque: false,
+            cand: reg.cand,
+            opaque: reg.opaque,
             group,
-            at_entry: [None, None],
-            uses: [None, None],
+            at_entry: reg.at_entry,
+            uses: reg.uses,
         });
-        if class != Class::Ignore {
-            self.on_entry(pid);
-        }
     }
 
     /// A `<... name resumed>` line (or the continuation of a cut line).

@@ -18,6 +18,7 @@ use fdkit_strace::Outcome;
 use crate::engine::Replay;
 use crate::report::Sink;
 use crate::syscalls::{classify, Class};
+use crate::ws;
 
 /// How a dismissed line ends.
 enum Shape<'a> {
@@ -34,18 +35,18 @@ enum Shape<'a> {
 }
 
 fn skip_spaces(b: &[u8], mut i: usize) -> usize {
-    while b.get(i) == Some(&b' ') {
+    while i < b.len() && b[i] == b' ' {
         i += 1;
     }
     i
 }
 
 fn ident_len(b: &[u8], i: usize) -> usize {
-    b.get(i..).map_or(0, |rest| {
-        rest.iter()
-            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || **c == b'_')
-            .count()
-    })
+    let mut j = i;
+    while j < b.len() && matches!(b[j], b'a'..=b'z' | b'0'..=b'9' | b'_') {
+        j += 1;
+    }
+    j.saturating_sub(i)
 }
 
 /// The result text of a complete call: after the last `)`, padding and `= `,
@@ -56,55 +57,82 @@ fn result(text: &str, from: usize) -> Option<&str> {
     if b.get(eq + 1) != Some(&b' ') {
         return None;
     }
-    let before = text[..eq].trim_end_matches(' ');
+    let mut k = eq;
+    while k > 0 && b[k - 1] == b' ' {
+        k -= 1;
+    }
+    let before = &text[..k];
     if !before.ends_with(')') || before.len() == eq {
         return None;
     }
-    let mut r = text[eq + 2..].trim_end();
+    let mut r = ws::trim_end(&text[eq + 2..]);
     if r.ends_with('>') {
         if let Some(k) = r.rfind(" <") {
             let d = &r[k + 2..r.len() - 1];
             if !d.is_empty() && d.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
-                r = r[..k].trim_end();
+                r = ws::trim_end(&r[..k]);
             }
         }
     }
     Some(r)
 }
 
-fn dismissed(name: &str) -> bool {
-    classify(name) == Class::Ignore
+/// What the fast path read of a line it leaves to the full parser, so that it is
+/// not done twice.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Hint<'a> {
+    /// The call's name and class (the name is classified once per line).
+    pub call: Option<(&'a str, Class)>,
+    /// A plain prefix, `PID` and spaces: the pid and where the body starts.
+    pub prefix: Option<(u32, usize)>,
 }
 
-/// Recognises a line of a dismissed call: its pid and shape.
-fn shape(text: &str) -> Option<(u32, Shape<'_>)> {
+/// Recognises a line of a dismissed call: its pid and shape. Otherwise, the name
+/// and class of the call if it got that far (a call that is not dismissed).
+fn shape<'t>(text: &'t str, hint: &mut Hint<'t>) -> Option<(u32, Shape<'t>)> {
     let b = text.as_bytes();
-    let n = b.iter().take_while(|c| c.is_ascii_digit()).count();
-    if n == 0 || n > 9 || b.get(n) != Some(&b' ') {
+    let mut n = 0;
+    let mut pid = 0u32;
+    while n < b.len() && b[n].is_ascii_digit() {
+        if n == 9 {
+            return None;
+        }
+        pid = pid * 10 + u32::from(b[n] - b'0');
+        n += 1;
+    }
+    if n == 0 || b.get(n) != Some(&b' ') {
         return None;
     }
-    let pid = b[..n]
-        .iter()
-        .fold(0u32, |acc, &c| acc * 10 + u32::from(c - b'0'));
     let mut i = skip_spaces(b, n);
+    // With no timestamp, the full parser would read the same prefix (a body
+    // starting with `(` or `[` would be a timestamp or field to it).
+    hint.prefix = match b.get(i) {
+        Some(c) if !c.is_ascii_digit() && *c != b'(' && *c != b'[' => Some((pid, i)),
+        _ => None,
+    };
     for _ in 0..2 {
         if !b.get(i).is_some_and(u8::is_ascii_digit) {
             break;
         }
-        let t = b[i..]
-            .iter()
-            .take_while(|c| c.is_ascii_digit() || **c == b'.' || **c == b':')
-            .count();
-        if b.get(i + t) != Some(&b' ') {
+        let mut t = i;
+        while t < b.len() && matches!(b[t], b'0'..=b'9' | b'.' | b':') {
+            t += 1;
+        }
+        if b.get(t) != Some(&b' ') {
             return None;
         }
-        i = skip_spaces(b, i + t);
+        i = skip_spaces(b, t);
     }
     if b[i..].starts_with(b"<... ") {
         let at = i + 5;
         let len = ident_len(b, at);
         let name = &text[at..at + len];
-        if len == 0 || !text[at + len..].starts_with(" resumed>") || !dismissed(name) {
+        if len == 0 || !text[at + len..].starts_with(" resumed>") {
+            return None;
+        }
+        let class = classify(name);
+        hint.call = Some((name, class));
+        if class != Class::Ignore {
             return None;
         }
         let result = result(text, at + len + 9)?;
@@ -122,7 +150,9 @@ fn shape(text: &str) -> Option<(u32, Shape<'_>)> {
         return None;
     }
     let name = &text[i..i + len];
-    if !dismissed(name) {
+    let class = classify(name);
+    hint.call = Some((name, class));
+    if class != Class::Ignore {
         return None;
     }
     if text.ends_with(" <unfinished ...>") {
@@ -137,18 +167,36 @@ fn shape(text: &str) -> Option<(u32, Shape<'_>)> {
     ))
 }
 
+/// The class of `name`, from the fast path's hint when it read the same name.
+pub(crate) fn class_of(name: &str, hint: Hint<'_>) -> Class {
+    match hint.call {
+        Some((n, class)) if std::ptr::eq(n, name) => class,
+        _ => classify(name),
+    }
+}
+
 impl Replay {
     /// Handles `text` here if it is a well-shaped line of a call that tables do
-    /// not care about; returns false to send it to the full parser.
-    pub(crate) fn fast_dismiss(&mut self, number: u64, text: &str, sink: &mut dyn Sink) -> bool {
-        let Some((pid, sh)) = shape(text) else {
+    /// not care about (`Ok`); otherwise it goes to the full parser, with the call's
+    /// name and class if they were read.
+    pub(crate) fn fast_dismiss<'t>(
+        &mut self,
+        number: u64,
+        text: &'t str,
+        hint: &mut Hint<'t>,
+        sink: &mut dyn Sink,
+    ) -> bool {
+        let Some((pid, sh)) = shape(text, hint) else {
             return false;
         };
         let outcome = match &sh {
             Shape::Call { result, .. } | Shape::Resumed { result, .. } => {
                 match Outcome::parse(result) {
                     Ok(o) => Some(o),
-                    Err(_) => return false,
+                    Err(_) => {
+                        hint.prefix = None;
+                        return false;
+                    }
                 }
             }
             Shape::Unfinished { .. } => None,
@@ -159,7 +207,7 @@ impl Replay {
         match sh {
             Shape::Unfinished { name } => {
                 self.give_up(pid, sink);
-                self.enter(pid, name, "", number);
+                self.enter(pid, name, Class::Ignore, "", number);
             }
             Shape::Call { name, .. } => {
                 self.give_up(pid, sink);
@@ -192,7 +240,7 @@ mod tests {
     use super::*;
 
     fn kind(text: &str) -> Option<String> {
-        shape(text).map(|(pid, s)| match s {
+        shape(text, &mut Hint::default()).map(|(pid, s)| match s {
             Shape::Unfinished { name } => format!("{pid} unfinished {name}"),
             Shape::Call { name, result } => format!("{pid} call {name} = {result}"),
             Shape::Resumed { name, result, .. } => format!("{pid} resumed {name} = {result}"),
@@ -236,7 +284,7 @@ mod tests {
             "1234  --- SIGCHLD {si_signo=SIGCHLD} ---",
             "1234  write(1, \"a = 3\", 5",
         ] {
-            let ok = shape(text).and_then(|(_, s)| match s {
+            let ok = shape(text, &mut Hint::default()).and_then(|(_, s)| match s {
                 Shape::Call { result, .. } | Shape::Resumed { result, .. } => {
                     Outcome::parse(result).ok().map(|_| ())
                 }

@@ -8,13 +8,15 @@
 
 use fdkit::OFlags;
 
+use crate::ws;
+
 /// Strips a trailing `/* comment */` and surrounding blanks.
 pub(crate) fn strip_comment(text: &str) -> &str {
-    let t = text.trim();
+    let t = ws::trim(text);
     match memchr::memchr(b'/', t.as_bytes()) {
-        Some(i) if t.as_bytes().get(i + 1) == Some(&b'*') => t[..i].trim_end(),
+        Some(i) if t.as_bytes().get(i + 1) == Some(&b'*') => ws::trim_end(&t[..i]),
         Some(_) => match t.find("/*") {
-            Some(i) => t[..i].trim_end(),
+            Some(i) => ws::trim_end(&t[..i]),
             None => t,
         },
         None => t,
@@ -68,7 +70,7 @@ pub(crate) fn fd(text: &str) -> Option<i64> {
     if let Some(v) = int(text) {
         return Some(v);
     }
-    let t = text.trim();
+    let t = ws::trim(text);
     if t.starts_with("AT_FDCWD") {
         return Some(-100);
     }
@@ -83,7 +85,7 @@ pub(crate) fn eval(text: &str, lookup: fn(&str) -> Option<u64>) -> Option<u64> {
     }
     let mut v = 0u64;
     for tok in t.split('|') {
-        let tok = tok.trim();
+        let tok = ws::trim(tok);
         v |= match int(tok) {
             Some(n) => n as u64,
             None => lookup(tok)?,
@@ -97,7 +99,7 @@ pub(crate) fn eval(text: &str, lookup: fn(&str) -> Option<u64>) -> Option<u64> {
 pub(crate) fn has(text: &str, name: &str, bit: u64) -> bool {
     let t = strip_comment(text);
     t.split('|').any(|tok| {
-        let tok = tok.trim();
+        let tok = ws::trim(tok);
         tok == name || int(tok).is_some_and(|n| n as u64 & bit != 0)
     })
 }

@@ -26,7 +26,7 @@ use fdkit::{Errno, Fd, Limits};
 
 use crate::desc::{Description, Origin};
 use crate::engine::{Replay, NO_PID};
-use crate::op::{apply, Change, Check, Obs, Src, TOp, Table};
+use crate::op::{apply, Change, Check, Fds, Obs, Src, TOp, Table};
 use crate::report::{Fact, Inference, Sink};
 
 /// The widest range of numbers one explanation may flip.
@@ -192,7 +192,7 @@ fn flip_op(f: Flip, entry: &Arc<Description>, cloexec: bool) -> (TOp, Obs) {
                 dirfd: None,
                 pre: None,
             },
-            Obs::Fds(vec![n]),
+            Obs::Fds(Fds::one(n)),
         )
     };
     match f {

@@ -122,6 +122,7 @@ mod op;
 mod reader;
 mod report;
 mod syscalls;
+mod ws;
 
 pub use desc::{Description, Kind, Origin, Status};
 pub use engine::{Options, Replay};
@@ -145,7 +146,16 @@ impl Replay {
         progress: impl FnMut(u64),
     ) -> std::io::Result<()> {
         let mut r = LogReader::new(reader);
-        r.for_each_line_progress(|n, line| self.push_bytes(n, line, sink), progress)?;
+        r.try_for_each_text_line(
+            |n, line| {
+                match line {
+                    Ok(text) => self.push_text(n, text, sink),
+                    Err(bytes) => self.push_bytes(n, bytes, sink),
+                }
+                Ok(())
+            },
+            progress,
+        )?;
         self.finish(sink);
         Ok(())
     }

@@ -100,11 +100,106 @@ pub(crate) enum TOp {
     GetFd { fd: u32 },
 }
 
+/// Descriptor numbers a call allocated: up to [`Fds::INLINE`] without a heap
+/// allocation (every call but an `SCM_RIGHTS` transfer of many).
+#[derive(Clone)]
+pub(crate) struct Fds {
+    len: u8,
+    inline: [u32; Fds::INLINE],
+    /// Longer lists (then `len` is 0 and `inline` unused).
+    heap: Option<Box<[u32]>>,
+}
+
+impl Fds {
+    pub(crate) const INLINE: usize = 4;
+
+    /// No numbers.
+    pub(crate) const fn new() -> Fds {
+        Fds {
+            len: 0,
+            inline: [0; Fds::INLINE],
+            heap: None,
+        }
+    }
+
+    /// One number.
+    pub(crate) fn one(n: u32) -> Fds {
+        let mut f = Fds::new();
+        f.push(n);
+        f
+    }
+
+    /// Appends `n`.
+    pub(crate) fn push(&mut self, n: u32) {
+        if let Some(h) = &mut self.heap {
+            let mut v = std::mem::take(h).into_vec();
+            v.push(n);
+            *h = v.into_boxed_slice();
+        } else if usize::from(self.len) < Fds::INLINE {
+            self.inline[usize::from(self.len)] = n;
+            self.len += 1;
+        } else {
+            let mut v = self.inline.to_vec();
+            v.push(n);
+            self.heap = Some(v.into_boxed_slice());
+            self.len = 0;
+        }
+    }
+}
+
+impl std::ops::Deref for Fds {
+    type Target = [u32];
+    fn deref(&self) -> &[u32] {
+        match &self.heap {
+            Some(h) => h,
+            None => &self.inline[..usize::from(self.len)],
+        }
+    }
+}
+
+impl PartialEq for Fds {
+    fn eq(&self, other: &Fds) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Fds {}
+
+impl fmt::Debug for Fds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<'a> IntoIterator for &'a Fds {
+    type Item = &'a u32;
+    type IntoIter = std::slice::Iter<'a, u32>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl From<Vec<u32>> for Fds {
+    fn from(v: Vec<u32>) -> Fds {
+        v.into_iter().collect()
+    }
+}
+
+impl FromIterator<u32> for Fds {
+    fn from_iter<I: IntoIterator<Item = u32>>(iter: I) -> Fds {
+        let mut f = Fds::new();
+        for n in iter {
+            f.push(n);
+        }
+        f
+    }
+}
+
 /// What the log says a call returned, as far as tables care.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub(crate) enum Obs {
     /// Success with these new descriptors.
-    Fds(Vec<u32>),
+    Fds(Fds),
     /// Success with this value.
     Ok(i64),
     /// Failure.
@@ -182,8 +277,8 @@ fn is_open(t: &Table, fd: u32) -> bool {
 
 /// The numbers a fresh allocation of `count` descriptors ≥ `start` would get, or
 /// `EMFILE`.
-fn predict_new(t: &Table, start: u32, count: usize, lim: Limits) -> Result<Vec<u32>, Errno> {
-    let mut out = Vec::with_capacity(count);
+fn predict_new(t: &Table, start: u32, count: usize, lim: Limits) -> Result<Fds, Errno> {
+    let mut out = Fds::new();
     let mut from = start;
     for _ in 0..count {
         let n = t.lowest_free_from(from);
@@ -262,7 +357,7 @@ fn alloc(
     lim: Limits,
     mut ch: Changes<'_>,
 ) -> Check {
-    let pred: Result<Vec<u32>, Errno> = (|| {
+    let pred: Result<Fds, Errno> = (|| {
         if let Some(p) = pre {
             if !is_open(t, p) {
                 return Err(Errno::BADF);
@@ -296,26 +391,37 @@ fn alloc(
     match (pred, obs) {
         (_, Obs::Unknown) => Check::Undecided,
         (Ok(p), Obs::Fds(r)) if p == *r => {
-            let entries: Vec<Entry> = match src {
-                Src::Dup(old) => t.get(Fd::new(*old)).cloned().into_iter().collect(),
-                Src::New(v) => v.clone(),
+            let mut install = |t: &mut Table, entry: Entry| {
+                let kept = ch.is_some().then(|| entry.clone());
+                if let Ok(fd) = t.insert_from(start, entry, cloexec, lim) {
+                    if let Some(entry) = kept {
+                        note(
+                            &mut ch,
+                            Change::Installed {
+                                fd: fd.get(),
+                                entry,
+                            },
+                        );
+                    }
+                }
             };
-            for entry in entries {
-                if let Ok(fd) = t.insert_from(start, entry.clone(), cloexec, lim) {
-                    note(
-                        &mut ch,
-                        Change::Installed {
-                            fd: fd.get(),
-                            entry,
-                        },
-                    );
+            match src {
+                Src::Dup(old) => {
+                    if let Some(e) = t.get(Fd::new(*old)).cloned() {
+                        install(t, e);
+                    }
+                }
+                Src::New(v) => {
+                    for e in v {
+                        install(t, e.clone());
+                    }
                 }
             }
             Check::Agree
         }
-        (Ok(p), Obs::Fds(_)) => Check::Differ(Predicted::Fds(p)),
-        (Ok(p), Obs::Ok(_)) => Check::Differ(Predicted::Fds(p)),
-        (Ok(p), Obs::Err(e)) if table_errs.contains(e) => Check::Differ(Predicted::Fds(p)),
+        (Ok(p), Obs::Fds(_)) => Check::Differ(Predicted::Fds(p.to_vec())),
+        (Ok(p), Obs::Ok(_)) => Check::Differ(Predicted::Fds(p.to_vec())),
+        (Ok(p), Obs::Err(e)) if table_errs.contains(e) => Check::Differ(Predicted::Fds(p.to_vec())),
         (Ok(_), Obs::Err(_)) => Check::Undecided,
         (Err(p), Obs::Err(e)) if p == *e => Check::Agree,
         (Err(p), Obs::Err(e)) => {
@@ -594,7 +700,7 @@ pub(crate) fn force(t: &mut Table, op: &TOp, obs: &Obs, line: u64, pid: Option<u
 /// applied to `t` (for pending calls placed early by the search).
 pub(crate) fn run(t: &mut Table, op: &TOp, lim: Limits) -> Obs {
     let fds = |r: fdkit::Result<Fd>| match r {
-        Ok(fd) => Obs::Fds(vec![fd.get()]),
+        Ok(fd) => Obs::Fds(Fds::one(fd.get())),
         Err(e) => Obs::Err(e),
     };
     let unit = |r: fdkit::Result<()>| match r {
@@ -603,7 +709,7 @@ pub(crate) fn run(t: &mut Table, op: &TOp, lim: Limits) -> Obs {
     };
     match op {
         TOp::Reserve { count } => {
-            let mut got = Vec::new();
+            let mut got = Fds::new();
             for _ in 0..*count {
                 match t.reserve(0, false, lim) {
                     Ok(fd) => got.push(fd.get()),
@@ -784,7 +890,7 @@ impl TOp {
     pub(crate) fn touched(&self, obs: &Obs) -> Option<Vec<u32>> {
         Some(match (self, obs) {
             (TOp::Alloc { src, .. }, Obs::Fds(r)) => {
-                let mut v = r.clone();
+                let mut v = r.to_vec();
                 if let Src::Dup(o) = src {
                     v.push(*o);
                 }
@@ -848,9 +954,12 @@ mod tests {
     #[test]
     fn alloc_takes_the_lowest_free_number() {
         let mut t = table(&[0, 1, 2]);
-        assert_eq!(check(&mut t, &open_op(), Obs::Fds(vec![3])), Check::Agree);
         assert_eq!(
-            check(&mut t, &open_op(), Obs::Fds(vec![5])),
+            check(&mut t, &open_op(), Obs::Fds(Fds::one(3))),
+            Check::Agree
+        );
+        assert_eq!(
+            check(&mut t, &open_op(), Obs::Fds(Fds::one(5))),
             Check::Differ(Predicted::Fds(vec![4]))
         );
         assert_eq!(
@@ -907,7 +1016,7 @@ mod tests {
     #[test]
     fn force_makes_the_table_agree() {
         let mut t = table(&[0, 1, 2]);
-        force(&mut t, &open_op(), &Obs::Fds(vec![7]), 1, None);
+        force(&mut t, &open_op(), &Obs::Fds(Fds::one(7)), 1, None);
         assert!(is_open(&t, 7) && !is_open(&t, 3));
         force(&mut t, &TOp::GetFd { fd: 9 }, &Obs::Ok(1), 1, None);
         assert_eq!(t.fd_flags(Fd::new(9)).map(|f| f.bits()), Some(1));

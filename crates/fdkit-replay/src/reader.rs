@@ -80,6 +80,27 @@ impl<R: Read> LogReader<R> {
     pub fn try_for_each_line(
         &mut self,
         mut f: impl FnMut(u64, &[u8]) -> io::Result<()>,
+        progress: impl FnMut(u64),
+    ) -> io::Result<()> {
+        self.try_for_each_text_line(
+            |n, line| match line {
+                Ok(text) => f(n, text.as_bytes()),
+                Err(bytes) => f(n, bytes),
+            },
+            progress,
+        )
+    }
+
+    /// [`LogReader::try_for_each_line`] with the lines checked as UTF-8 a whole read
+    /// at a time (much cheaper than line by line): `Ok(text)` for a line of a read
+    /// that is valid UTF-8, `Err(bytes)` for every line of one that is not (check
+    /// those one by one, e.g. with [`Replay::push_bytes`](crate::Replay::push_bytes)).
+    ///
+    /// # Errors
+    /// The first read error or error of `f`.
+    pub fn try_for_each_text_line(
+        &mut self,
+        mut f: impl FnMut(u64, Result<&str, &[u8]>) -> io::Result<()>,
         mut progress: impl FnMut(u64),
     ) -> io::Result<()> {
         self.buf.clear();
@@ -92,7 +113,7 @@ impl<R: Read> LogReader<R> {
                     // One line filled the buffer: hand out what there is and drop
                     // the rest of it.
                     self.line += 1;
-                    f(self.line, &self.buf[..filled])?;
+                    f(self.line, Err(&self.buf[..filled]))?;
                     filled = 0;
                     skipping = true;
                 } else {
@@ -108,8 +129,12 @@ impl<R: Read> LogReader<R> {
             };
             self.read += n as u64;
             progress(self.read);
-            let mut start = 0;
             let end = filled + n;
+            // The complete lines of this read: up to its last newline.
+            let complete = memchr::memrchr(b'\n', &self.buf[filled..end]).map_or(0, |k| filled + k);
+            let region = &self.buf[..complete];
+            let text = std::str::from_utf8(region).ok();
+            let mut start = 0;
             let mut scan_from = filled;
             while let Some(i) = memchr::memchr(b'\n', &self.buf[scan_from..end]) {
                 let nl = scan_from + i;
@@ -117,7 +142,11 @@ impl<R: Read> LogReader<R> {
                     skipping = false;
                 } else {
                     self.line += 1;
-                    f(self.line, &self.buf[start..nl])?;
+                    let line = match text {
+                        Some(t) => Ok(&t[start..nl]),
+                        None => Err(&self.buf[start..nl]),
+                    };
+                    f(self.line, line)?;
                 }
                 start = nl + 1;
                 scan_from = start;
@@ -136,7 +165,7 @@ impl<R: Read> LogReader<R> {
         }
         if filled > 0 && !skipping {
             self.line += 1;
-            f(self.line, &self.buf[..filled])?;
+            f(self.line, Err(&self.buf[..filled]))?;
         }
         Ok(())
     }
@@ -176,6 +205,41 @@ mod tests {
             (4, b"ccc".to_vec()),
         ];
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn text_lines_are_checked_a_read_at_a_time() {
+        let text = b"a\n\xff\nccc";
+        let mut got = Vec::new();
+        LogReader::new(&text[..])
+            .try_for_each_text_line(
+                |n, l| {
+                    got.push((n, l.map(str::to_owned).map_err(<[u8]>::to_vec)));
+                    Ok(())
+                },
+                |_| {},
+            )
+            .unwrap();
+        // One read: every line of it is handed out as bytes; the last line too.
+        assert_eq!(
+            got,
+            [
+                (1, Err(b"a".to_vec())),
+                (2, Err(b"\xff".to_vec())),
+                (3, Err(b"ccc".to_vec()))
+            ]
+        );
+        let mut got = Vec::new();
+        LogReader::new(Trickle(b"a\nbb\n"))
+            .try_for_each_text_line(
+                |n, l| {
+                    got.push((n, l.map(str::to_owned).map_err(<[u8]>::to_vec)));
+                    Ok(())
+                },
+                |_| {},
+            )
+            .unwrap();
+        assert_eq!(got, [(1, Ok("a".to_owned())), (2, Ok("bb".to_owned()))]);
     }
 
     #[test]

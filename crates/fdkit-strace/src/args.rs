@@ -6,6 +6,7 @@ use std::fmt;
 use crate::error::Error;
 use crate::scan::{self, STOP_COMMA};
 use crate::value::{self, Value};
+use crate::ws;
 
 /// The argument text of one call, e.g. `3</tmp/a>, "hi\n", 3`, split lazily.
 ///
@@ -47,7 +48,7 @@ impl<'a> Args<'a> {
             text: self.text,
             offset: self.offset,
             pos: 0,
-            done: self.text.trim().is_empty(),
+            done: ws::trim(self.text).is_empty(),
         }
     }
 
@@ -104,13 +105,15 @@ impl<'a> Iterator for ArgIter<'a> {
         }
         self.pos = end + 1;
         let raw = &self.text[start..end];
+        let from_lead = ws::trim_start(raw);
+        let arg = ws::trim_end(from_lead);
         // Halves of a split call start or end at a comma: `, child_tidptr=0x7f`,
         // `AT_FDCWD, "/x", `. The empty piece outside that comma is no argument.
-        if raw.trim().is_empty() && ((start == 0 && !last) || (last && start > 0)) {
+        if arg.is_empty() && ((start == 0 && !last) || (last && start > 0)) {
             return self.next();
         }
-        let lead = raw.len() - raw.trim_start().len();
-        Some(Arg::new(raw.trim(), self.offset + start + lead))
+        let lead = raw.len() - from_lead.len();
+        Some(Arg::new(arg, self.offset + start + lead))
     }
 }
 

@@ -92,6 +92,7 @@ mod lines;
 mod outcome;
 mod scan;
 mod value;
+mod ws;
 
 pub use args::{Arg, ArgIter, Args};
 pub use call::Call;

@@ -12,6 +12,7 @@ use crate::args::Args;
 use crate::error::{Error, ErrorKind};
 use crate::outcome::{self, Outcome};
 use crate::scan::{self, STOP_CLOSE};
+use crate::ws;
 
 /// A decimal number of seconds as strace prints it, keeping the precision so
 /// that printing gives back the same digits.
@@ -238,6 +239,17 @@ impl<'a> Line<'a> {
         })
     }
 
+    /// The [`Event`] of a line whose prefix the caller has read itself: the same as
+    /// `Line::parse(text).map(Line::into_event)` when `text` starts with a plain
+    /// prefix (a pid and spaces: no `-Y` name, timestamps, `-n` or `-i` fields) that
+    /// ends at byte `body`, without the work of parsing the prefix again (and
+    /// errors report the same columns).
+    pub fn parse_event_at(text: &'a str, body: usize) -> Result<Event<'a>, Error> {
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        parse_body(text, body)
+    }
+
     /// The pid (or tid) from the prefix; `None` when strace traced one process.
     pub fn pid(&self) -> Option<u32> {
         self.pid
@@ -292,10 +304,12 @@ struct Prefix<'a> {
 }
 
 fn digits(b: &[u8], i: usize) -> usize {
-    b[i.min(b.len())..]
-        .iter()
-        .take_while(|c| c.is_ascii_digit())
-        .count()
+    let mut j = i.min(b.len());
+    let from = j;
+    while j < b.len() && b[j].is_ascii_digit() {
+        j += 1;
+    }
+    j - from
 }
 
 fn spaces(b: &[u8], mut i: usize) -> usize {
@@ -338,7 +352,14 @@ impl<'a> Prefix<'a> {
     fn pid_at(&mut self, text: &'a str, i: usize) -> Result<usize, Error> {
         let b = text.as_bytes();
         let n = digits(b, i);
-        self.pid = text[i..i + n].parse().ok();
+        // `str::parse::<u32>` of the digits, without its generality.
+        self.pid = (n > 0)
+            .then(|| {
+                b[i..i + n].iter().try_fold(0u32, |v, &c| {
+                    v.checked_mul(10)?.checked_add(u32::from(c - b'0'))
+                })
+            })
+            .flatten();
         if self.pid.is_none() {
             return Err(Error::at(ErrorKind::Syntax, text, i, "a pid"));
         }
@@ -430,10 +451,11 @@ fn parse_clock(t: &str) -> Option<Seconds> {
 }
 
 fn name_len(b: &[u8], i: usize) -> usize {
-    b[i..]
-        .iter()
-        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'?')
-        .count()
+    let mut j = i;
+    while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] == b'?') {
+        j += 1;
+    }
+    j - i
 }
 
 fn parse_body(text: &str, i: usize) -> Result<Event<'_>, Error> {
@@ -585,7 +607,7 @@ fn finish_at(
         return Err(Error::at(ErrorKind::MissingResult, text, eq, "`=`"));
     }
     let from = spaces(b, eq + 1);
-    let mut end = text.trim_end().len().max(from);
+    let mut end = ws::trim_end(text).len().max(from);
     let mut duration = None;
     if end > from && b[end - 1] == b'>' {
         if let Some(k) = memchr::memrchr(b'<', &b[from..end]) {
@@ -598,7 +620,7 @@ fn finish_at(
             }
         }
     }
-    let outcome = outcome::parse_at(text[from..end].trim_end(), from)?;
+    let outcome = outcome::parse_at(ws::trim_end(&text[from..end]), from)?;
     Ok((args, outcome, duration))
 }
 
@@ -818,6 +840,26 @@ mod tests {
         assert_eq!(parse("close(3) = 0").pid(), None);
         let l = parse("3342<sh> close(3) = 0");
         assert_eq!((l.pid(), l.comm()), (Some(3342), Some("sh")));
+    }
+
+    #[test]
+    fn events_after_a_read_prefix_are_those_of_the_whole_line() {
+        for text in [
+            "1234  close(3) = 0",
+            "1234  close(3 <unfinished ...>",
+            "1234  <... close resumed>) = 0",
+            "1234 read(3, \"a)\", 2) = 2\r",
+            "1234  close(3",
+            "1234  close(3) = ",
+            "1234  +++ exited with 0 +++",
+            "1234  clone(child_stack=NULL, flags=SIGCHLDstrace: Process 9 attached",
+        ] {
+            let body = text.find(|c: char| !c.is_ascii_digit()).unwrap();
+            let body = body + text[body..].len() - text[body..].trim_start().len();
+            let whole = Line::parse(text).map(Line::into_event);
+            let after = Line::parse_event_at(text, body);
+            assert_eq!(format!("{whole:?}"), format!("{after:?}"), "{text:?}");
+        }
     }
 
     #[test]

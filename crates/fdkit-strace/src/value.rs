@@ -554,6 +554,22 @@ pub(crate) fn parse_int_token(t: &str) -> Option<(i128, Radix)> {
         Some(rest) => (true, rest),
         None => (false, t),
     };
+    let d = digits.as_bytes();
+    if !d.is_empty() && d.len() <= 18 && (d[0] != b'0' || d.len() == 1) {
+        // The common case, a short decimal: what the general path below gives.
+        let mut v: i128 = 0;
+        let mut plain = true;
+        for &c in d {
+            if !c.is_ascii_digit() {
+                plain = false;
+                break;
+            }
+            v = v * 10 + i128::from(c - b'0');
+        }
+        if plain {
+            return Some((if neg { -v } else { v }, Radix::Dec));
+        }
+    }
     let (radix, body, base) = if let Some(h) = digits.strip_prefix("0x") {
         (Radix::Hex, h, 16)
     } else if digits.len() > 1 && digits.starts_with('0') {

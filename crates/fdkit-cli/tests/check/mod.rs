@@ -1,9 +1,11 @@
-//! `fdkit check`: every recorded fixture replays clean, a single altered result is
+//! `fdkit check`: every recorded fixture replays clean (with the summaries of a
+//! golden file), a single altered result is
 //! reported at its line and only there, bad input exits 2 with one clear line per
 //! problem, `--json` deserializes, and freshly recorded logs replay clean too.
 
 mod errors;
 mod fixtures;
+mod golden;
 mod json;
 mod live;
 mod mutation;

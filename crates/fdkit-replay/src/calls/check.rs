@@ -52,10 +52,9 @@ impl Replay {
         what: &'static str,
         sink: &mut dyn Sink,
     ) -> Check {
-        let Some(gid) = self.gid(c.pid) else {
+        let Some((gid, lim)) = self.gid_limits(c.pid) else {
             return Check::Undecided;
         };
-        let lim = self.limits(c.pid);
         let id = c.id(self);
         let entry_ok = entry_ok(c.pending.as_ref(), op, obs);
         let events = self.events;
@@ -201,7 +200,7 @@ impl Replay {
         if let Some(Obs::Fds(r)) = observed {
             let returned = c.outcome.and_then(|o| o.int());
             if r.len() != 1 || returned != Some(i64::from(r[0])) {
-                expected = Predicted::Fds(r.clone()).to_string();
+                expected = Predicted::Fds(r.to_vec()).to_string();
             }
         }
         sink.divergence(&Divergence {

@@ -343,7 +343,7 @@ impl Replay {
             dirfd: None,
             pre: Some(fd),
         };
-        self.table_op(c, &op, &Obs::Fds(rights), "descriptor", sink)
+        self.table_op(c, &op, &Obs::Fds(rights.into()), "descriptor", sink)
     }
 
     pub(super) fn sendmsg(&mut self, c: &mut Ctx<'_>, obs: Obs, sink: &mut dyn Sink) -> Check {

@@ -128,53 +128,61 @@ fn plan(class: Class, name: &str, args: &str) -> Plan {
     }
 }
 
+/// What an entering call registered (see [`Replay::on_entry`]).
+#[derive(Default)]
+pub(crate) struct Registered {
+    pub cand: bool,
+    pub opaque: bool,
+    pub at_entry: [Option<(bool, Option<Arc<Description>>)>; 2],
+    pub uses: [Option<Arc<Description>>; 2],
+}
+
 impl Replay {
-    /// The call pending on `pid` just entered: register what a concurrency search
-    /// needs, and the state its descriptors had at entry.
-    pub(crate) fn on_entry(&mut self, pid: u32) {
-        let Some(task) = self.tasks.get(&pid) else {
-            return;
-        };
-        let Some(p) = task.pending.as_ref() else {
-            return;
-        };
-        let gid = task.group;
-        let (id, start, class) = (p.id, p.entered, p.class);
-        let plan = plan(class, &p.name, &p.args);
+    /// A call of `class` just entered on task `pid` (of process `tgid`, using table
+    /// `gid`): register what a concurrency search needs, and the state its
+    /// descriptors had at entry.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn on_entry(
+        &mut self,
+        pid: u32,
+        (gid, tgid): (u32, u32),
+        id: u64,
+        start: u64,
+        class: Class,
+        name: &str,
+        args: &str,
+    ) -> Registered {
+        let plan = plan(class, name, args);
         if matches!(class, Class::Clone | Class::Clone3 | Class::Fork) {
             self.cloning.push(pid);
         }
         let shared = self.group(gid).is_some_and(|g| g.refs > 1);
-        let lim = self.limits(pid);
-        let mut at_entry: [Option<(bool, Option<Arc<Description>>)>; 2] = [None, None];
-        let mut uses: [Option<Arc<Description>>; 2] = [None, None];
+        let lim = Limits::new(self.procs.get(&tgid).map_or(1024, |p| p.nofile));
+        let mut r = Registered::default();
         for k in 0..2 {
             if let Some(fd) = plan.watch[k] {
-                let d = self.lookup(pid, fd);
+                let d = self
+                    .group(gid)
+                    .and_then(|g| g.table.get(Fd::new(fd)).cloned());
                 if let (true, Some(d)) = (plan.offset_use, &d) {
                     d.enter_use();
-                    uses[k] = Some(d.clone());
+                    r.uses[k] = Some(d.clone());
                 }
-                at_entry[k] = Some((d.is_some(), d));
+                r.at_entry[k] = Some((d.is_some(), d));
             }
         }
-        let mut reg_cand = false;
         if shared {
             if let Some(g) = self.group_mut(gid) {
                 if let Some(op) = plan.cand {
                     g.enter(Cand { id, start, op, lim });
-                    reg_cand = true;
+                    r.cand = true;
                 }
                 if plan.opaque {
                     g.opaque += 1;
                 }
             }
         }
-        if let Some(p) = self.tasks.get_mut(&pid).and_then(|t| t.pending.as_mut()) {
-            p.cand = reg_cand;
-            p.opaque = plan.opaque && shared;
-            p.at_entry = at_entry;
-            p.uses = uses;
-        }
+        r.opaque = plan.opaque && shared;
+        r
     }
 }

@@ -13,6 +13,7 @@ mod fdops;
 mod process;
 mod uses;
 
+pub(crate) use entry::Registered;
 pub(crate) use process::clone_flags;
 
 use std::sync::Arc;
@@ -25,7 +26,7 @@ use crate::desc::{Description, Kind, Origin, Status};
 use crate::engine::{list, Pending, Replay, NO_PID};
 use crate::flags;
 use crate::lin::Cand;
-use crate::op::{AllocKind, Change, Check, Entry, Need, Obs, Predicted, Src, TOp};
+use crate::op::{AllocKind, Change, Check, Entry, Fds, Need, Obs, Predicted, Src, TOp};
 use crate::report::{CloseCause, Divergence, Event, Note, Sink};
 use crate::syscalls::{At, Class, New, Offset, OpenForm, Use};
 
@@ -168,7 +169,7 @@ fn errno(name: &str) -> Errno {
 /// A success value as new descriptors.
 fn as_fds(obs: Obs) -> Obs {
     match obs {
-        Obs::Ok(v) if (0..=i64::from(u32::MAX)).contains(&v) => Obs::Fds(vec![v as u32]),
+        Obs::Ok(v) if (0..=i64::from(u32::MAX)).contains(&v) => Obs::Fds(Fds::one(v as u32)),
         Obs::Ok(_) => Obs::Unknown,
         o => o,
     }
@@ -215,13 +216,11 @@ impl Replay {
         self.tasks.get(&pid).map(|t| t.group)
     }
 
-    fn limits(&self, pid: u32) -> Limits {
-        let nofile = self
-            .tasks
-            .get(&pid)
-            .and_then(|t| self.procs.get(&t.tgid))
-            .map_or(1024, |p| p.nofile);
-        Limits::new(nofile)
+    /// The task's table and its process's limits.
+    fn gid_limits(&self, pid: u32) -> Option<(u32, Limits)> {
+        let t = self.tasks.get(&pid)?;
+        let nofile = self.procs.get(&t.tgid).map_or(1024, |p| p.nofile);
+        Some((t.group, Limits::new(nofile)))
     }
 
     fn origin(&self, pid: u32) -> Origin {

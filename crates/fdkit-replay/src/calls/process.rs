@@ -74,7 +74,7 @@ impl Replay {
             dirfd: None,
             pre: None,
         };
-        self.table_op(c, &op, &Obs::Fds(vec![pidfd]), "descriptor", sink)
+        self.table_op(c, &op, &Obs::Fds(Fds::one(pidfd)), "descriptor", sink)
     }
 
     pub(super) fn exec(

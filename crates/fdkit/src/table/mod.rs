@@ -316,6 +316,7 @@ impl<F> FdTable<F> {
         Iter {
             table: self,
             next: 0,
+            leaf: None,
         }
     }
 
@@ -857,7 +858,11 @@ impl<F: std::fmt::Debug> std::fmt::Debug for FdTable<F> {
 /// Iterator over a table's installed descriptors; see [`FdTable::iter`].
 pub struct Iter<'a, F> {
     table: &'a FdTable<F>,
+    /// Where the search for the next leaf starts.
     next: u64,
+    /// The leaf being walked, its first number, and its allocated slots not yet
+    /// visited: one tree descent per leaf, not per descriptor.
+    leaf: Option<(&'a tree::Leaf<F>, u64, u64)>,
 }
 
 impl<'a, F> Iterator for Iter<'a, F> {
@@ -865,12 +870,28 @@ impl<'a, F> Iterator for Iter<'a, F> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let n = self.table.tree.next_marked(self.next, Mark::Open)?;
-            self.next = n + 1;
-            let fd = Fd::new(n as u32);
-            if let (Some(entry), Some(flags)) = (self.table.get(fd), self.table.fd_flags(fd)) {
-                return Some((fd, entry, flags));
+            if let Some((leaf, base, bits)) = &mut self.leaf {
+                if *bits != 0 {
+                    let i = bits.trailing_zeros() as usize;
+                    *bits &= *bits - 1;
+                    // Reserved slots are allocated but hold no entry.
+                    if let Some(entry) = leaf.slots[i].as_ref() {
+                        let flags = if leaf.cloexec & bit(i) != 0 {
+                            FdFlags::CLOEXEC
+                        } else {
+                            FdFlags::empty()
+                        };
+                        return Some((Fd::new((*base + i as u64) as u32), entry, flags));
+                    }
+                    continue;
+                }
+                self.leaf = None;
             }
+            let n = self.table.tree.next_marked(self.next, Mark::Open)?;
+            let base = n & !63;
+            self.next = base + 64;
+            let leaf = self.table.tree.leaf(base as u32)?;
+            self.leaf = Some((leaf, base, leaf.open & (u64::MAX << (n & 63))));
         }
     }
 }

@@ -268,3 +268,53 @@ fn lowest_free_cache_survives_full_leaves() {
         );
     }
 }
+
+#[test]
+fn iter_lists_exactly_the_installed_descriptors() {
+    // Random tables over a few leaves (reservations, cloexec, holes, shared
+    // leaves after snapshots): `iter` agrees with slot-by-slot lookups.
+    let l = Limits::new(1 << 20).with_nr_open(Limits::MAX_NR_OPEN);
+    let mut x: u64 = 1;
+    let mut next = || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) as u32
+    };
+    for round in 0..300 {
+        let mut t: FdTable<u32> = FdTable::new();
+        let mut keep = Vec::new();
+        for _ in 0..(next() % 200) {
+            let spread = [70, 300, 5000, 70_000][(round % 4) as usize];
+            let fd = next() % spread;
+            match next() % 6 {
+                0 | 1 => {
+                    let _ = t.insert_from(fd, fd, next() % 2 == 0, l);
+                }
+                2 => {
+                    let _ = t.close(Fd::new(fd));
+                }
+                3 => {
+                    let _ = t.reserve(fd, false, l);
+                }
+                4 => {
+                    let _ = t.set_cloexec(Fd::new(fd), next() % 2 == 0);
+                }
+                _ => keep.push(t.snapshot()),
+            }
+        }
+        let top = t.highest_allocated().map_or(0, |f| f.get() + 1);
+        let want: Vec<(u32, u32, u32)> = (0..top)
+            .filter_map(|n| {
+                let fd = Fd::new(n);
+                let e = *t.get(fd)?;
+                Some((n, e, t.fd_flags(fd)?.bits()))
+            })
+            .collect();
+        let got: Vec<(u32, u32, u32)> = t
+            .iter()
+            .map(|(fd, e, f)| (fd.get(), *e, f.bits()))
+            .collect();
+        assert_eq!(got, want, "round {round}");
+    }
+}

@@ -112,7 +112,9 @@ impl<F> Inner<F> {
             children: [const { None }; FANOUT],
         };
         for (dst, src) in copy.children.iter_mut().zip(self.children.iter_mut()) {
-            *dst = share_slot(src);
+            if src.is_some() {
+                *dst = share_slot(src);
+            }
         }
         copy
     }
