@@ -128,3 +128,34 @@ fn tables_at_a_line_list_every_live_process() {
     assert_eq!(tables[0].fds[3].desc.id(), child.fds[3].desc.id());
     assert_eq!(r.table(101).map(|t| t.tids), Some(vec![101]));
 }
+
+/// `F_DUPFD_QUERY` on inherited descriptors: the log's starting table does not
+/// say which of them share a description (a terminal on 0, 1 and 2 usually
+/// does), so only "same" is a prediction there; between descriptors the log
+/// made, "different" is one too.
+#[test]
+fn dupfd_query_predicts_different_only_for_descriptions_the_log_made() {
+    let summary = |log: &str| {
+        let mut r = Replay::default();
+        for (i, line) in log.lines().enumerate() {
+            r.push_line(i as u64 + 1, line, &mut ());
+        }
+        r.finish(&mut ());
+        r.summary().clone()
+    };
+    // Inherited 0 and 1 shared a terminal: not decided, not a divergence.
+    let s = summary("7 fcntl(1, F_DUPFD_QUERY, 0) = 1\n");
+    assert_eq!((s.agree, s.differ, s.undecided), (0, 0, 1), "{s:?}");
+    let s = summary("7 fcntl(1, F_DUPFD_QUERY, 0) = 0\n");
+    assert_eq!((s.differ, s.undecided), (0, 0), "{s:?}");
+    // A duplicate shares its source's description, inherited or not.
+    let s = summary("7 dup(0) = 3\n7 fcntl(3, F_DUPFD_QUERY, 0) = 0\n");
+    assert_eq!(s.differ, 1, "{s:?}");
+    // Two opens are two descriptions.
+    let s = summary(
+        "7 openat(AT_FDCWD, \"/a\", O_RDONLY) = 3\n\
+         7 openat(AT_FDCWD, \"/a\", O_RDONLY) = 4\n\
+         7 fcntl(3, F_DUPFD_QUERY, 4) = 1\n",
+    );
+    assert_eq!(s.differ, 1, "{s:?}");
+}
