@@ -1003,19 +1003,14 @@ impl Group {
     /// when the window is too long.
     fn commit(&mut self) {
         let min_cand = self.cands.iter().map(|c| c.start).min().unwrap_or(u64::MAX);
-        // The earliest entry among the items after the front, and after the one
-        // after it (for the next round), in one pass; recomputed every two rounds.
-        let mut next_min = None;
         while let Some(front) = self.items.front() {
-            let min_other = match next_min.take() {
-                Some(m) => m,
-                None => {
-                    let (m1, m2) = later_starts(&self.items);
-                    next_min = Some(m2.min(min_cand));
-                    m1.min(min_cand)
-                }
-            };
-            let fixed = !front.early && front.end < min_other;
+            // The front's place is fixed when it completed before every other
+            // call in the window entered. Looking for one that entered in time
+            // usually stops at the next item or two (items are nearly in entry
+            // order), so the common "not yet" costs little however long the window.
+            let fixed = !front.early
+                && front.end < min_cand
+                && !self.items.iter().skip(1).any(|it| it.start <= front.end);
             if !fixed && self.items.len() <= MAX_WINDOW {
                 break;
             }
@@ -1085,20 +1080,6 @@ impl Group {
             self.known.unmark(fd);
         }
     }
-}
-
-/// The earliest entry line among `items[1..]` and among `items[2..]`.
-fn later_starts(items: &VecDeque<Item>) -> (u64, u64) {
-    let (a, b) = items.as_slices();
-    let mut m2 = u64::MAX;
-    for it in a.iter().skip(2) {
-        m2 = m2.min(it.start);
-    }
-    for it in b.iter().skip(2usize.saturating_sub(a.len())) {
-        m2 = m2.min(it.start);
-    }
-    let m1 = items.get(1).map_or(u64::MAX, |it| it.start);
-    (m1.min(m2), m2)
 }
 
 /// Installs the descriptions of a completed allocation into numbers reserved for it.

@@ -141,7 +141,7 @@ fn dupfd_query_predicts_different_only_for_descriptions_the_log_made() {
             r.push_line(i as u64 + 1, line, &mut ());
         }
         r.finish(&mut ());
-        r.summary().clone()
+        r.summary()
     };
     // Inherited 0 and 1 shared a terminal: not decided, not a divergence.
     let s = summary("7 fcntl(1, F_DUPFD_QUERY, 0) = 1\n");
