@@ -21,6 +21,7 @@ use crate::desc::{Description, Origin};
 use crate::fast::{class_of, Hint};
 use crate::lin::{Group, Known};
 use crate::op::{place_at, Change, Table};
+use crate::orphans::{line_pid, Orphan, Orphans};
 use crate::report::{CloseCause, Event, FdView, InputError, ProcessTable, Sink, Summary};
 use crate::syscalls::Class;
 
@@ -119,6 +120,8 @@ pub struct Replay {
     pub(crate) announced: Vec<(u32, u32)>,
     /// Tasks with a `clone`/`fork`/`vfork`/`clone3` call pending.
     pub(crate) cloning: Vec<u32>,
+    /// New pids held back until a clone claims them (see [`crate::orphans`]).
+    pub(crate) orphans: Orphans,
     next_id: u64,
     pub(crate) summary: Summary,
     /// The numbers open in the starting table (each root process gets its own
@@ -157,6 +160,7 @@ impl Replay {
             last_seen: None,
             announced: Vec::new(),
             cloning: Vec::new(),
+            orphans: Orphans::default(),
             next_id: 1,
             summary: Summary::default(),
             start,
@@ -201,6 +205,65 @@ impl Replay {
     /// Feeds line `number` (1-based), without its line terminator. Blank lines are
     /// skipped; a line that does not parse is reported to the sink and skipped.
     pub fn push_line(&mut self, number: u64, text: &str, sink: &mut dyn Sink) {
+        if (self.cloning.len() >= 2 || !self.orphans.is_empty()) && self.hold(number, text, sink) {
+            return;
+        }
+        self.push_line_now(number, text, sink);
+        if !self.orphans.adopted.is_empty() || (!self.orphans.is_empty() && self.cloning.is_empty())
+        {
+            self.release_orphans(sink);
+        }
+    }
+
+    /// Holds line `number` back if its pid is new and several clones are pending
+    /// (whose child it is is not known yet), or if the pid's lines are held already.
+    fn hold(&mut self, number: u64, text: &str, sink: &mut dyn Sink) -> bool {
+        let Some(pid) = line_pid(text) else {
+            return false;
+        };
+        let new = !self.orphans.holds(pid);
+        if new
+            && (self.cloning.len() < 2
+                || self.tasks.contains_key(&pid)
+                || self.tasks.contains_key(&NO_PID)
+                || self.announced.iter().any(|(c, _)| *c == pid))
+        {
+            return false;
+        }
+        if let Some(evicted) = self.orphans.hold(pid, number, text) {
+            self.replay_held(evicted, sink);
+        }
+        true
+    }
+
+    /// Replays held lines: of the pids a clone just returned, then, once no
+    /// clone is pending, of every pid still held (new roots).
+    fn release_orphans(&mut self, sink: &mut dyn Sink) {
+        loop {
+            if let Some(pid) = self.orphans.adopted.pop() {
+                if let Some(o) = self.orphans.take(pid) {
+                    self.replay_held(o, sink);
+                }
+                continue;
+            }
+            if self.cloning.is_empty() {
+                if let Some(o) = self.orphans.take_oldest() {
+                    self.replay_held(o, sink);
+                    continue;
+                }
+            }
+            break;
+        }
+    }
+
+    fn replay_held(&mut self, o: Orphan, sink: &mut dyn Sink) {
+        for (number, text) in o.lines {
+            self.push_line_now(number, &text, sink);
+        }
+    }
+
+    /// [`Replay::push_line`] for a line that is not held back.
+    fn push_line_now(&mut self, number: u64, text: &str, sink: &mut dyn Sink) {
         let mut hint = Hint::default();
         if self.fast_dismiss(number, text, &mut hint, sink) {
             return;
@@ -342,6 +405,10 @@ impl Replay {
 
     /// The log ended: calls still unfinished are given up on.
     pub fn finish(&mut self, sink: &mut dyn Sink) {
+        // Pids still waiting for their parent: the log ended first.
+        while let Some(o) = self.orphans.take_oldest() {
+            self.replay_held(o, sink);
+        }
         let mut pids: Vec<u32> = self
             .tasks
             .iter()

@@ -39,6 +39,7 @@
 //! | module | what it does |
 //! |---|---|
 //! | [`Replay`] (`engine`) | lines → pids → calls; pairs `<unfinished ...>` with `<... resumed>`; tasks, processes, tables |
+//! | `orphans` | a new pid's lines held back while several clones are pending, until one returns it |
 //! | `syscalls` | syscall name → class; everything irrelevant is dismissed before its arguments are read |
 //! | `fast` | lines of dismissed calls recognised by shape, without the full parser |
 //! | `calls` | a call's arguments → table operations, process events, offsets and flags |
@@ -119,6 +120,7 @@ mod flags;
 mod infer;
 mod lin;
 mod op;
+mod orphans;
 mod reader;
 mod report;
 mod syscalls;

@@ -159,3 +159,56 @@ fn dupfd_query_predicts_different_only_for_descriptions_the_log_made() {
     );
     assert_eq!(s.differ, 1, "{s:?}");
 }
+
+/// Found replaying `strace -f cargo build`: a child printed before its parent's
+/// clone returned, while two clones were pending (a thread's `vfork` and the
+/// main thread's `clone3`). Guessing the latest clone put the `vfork` child's
+/// `close(4)` in the thread group's table and lost its `execve`; its lines now
+/// wait until a clone returns its pid.
+#[test]
+fn a_child_that_prints_before_its_parents_clone_returns_waits_for_it() {
+    const THREAD: &str = "flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|\
+                          CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID";
+    let log = format!(
+        "\
+100 openat(AT_FDCWD, \"/etc/passwd\", O_RDONLY|O_CLOEXEC) = 3
+100 clone3({{{THREAD}, exit_signal=0}} => {{parent_tid=[101]}}, 88) = 101
+101 pipe2([4, 5], O_CLOEXEC) = 0
+101 vfork( <unfinished ...>
+100 clone3({{{THREAD}, exit_signal=0}} <unfinished ...>
+102 close(4) = 0
+103 rseq(0x7f5a059fffe0, 0x20, 0, 0x53053053 <unfinished ...>
+102 execve(\"/bin/true\", [\"true\"], 0x7ffd /* 4 vars */ <unfinished ...>
+100 <... clone3 resumed> => {{parent_tid=[103]}}, 88) = 103
+103 <... rseq resumed>) = 0
+101 <... vfork resumed>) = 102
+102 <... execve resumed>) = 0
+102 openat(AT_FDCWD, \"/etc/ld.so.cache\", O_RDONLY|O_CLOEXEC) = 3
+103 close(3) = 0
+101 close(5) = 0
+102 exit_group(0) = ?
+102 +++ exited with 0 +++
+"
+    );
+    let mut r = Replay::default();
+    let mut sink = Events::default();
+    for (i, line) in log.lines().enumerate() {
+        r.push_line(i as u64 + 1, line, &mut sink);
+    }
+    let s = r.summary();
+    assert_eq!((s.differ, s.errors), (0, 0), "{s:?}\n{:#?}", sink.0);
+    // The child's close(4) was in its own copy: the thread group keeps 4.
+    let fds: Vec<u32> = r
+        .table(100)
+        .map(|t| t.fds.iter().map(|v| v.fd).collect())
+        .unwrap_or_default();
+    assert_eq!(fds, [0, 1, 2, 4]);
+    assert!(
+        sink.0
+            .iter()
+            .any(|e| e.ends_with("forked 101->102 shares=false")),
+        "{:#?}",
+        sink.0
+    );
+    r.finish(&mut sink);
+}

@@ -38,6 +38,9 @@ impl Replay {
             }
             None => self.spawn(c.pid, child, fl),
         }
+        if self.orphans.holds(child) {
+            self.orphans.adopted.push(child);
+        }
         if fl & flags::clone::PIDFD == 0 {
             return Check::Undecided;
         }
