@@ -44,6 +44,9 @@ struct Rec {
     trend: Option<TrendKey>,
     /// It crossed an `execve` (or was there before the log) on its way here.
     across_exec: bool,
+    /// Where its close-on-exec flag was last cleared on purpose (`F_SETFD`,
+    /// `FIONCLEX`), if that is its state now.
+    handed_over: Option<Site>,
 }
 
 type TrendKey = (String, String);
@@ -397,10 +400,19 @@ impl Auditor {
         let mut watch = HashMap::new();
         for v in inherited.iter().filter(|v| v.fd > 2) {
             let rec = fds.get(&v.fd);
+            let handed_over = rec.and_then(|r| r.handed_over.clone());
             watch.insert(v.fd, (self.findings.len(), v.desc.clone()));
             self.findings.push(Finding {
                 kind: Kind::InheritedAcrossExec,
-                severity: Severity::High,
+                // Clearing close-on-exec is the way to pass a descriptor on; one
+                // open before the log came from outside the trace.
+                severity: if handed_over.is_some() {
+                    Severity::Info
+                } else if rec.is_some_and(|r| r.created.line == 0) {
+                    Severity::Low
+                } else {
+                    Severity::High
+                },
                 line,
                 pid,
                 fd: Some(v.fd),
@@ -410,6 +422,7 @@ impl Auditor {
                 detail: Detail::Inherited {
                     program: program.to_owned(),
                     used: None,
+                    handed_over,
                 },
             });
         }
@@ -593,6 +606,7 @@ impl Auditor {
             last_use: None,
             trend,
             across_exec: false,
+            handed_over: None,
         };
         let displaced = self.table_mut(pid).and_then(|t| t.fds.insert(fd, rec));
         // A close the events have not shown yet (a concurrent thread's close that
@@ -771,6 +785,15 @@ impl Auditor {
         self.findings.len() - 1
     }
 
+    /// `F_SETFD`/`FIOCLEX`/`FIONCLEX`: a cleared flag marks the descriptor as
+    /// handed over on purpose, until the flag is set again or the number reused.
+    fn cloexec_changed(&mut self, line: u64, tid: Option<u32>, syscall: &str, fd: u32, on: bool) {
+        let pid = self.pid_of(tid);
+        if let Some(rec) = self.table_mut(pid).and_then(|t| t.fds.get_mut(&fd)) {
+            rec.handed_over = (!on).then(|| Site::new(line, syscall));
+        }
+    }
+
     fn bad_descriptor(&mut self, line: u64, tid: Option<u32>, syscall: &str, fd: u32) {
         if is_probe(syscall) {
             return;
@@ -856,6 +879,7 @@ fn unknown_rec(v: &FdView) -> Rec {
         last_use: None,
         trend: None,
         across_exec: true,
+        handed_over: None,
     }
 }
 
@@ -919,6 +943,13 @@ impl Sink for Auditor {
                 inherited,
             } => self.exec(*line, *pid, program, inherited),
             Event::Exited { line, pid, open } => self.exited(*line, *pid, open),
+            Event::CloexecChanged {
+                line,
+                pid,
+                syscall,
+                fd,
+                on,
+            } => self.cloexec_changed(*line, *pid, syscall, *fd, *on),
             _ => {}
         }
     }
@@ -960,6 +991,104 @@ mod tests {
              1 execve(\"/bin/x\", [\"x\"], 0x1 /* 0 vars */) = 0",
         );
         assert_eq!(f, ["inherited-across-exec 3 3"]);
+    }
+
+    /// Severity and hand-over site of each finding, for the jobserver tests.
+    fn graded(log: &str) -> Vec<(String, Severity, Option<u64>)> {
+        let mut replay = Replay::default();
+        let mut a = Auditor::default();
+        for (i, line) in log.lines().enumerate() {
+            replay.push_line(i as u64 + 1, line.trim(), &mut a);
+        }
+        replay.finish(&mut a);
+        assert_eq!(a.divergences(), 0, "the model disagrees with the test log");
+        a.finish()
+            .iter()
+            .map(|f| {
+                let h = match &f.detail {
+                    Detail::Inherited { handed_over, .. } => handed_over.as_ref().map(|h| h.line),
+                    _ => None,
+                };
+                (format!("{} {} {:?}", f.kind, f.line, f.fd), f.severity, h)
+            })
+            .collect()
+    }
+
+    /// Found auditing `strace -f cargo build`: cargo hands its jobserver pipe to
+    /// rustc by clearing close-on-exec in the child (`F_SETFD, 0`) just before
+    /// `execve`, and rustc passes it on to `cc`. Deliberate at every step: info,
+    /// with the line that cleared the flag, not 1,169 "high" findings.
+    #[test]
+    fn a_descriptor_whose_cloexec_was_cleared_is_handed_over_on_purpose() {
+        let f = graded(
+            "1 pipe2([3, 4], O_CLOEXEC) = 0
+             1 fork() = 2
+             2 fcntl(3, F_SETFD, 0) = 0
+             2 ioctl(4, FIONCLEX) = 0
+             2 execve(\"/bin/rustc\", [\"rustc\"], 0x1 /* 0 vars */) = 0
+             2 fork() = 3
+             3 execve(\"/bin/cc\", [\"cc\"], 0x1 /* 0 vars */) = 0",
+        );
+        let info = Severity::Info;
+        assert_eq!(
+            f,
+            [
+                ("inherited-across-exec 5 Some(3)".to_owned(), info, Some(3)),
+                ("inherited-across-exec 5 Some(4)".to_owned(), info, Some(4)),
+                ("inherited-across-exec 7 Some(3)".to_owned(), info, Some(3)),
+                ("inherited-across-exec 7 Some(4)".to_owned(), info, Some(4)),
+            ]
+        );
+    }
+
+    #[test]
+    fn setting_cloexec_again_withdraws_the_hand_over() {
+        let f = graded(
+            "1 pipe2([3, 4], O_CLOEXEC) = 0
+             1 fcntl(3, F_SETFD, 0) = 0
+             1 fcntl(3, F_SETFD, FD_CLOEXEC) = 0
+             1 fcntl(4, F_SETFD, 0) = 0
+             1 close(4) = 0
+             1 openat(AT_FDCWD, \"a\", O_RDONLY) = 4
+             1 execve(\"/bin/x\", [\"x\"], 0x1 /* 0 vars */) = 0",
+        );
+        // 3 is swept; 4 is a new descriptor under the old number: not handed over.
+        assert_eq!(
+            f,
+            [(
+                "inherited-across-exec 7 Some(4)".to_owned(),
+                Severity::High,
+                None
+            )]
+        );
+    }
+
+    #[test]
+    fn a_descriptor_open_before_the_log_is_low() {
+        let mut replay = Replay::new(fdkit_replay::Options {
+            initial_fds: Some(vec![0, 1, 2, 10]),
+            ..fdkit_replay::Options::default()
+        });
+        let mut a = Auditor::default();
+        replay.push_line(
+            1,
+            "1 execve(\"/bin/x\", [\"x\"], 0x1 /* 0 vars */) = 0",
+            &mut a,
+        );
+        replay.finish(&mut a);
+        let f = a.finish();
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!((f[0].fd, f[0].severity), (Some(10), Severity::Low));
+        assert!(
+            f[0].message().contains("open before the log began"),
+            "{}",
+            f[0].message()
+        );
+        assert!(
+            f[0].message().contains("fd 10 (inherited) inherited"),
+            "{}",
+            f[0].message()
+        );
     }
 
     #[test]

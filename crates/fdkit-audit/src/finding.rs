@@ -139,6 +139,9 @@ pub enum Detail {
         program: String,
         /// The new program's first use of the descriptor, if it ever used it.
         used: Option<Site>,
+        /// Where the old program cleared its close-on-exec flag (`F_SETFD`,
+        /// `FIONCLEX`): passed on purpose, so the finding is only information.
+        handed_over: Option<Site>,
     },
     /// [`Kind::UseAfterClose`] and [`Kind::DoubleClose`].
     AfterClose {
@@ -227,22 +230,40 @@ impl Finding {
     /// The finding in one sentence, without its line and pid.
     pub fn message(&self) -> String {
         let fd = self.fd.map_or(String::new(), |n| n.to_string());
+        // What the descriptor refers to, in parentheses (`(inherited)` has its own).
         let obj = self.object.as_deref().unwrap_or("?");
+        let pobj = match obj {
+            o if o.starts_with('(') && o.ends_with(')') => o.to_owned(),
+            o => format!("({o})"),
+        };
         match &self.detail {
-            Detail::Inherited { program, used } => {
+            Detail::Inherited {
+                program,
+                used,
+                handed_over,
+            } => {
                 let base = format!(
-                    "fd {fd} ({obj}) inherited across execve(\"{program}\") without close-on-exec"
+                    "fd {fd} {pobj} inherited across execve(\"{program}\") without close-on-exec"
                 );
+                if let Some(h) = handed_over {
+                    return format!("{base}; handed over on purpose: close-on-exec cleared at {h}");
+                }
+                if used.is_none() && self.created.as_ref().is_some_and(|c| c.line == 0) {
+                    return format!(
+                        "{base}; the new program never used it; it was open before the log \
+                         began (passed in from outside the trace)"
+                    );
+                }
                 match used {
                     Some(u) => format!("{base}; the new program used it at {u}: passed on purpose?"),
                     None => format!("{base}; the new program never used it (CWE-403)"),
                 }
             }
             Detail::AfterClose { closed, .. } if self.kind == Kind::DoubleClose => {
-                format!("close({fd}) failed with EBADF: fd {fd} ({obj}) was already closed at {closed}")
+                format!("close({fd}) failed with EBADF: fd {fd} {pobj} was already closed at {closed}")
             }
             Detail::AfterClose { syscall, closed } => {
-                format!("{syscall}({fd}) failed with EBADF: fd {fd} ({obj}) was closed at {closed}")
+                format!("{syscall}({fd}) failed with EBADF: fd {fd} {pobj} was closed at {closed}")
             }
             Detail::Stale {
                 syscall,
@@ -276,7 +297,7 @@ impl Finding {
                  {peak} open at most, {open} still open at the end"
             ),
             Detail::AtExit { program } => {
-                format!("fd {fd} ({obj}) still open when {program} exited")
+                format!("fd {fd} {pobj} still open when {program} exited")
             }
         }
     }

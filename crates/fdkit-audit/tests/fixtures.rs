@@ -65,7 +65,8 @@ fn leak_c_exec_secret_is_inherited_by_bin_true() {
         f.detail,
         Detail::Inherited {
             program: "/bin/true".into(),
-            used: None
+            used: None,
+            handed_over: None,
         }
     );
 }
@@ -88,7 +89,7 @@ fn leak_shell_fd_5_is_inherited_by_cat() {
     assert!(line_of("leak-shell", 59).contains("dup2(3, 5)"));
     assert!(line_of("leak-shell", 82).contains("<... execve resumed>) = 0"));
     assert!(
-        matches!(&f.detail, Detail::Inherited { program, used: None } if program == "/usr/bin/cat")
+        matches!(&f.detail, Detail::Inherited { program, used: None, .. } if program == "/usr/bin/cat")
     );
 }
 

@@ -27,7 +27,8 @@
 //! `created` (`{line, syscall}`: where the descriptor got its number; line 0:
 //! before the log), `opened` (the line of its open file description), `message`,
 //! and, null where they do not apply: `program` (the new program; the exiting
-//! one), `used` (`{line, syscall}`: the new program's first use), `syscall` (the
+//! one), `used` (`{line, syscall}`: the new program's first use), `handed_over`
+//! (`{line, syscall}`: where the old program cleared close-on-exec), `syscall` (the
 //! failing, using or creating call), `closed` (`{line, syscall}`), `bad`
 //! (`{line, syscall}`: the EBADF that showed a stale number), `reused`
 //! (`{line, syscall}`), `before` (what a stale number referred to), `last_use`
@@ -447,6 +448,7 @@ struct JsonFinding<'a> {
     message: String,
     program: Option<&'a str>,
     used: Option<JsonSite<'a>>,
+    handed_over: Option<JsonSite<'a>>,
     syscall: Option<&'a str>,
     closed: Option<JsonSite<'a>>,
     bad: Option<JsonSite<'a>>,
@@ -476,9 +478,14 @@ impl<'a> JsonFinding<'a> {
             ..JsonFinding::default()
         };
         match &f.detail {
-            Detail::Inherited { program, used } => {
+            Detail::Inherited {
+                program,
+                used,
+                handed_over,
+            } => {
                 j.program = Some(program);
                 j.used = used.as_ref().map(JsonSite::from);
+                j.handed_over = handed_over.as_ref().map(JsonSite::from);
             }
             Detail::AtExit { program } => j.program = Some(program),
             Detail::AfterClose { syscall, closed } => {

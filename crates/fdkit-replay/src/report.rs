@@ -275,6 +275,22 @@ pub enum Event {
         /// The description it referred to.
         desc: Arc<Description>,
     },
+    /// A descriptor's close-on-exec flag was set or cleared by a call that exists
+    /// for that (`F_SETFD`, `FIOCLEX`, `FIONCLEX`), successfully. Clearing it is how
+    /// a program hands a descriptor to the next one on purpose (a jobserver pipe
+    /// before `execve`).
+    CloexecChanged {
+        /// The line of the call.
+        line: u64,
+        /// The calling thread.
+        pid: Option<u32>,
+        /// The system call.
+        syscall: String,
+        /// The descriptor.
+        fd: u32,
+        /// The flag's new value.
+        on: bool,
+    },
     /// A call failed with `EBADF` on a descriptor (use after close, double close).
     BadDescriptor {
         /// The line of the call.

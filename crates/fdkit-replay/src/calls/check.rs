@@ -93,6 +93,15 @@ impl Replay {
         if events {
             self.emit_changes(c, &mut changes, obs, sink);
             self.emit_uses(c, gid, op, obs, sink);
+            if let (TOp::SetCloexec { fd, on, .. }, Obs::Ok(_)) = (op, obs) {
+                sink.event(&Event::CloexecChanged {
+                    line: c.completed,
+                    pid: c.pid_opt(),
+                    syscall: c.name.to_owned(),
+                    fd: *fd,
+                    on: *on,
+                });
+            }
         }
         changes.clear();
         self.changes = changes;
