@@ -45,6 +45,9 @@ pub(crate) const MAX_WINDOW: usize = 32;
 pub(crate) const MAX_CANDS: usize = 12;
 /// Most table operations one search may run.
 pub(crate) const SEARCH_BUDGET: u32 = 30_000;
+/// At most this many items (calls, their parts, and the pending calls' possible
+/// placements) in one search: one bit each in a `u128`.
+const MAX_SEARCH_ITEMS: usize = 128;
 
 /// Descriptor numbers whose state the model knows, as opposed to numbers left as
 /// they were before the log (inherited, inferred from evidence) or doubtful after a
@@ -909,7 +912,9 @@ impl Group {
         };
         for it in self.items.iter().filter(|it| !it.early).chain(Some(item)) {
             for part in it.split() {
-                s.push(part, true);
+                if !s.push(part, true) {
+                    return Outcome::NotFound { exhausted: true };
+                }
             }
         }
         for c in self.cands.iter().take(MAX_CANDS) {
@@ -924,14 +929,18 @@ impl Group {
                 forced: false,
             };
             let whole = s.items.len();
-            s.push(cand(c.op.clone()), false);
+            if !s.push(cand(c.op.clone()), false) {
+                return Outcome::NotFound { exhausted: true };
+            }
             if let TOp::Reserve { count } = c.op {
                 // A pipe or socket pair takes its numbers one at a time, and
                 // other calls may take numbers in between: offer the steps too,
                 // each after the one before, as an alternative to all at once.
                 for k in 0..count {
                     let i = s.items.len();
-                    s.push(cand(TOp::Reserve { count: 1 }), false);
+                    if !s.push(cand(TOp::Reserve { count: 1 }), false) {
+                        return Outcome::NotFound { exhausted: true };
+                    }
                     s.excludes[i] |= 1 << whole;
                     s.excludes[whole] |= 1 << i;
                     if k > 0 {
@@ -939,9 +948,6 @@ impl Group {
                     }
                 }
             }
-        }
-        if s.items.len() > 127 {
-            return Outcome::NotFound { exhausted: true };
         }
         let mut t = base.snapshot();
         let mut order = Vec::new();
@@ -1144,13 +1150,20 @@ struct Search {
 }
 
 impl Search {
-    fn push(&mut self, it: Item, required: bool) {
+    /// Adds an item; false when the search already holds [`MAX_SEARCH_ITEMS`]
+    /// (the sets of placed items are `u128` bit masks), and then the window
+    /// cannot be searched: its calls are not decided.
+    fn push(&mut self, it: Item, required: bool) -> bool {
+        if self.items.len() >= MAX_SEARCH_ITEMS {
+            return false;
+        }
         if required {
             self.required |= 1 << self.items.len();
         }
         self.items.push((it, required));
         self.excludes.push(0);
         self.requires.push(0);
+        true
     }
 
     /// Explores the orders that extend `order` (the items in `placed`), from
@@ -1509,5 +1522,24 @@ mod tests {
             w.slots,
             w.nodes
         );
+    }
+
+    /// Found by fuzzing `fdkit check`: a pending call that takes many numbers
+    /// (a `recvmsg` with a large `SCM_RIGHTS` array) offers one search item per
+    /// number, and the 129th shifted a bit out of the `u128` masks (a panic with
+    /// overflow checks, a wrong mask without). Such a window is not searched.
+    #[test]
+    fn a_search_with_more_items_than_mask_bits_is_not_decided() {
+        let mut g = group(&[0, 1, 2]);
+        g.enter(Cand {
+            id: 1,
+            start: 10,
+            op: TOp::Reserve { count: 200 },
+            lim: LIM,
+        });
+        let d = g.complete(2, 11, 12, &open(), &Obs::Fds(Fds::one(9)), LIM, false, None);
+        assert!(d.searched, "{d:?}");
+        assert!(d.bounded, "{d:?}");
+        assert_eq!(d.check, Check::Undecided, "{d:?}");
     }
 }
