@@ -134,6 +134,8 @@ pub struct Replay {
     pub(crate) pending_events: Vec<Event>,
     /// The current line number.
     pub(crate) line: u64,
+    /// Order-search steps saved up (see [`crate::lin::SEARCH_CREDIT_PER_CALL`]).
+    pub(crate) search_credit: u64,
 }
 
 impl Default for Replay {
@@ -168,6 +170,7 @@ impl Replay {
             changes: Vec::new(),
             pending_events: Vec::new(),
             line: 0,
+            search_credit: u64::from(crate::lin::SEARCH_BUDGET),
         }
     }
 

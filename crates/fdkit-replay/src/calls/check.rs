@@ -2,6 +2,7 @@
 //! by the starting state, or reporting it and resynchronising with the log.
 
 use super::*;
+use crate::lin::{SEARCH_BUDGET, SEARCH_CREDIT_PER_CALL};
 
 /// Whether the descriptors' state at the call's entry explains the observation
 /// (a call that blocks looks its descriptors up when it starts).
@@ -59,9 +60,11 @@ impl Replay {
         let entry_ok = entry_ok(c.pending.as_ref(), op, obs);
         let events = self.events;
         let mut changes = std::mem::take(&mut self.changes);
+        let credit = (self.search_credit + SEARCH_CREDIT_PER_CALL).min(u64::from(SEARCH_BUDGET));
         let Some(g) = self.group_mut(gid) else {
             return Check::Undecided;
         };
+        g.credit = credit;
         let ch = if events { Some(&mut changes) } else { None };
         let done = g.complete(id, c.entered, c.completed, op, obs, lim, entry_ok, ch);
         c.consumed = true;
@@ -105,6 +108,10 @@ impl Replay {
         }
         changes.clear();
         self.changes = changes;
+        // What the searches of this call (and of explaining a divergence) left.
+        if let Some(left) = self.group(gid).map(|g| g.credit) {
+            self.search_credit = left;
+        }
         check
     }
 
