@@ -960,9 +960,9 @@ mod tests {
     use super::*;
     use fdkit_replay::Replay;
 
-    /// Audits `log` (lines `PID call = result`); findings as `kind line fd`.
+    /// Replays `log` (lines `PID call = result`) into an auditor.
     #[track_caller]
-    fn audit(log: &str) -> (Vec<String>, Auditor) {
+    fn replayed(log: &str) -> Auditor {
         let mut replay = Replay::default();
         let mut a = Auditor::default();
         for (i, line) in log.lines().enumerate() {
@@ -970,6 +970,13 @@ mod tests {
         }
         replay.finish(&mut a);
         assert_eq!(a.divergences(), 0, "the model disagrees with the test log");
+        a
+    }
+
+    /// Audits `log`; findings as `kind line fd`.
+    #[track_caller]
+    fn audit(log: &str) -> (Vec<String>, Auditor) {
+        let mut a = replayed(log);
         let found = a
             .finish()
             .iter()
@@ -995,14 +1002,8 @@ mod tests {
 
     /// Severity and hand-over site of each finding, for the jobserver tests.
     fn graded(log: &str) -> Vec<(String, Severity, Option<u64>)> {
-        let mut replay = Replay::default();
-        let mut a = Auditor::default();
-        for (i, line) in log.lines().enumerate() {
-            replay.push_line(i as u64 + 1, line.trim(), &mut a);
-        }
-        replay.finish(&mut a);
-        assert_eq!(a.divergences(), 0, "the model disagrees with the test log");
-        a.finish()
+        replayed(log)
+            .finish()
             .iter()
             .map(|f| {
                 let h = match &f.detail {

@@ -18,7 +18,7 @@ use fdkit_strace::Outcome;
 use crate::engine::Replay;
 use crate::report::Sink;
 use crate::syscalls::{classify, Class};
-use crate::ws;
+use fdkit_strace::ws;
 
 /// How a dismissed line ends.
 enum Shape<'a> {

@@ -8,7 +8,7 @@
 
 use fdkit::OFlags;
 
-use crate::ws;
+use fdkit_strace::ws;
 
 /// Strips a trailing `/* comment */` and surrounding blanks.
 pub(crate) fn strip_comment(text: &str) -> &str {

@@ -124,7 +124,6 @@ mod orphans;
 mod reader;
 mod report;
 mod syscalls;
-mod ws;
 
 pub use desc::{Description, Kind, Origin, Status};
 pub use engine::{Options, Replay};

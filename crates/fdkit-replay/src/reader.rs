@@ -210,36 +210,33 @@ mod tests {
     #[test]
     fn text_lines_are_checked_a_read_at_a_time() {
         let text = b"a\n\xff\nccc";
-        let mut got = Vec::new();
-        LogReader::new(&text[..])
-            .try_for_each_text_line(
-                |n, l| {
-                    got.push((n, l.map(str::to_owned).map_err(<[u8]>::to_vec)));
-                    Ok(())
-                },
-                |_| {},
-            )
-            .unwrap();
+        /// Each line as text (`Ok`) or as bytes (`Err`, not UTF-8 in its read).
+        fn text_lines(r: impl Read) -> Vec<(u64, Result<String, Vec<u8>>)> {
+            let mut got = Vec::new();
+            LogReader::new(r)
+                .try_for_each_text_line(
+                    |n, l| {
+                        got.push((n, l.map(str::to_owned).map_err(<[u8]>::to_vec)));
+                        Ok(())
+                    },
+                    |_| {},
+                )
+                .unwrap();
+            got
+        }
         // One read: every line of it is handed out as bytes; the last line too.
         assert_eq!(
-            got,
+            text_lines(&text[..]),
             [
                 (1, Err(b"a".to_vec())),
                 (2, Err(b"\xff".to_vec())),
                 (3, Err(b"ccc".to_vec()))
             ]
         );
-        let mut got = Vec::new();
-        LogReader::new(Trickle(b"a\nbb\n"))
-            .try_for_each_text_line(
-                |n, l| {
-                    got.push((n, l.map(str::to_owned).map_err(<[u8]>::to_vec)));
-                    Ok(())
-                },
-                |_| {},
-            )
-            .unwrap();
-        assert_eq!(got, [(1, Ok("a".to_owned())), (2, Ok("bb".to_owned()))]);
+        assert_eq!(
+            text_lines(Trickle(b"a\nbb\n")),
+            [(1, Ok("a".to_owned())), (2, Ok("bb".to_owned()))]
+        );
     }
 
     #[test]

@@ -92,7 +92,7 @@ mod lines;
 mod outcome;
 mod scan;
 mod value;
-mod ws;
+pub mod ws;
 
 pub use args::{Arg, ArgIter, Args};
 pub use call::Call;

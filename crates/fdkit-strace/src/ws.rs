@@ -12,7 +12,7 @@ fn ascii_ws(c: u8) -> bool {
 
 /// [`str::trim_start`].
 #[inline]
-pub(crate) fn trim_start(s: &str) -> &str {
+pub fn trim_start(s: &str) -> &str {
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() && ascii_ws(b[i]) {
@@ -26,7 +26,7 @@ pub(crate) fn trim_start(s: &str) -> &str {
 
 /// [`str::trim_end`].
 #[inline]
-pub(crate) fn trim_end(s: &str) -> &str {
+pub fn trim_end(s: &str) -> &str {
     let b = s.as_bytes();
     let mut j = b.len();
     while j > 0 && ascii_ws(b[j - 1]) {
@@ -40,7 +40,7 @@ pub(crate) fn trim_end(s: &str) -> &str {
 
 /// [`str::trim`].
 #[inline]
-pub(crate) fn trim(s: &str) -> &str {
+pub fn trim(s: &str) -> &str {
     trim_end(trim_start(s))
 }
 
