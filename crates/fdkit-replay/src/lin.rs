@@ -37,7 +37,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use fdkit::{Fd, Limits};
 
-use crate::op::{apply, force, run, Changes, Check, Entry, Fds, Obs, Src, TOp, Table};
+use crate::op::{apply, force, run, Changes, Check, Entry, Fds, Obs, Src, TOp, Table, Touch};
 
 /// Most calls a window holds before the oldest is committed anyway.
 pub(crate) const MAX_WINDOW: usize = 32;
@@ -1262,16 +1262,12 @@ impl Search {
             // of them for a range or a reservation): a search step costs what the
             // step does, not what the table holds.
             let touch = it.op.touch(&obs);
-            let next = if touch.all {
-                self.work.slots += s.len() as u64 + s.reserved().len() as u64;
-                fingerprint(s)
+            self.work.slots += if touch.all {
+                s.len() as u64 + s.reserved().len() as u64
             } else {
-                self.work.slots += touch.fds().len() as u64;
-                touch
-                    .fds()
-                    .iter()
-                    .fold(print, |h, &n| h ^ slot_print(t, n) ^ slot_print(s, n))
+                touch.fds().len() as u64
             };
+            let next = step_print(print, t, s, &touch);
             order.push((i, obs));
             if self.dfs(s, next, placed | (1 << i), order) {
                 return true;
@@ -1319,6 +1315,23 @@ fn fingerprint(t: &Table) -> u64 {
         h ^= reserved_print(n);
     }
     h
+}
+
+/// The [`fingerprint`] of `after`, a step away from `before` (whose fingerprint
+/// is `print`) that changed only the numbers `touch` lists (or any, when `all`).
+fn step_print(print: u64, before: &Table, after: &Table, touch: &Touch) -> u64 {
+    if touch.all {
+        return fingerprint(after);
+    }
+    let fds = touch.fds();
+    // A number listed twice (`dup(6) = 6` forced after a divergence touches 6 as
+    // source and result) counts once: exclusive-or would cancel it.
+    fds.iter()
+        .enumerate()
+        .filter(|&(k, n)| !fds[..k].contains(n))
+        .fold(print, |h, (_, &n)| {
+            h ^ slot_print(before, n) ^ slot_print(after, n)
+        })
 }
 
 /// Number `n`'s part of a table's [`fingerprint`] (0 when it is free).
@@ -1588,5 +1601,32 @@ mod tests {
         assert_eq!(d.check, Check::Undecided);
         assert!(g.work.nodes <= 20, "{} steps", g.work.nodes);
         assert_eq!(g.credit, 20 - g.work.nodes);
+    }
+
+    /// Found by fuzzing `fdkit check`: `dup(6) = 6`, forced after a divergence,
+    /// touches 6 twice (source and result); folding both into the incremental
+    /// fingerprint cancelled the change, two different tables looked alike, and
+    /// the search could prune a state it never explored.
+    #[test]
+    fn a_number_touched_twice_counts_once_in_the_fingerprint() {
+        let mut t = Table::new();
+        for n in 0..8 {
+            place_at(&mut t, n, entry(), n == 6);
+        }
+        let op = TOp::Alloc {
+            start: 0,
+            cloexec: false,
+            src: Src::Dup(6),
+            kind: AllocKind::Dup,
+            dirfd: None,
+            pre: None,
+        };
+        let obs = Obs::Fds(Fds::one(6));
+        let touch = op.touch(&obs);
+        assert_eq!(touch.fds(), [6, 6]);
+        let mut s = t.snapshot();
+        force(&mut s, &op, &obs, 1, None);
+        assert_ne!(fingerprint(&s), fingerprint(&t), "the flag of 6 changed");
+        assert_eq!(step_print(fingerprint(&t), &t, &s, &touch), fingerprint(&s));
     }
 }
