@@ -831,7 +831,7 @@ impl Replay {
             return;
         };
         let (group, tgid) = (task.group, task.tgid);
-        let reg = if class == Class::Ignore {
+        let reg = if class == Class::Plain {
             crate::calls::Registered::default()
         } else {
             self.on_entry(pid, (group, tgid), id, line, class, name, args)
@@ -843,7 +843,7 @@ impl Replay {
         n.clear();
         a.clear();
         n.push_str(name);
-        if class != Class::Ignore {
+        if class != Class::Plain {
             a.push_str(args);
         }
         task.pending = Some(Pending {
@@ -896,7 +896,7 @@ impl Replay {
             sink.error(&e);
             return;
         }
-        if p.class != Class::Ignore {
+        if p.class != Class::Plain {
             p.args.push_str(args);
         }
         let name = std::mem::take(&mut p.name);

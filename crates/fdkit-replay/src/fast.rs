@@ -9,7 +9,7 @@
 //! `-tt`, `-ttt`, `-r`), the syscall name, and its ending: ` <unfinished ...>`,
 //! or ` = RESULT` after the `)` (with an optional `-T` duration), where `RESULT`
 //! must parse as an [`Outcome`]. Anything else, and every call whose name is not
-//! [`Class::Ignore`], goes to the full parser. So a dismissed line is checked for
+//! [`Class::Plain`], goes to the full parser. So a dismissed line is checked for
 //! its shape, not bracket by bracket: strace writes balanced brackets, and a line
 //! cut short (a truncated log) has no result and is reported by the full parser.
 
@@ -132,7 +132,7 @@ fn shape<'t>(text: &'t str, hint: &mut Hint<'t>) -> Option<(u32, Shape<'t>)> {
         }
         let class = classify(name);
         hint.call = Some((name, class));
-        if class != Class::Ignore {
+        if class != Class::Plain {
             return None;
         }
         let result = result(text, at + len + 9)?;
@@ -152,7 +152,7 @@ fn shape<'t>(text: &'t str, hint: &mut Hint<'t>) -> Option<(u32, Shape<'t>)> {
     let name = &text[i..i + len];
     let class = classify(name);
     hint.call = Some((name, class));
-    if class != Class::Ignore {
+    if class != Class::Plain {
         return None;
     }
     if text.ends_with(" <unfinished ...>") {
@@ -207,14 +207,14 @@ impl Replay {
         match sh {
             Shape::Unfinished { name } => {
                 self.give_up(pid, sink);
-                self.enter(pid, name, Class::Ignore, "", number);
+                self.enter(pid, name, Class::Plain, "", number);
             }
             Shape::Call { name, .. } => {
                 self.give_up(pid, sink);
                 self.on_call(
                     pid,
                     name,
-                    Class::Ignore,
+                    Class::Plain,
                     "",
                     outcome.as_ref(),
                     number,

@@ -217,6 +217,9 @@ pub enum Predicted {
     Value(i64),
     /// Success (any result but the errors a table decides).
     Success,
+    /// Any result but this error, which Linux cannot return from the call with
+    /// these arguments (its errno set in [`fdkit::catalog`]).
+    Not(Errno),
     /// This error.
     Error(Errno),
 }
@@ -238,6 +241,7 @@ impl fmt::Display for Predicted {
             Predicted::Value(v) => write!(f, "{v}"),
             Predicted::Success => f.write_str("success (not EBADF)"),
             Predicted::Error(e) => write!(f, "-1 {e}"),
+            Predicted::Not(e) => write!(f, "not {}", e.name().unwrap_or("this errno")),
         }
     }
 }

@@ -11,6 +11,7 @@ mod create;
 mod entry;
 mod fdops;
 mod process;
+mod strict;
 mod uses;
 
 pub(crate) use entry::Registered;
@@ -253,13 +254,6 @@ impl Replay {
         sink: &mut dyn Sink,
     ) {
         self.summary.calls += 1;
-        if class == Class::Ignore || !self.tasks.contains_key(&pid) {
-            self.summary.undecided += 1;
-            if let Some(p) = pending {
-                self.cleanup(pid, p, false);
-            }
-            return;
-        }
         let mut c = Ctx {
             pid,
             name,
@@ -270,7 +264,18 @@ impl Replay {
             pending,
             consumed: false,
         };
+        if class == Class::Plain || !self.tasks.contains_key(&pid) {
+            match self.contract(&c, Check::Undecided, sink) {
+                Check::Differ(_) => self.summary.differ += 1,
+                _ => self.summary.undecided += 1,
+            }
+            if let Some(p) = c.pending.take() {
+                self.cleanup(pid, p, false);
+            }
+            return;
+        }
         let check = self.dispatch(&mut c, class, sink);
+        let check = self.contract(&c, check, sink);
         match check {
             Check::Agree => self.summary.agree += 1,
             Check::Differ(_) => self.summary.differ += 1,
@@ -307,7 +312,7 @@ impl Replay {
     fn dispatch(&mut self, c: &mut Ctx<'_>, class: Class, sink: &mut dyn Sink) -> Check {
         let obs = obs_of(c.outcome);
         match class {
-            Class::Ignore => Check::Undecided,
+            Class::Plain => Check::Undecided,
             Class::Open(form) => self.open(c, form, obs, sink),
             Class::New(kind) => self.new_fd(c, kind, obs, sink),
             Class::Pipe | Class::Socketpair => self.pair(c, class == Class::Pipe, obs, sink),
