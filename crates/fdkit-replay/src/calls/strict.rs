@@ -100,6 +100,39 @@ fn names(errors: Errors) -> String {
 }
 
 impl Replay {
+    /// Whether every descriptor argument of a complete call is open in the table,
+    /// created in the log (not inherited, so its access mode is known) and not
+    /// `O_PATH`; `false` when any argument is of a kind the table cannot judge
+    /// (`fd_set`, `SCM_RIGHTS`, a pidfd).
+    fn all_fds_usable(&self, c: &Ctx<'_>, sc: &Syscall) -> bool {
+        let mut a = Argv::new(c.args);
+        let mut any = false;
+        for (i, kind) in sc.args.iter().enumerate() {
+            let fd = match *kind {
+                ArgKind::Fd => a.fd(i),
+                ArgKind::DirFd { path } => {
+                    if !dirfd_used(sc, &mut a, i, usize::from(path)) {
+                        continue;
+                    }
+                    a.fd(i)
+                }
+                k if k.can_be_bad_fd() => return false,
+                _ => continue,
+            };
+            let Some(fd) = fd else {
+                return false;
+            };
+            let usable = self.lookup(c.pid, fd).is_some_and(|d| {
+                d.kind() != Kind::Inherited && d.status().is_path_only() == Some(false)
+            });
+            if !usable {
+                return false;
+            }
+            any = true;
+        }
+        any
+    }
+
     /// Checks an error result against the catalogue, after the call's own check
     /// (`check`): a divergence when Linux cannot return that errno here.
     pub(super) fn contract(&mut self, c: &Ctx<'_>, check: Check, sink: &mut dyn Sink) -> Check {
@@ -120,13 +153,20 @@ impl Replay {
             return check;
         };
         let predicted = if e == Errno::BADF {
-            if errors.ebadf_without_fd() || fd_looked_up(sc, c.args) != Some(false) {
+            if errors.ebadf_without_fd() {
                 return check;
             }
-            format!(
-                "not EBADF: no descriptor argument is looked up (possible: {})",
-                names(errors)
-            )
+            match fd_looked_up(sc, c.args) {
+                Some(false) => format!(
+                    "not EBADF: no descriptor argument is looked up (possible: {})",
+                    names(errors)
+                ),
+                _ if c.entered == c.completed && self.all_fds_usable(c, sc) => format!(
+                    "not EBADF: every descriptor argument is open (possible: {})",
+                    names(errors)
+                ),
+                _ => return check,
+            }
         } else if errors.allows(e) {
             return check;
         } else {
