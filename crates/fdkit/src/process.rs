@@ -82,7 +82,7 @@ pub enum ExitStatus {
 /// A descriptor table shared by the tasks that reference it (Linux `files_struct`
 /// with its `file_lock`).
 #[doc(alias = "files_struct")]
-pub struct FileTable {
+pub(crate) struct FileTable {
     pub(crate) table: Mutex<FdTable<Arc<OpenFileDescription>>>,
 }
 
