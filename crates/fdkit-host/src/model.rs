@@ -5,6 +5,7 @@ use crate::error::{Error, ErrorKind};
 use crate::script::{may_block, ProcessRef};
 use crate::table::{self, Table};
 use fdkit::syscall::{Call, Value};
+use fdkit::Whence;
 use fdkit::{Errno, Pid, System, Task};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -128,7 +129,7 @@ impl Backend for Model {
         Ok(Some(table::probe(
             &candidates,
             |fd, cmd, arg| task.fcntl(fd, cmd, arg),
-            |fd| task.lseek(fd, 0, 1).map(|n| n as i64),
+            |fd| task.lseek(fd, 0, Whence::Cur).map(|n| n as i64),
             link,
         )))
     }

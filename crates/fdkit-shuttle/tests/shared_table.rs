@@ -16,7 +16,9 @@
 //! 300: the whole file runs in a few seconds); `cargo test -p fdkit-shuttle --
 //! --ignored` runs the long version (20,000 each).
 
-use fdkit_shuttle::{CloneFlags, Errno, Fd, OFlags, Pid, Released, System, Task};
+use fdkit_shuttle::{
+    CloneFlags, CloseRangeFlags, DupFlags, Errno, Fd, OFlags, Pid, Released, System, Task,
+};
 use shuttle::scheduler::{PctScheduler, RandomScheduler};
 use shuttle::{thread, Config, Runner};
 use std::collections::{BTreeMap, HashMap};
@@ -301,7 +303,7 @@ fn exec_against_dup() {
         if let Ok(fd) = r {
             let _ = leader.dup(fd);
         }
-        let _ = leader.dup3(keep, 9, OFlags::CLOEXEC.bits());
+        let _ = leader.dup3(keep, 9, DupFlags::CLOEXEC);
     });
     let e = thread::spawn(move || execer.execve().unwrap());
     h.join().unwrap();
@@ -344,7 +346,7 @@ fn close_range_unshare_against_dup() {
     let closer = w.thread_of(&main);
     let duper = w.thread_of(&main);
     let c = closer.clone();
-    let h1 = thread::spawn(move || c.close_range(3, u32::MAX, 2));
+    let h1 = thread::spawn(move || c.close_range(3, u32::MAX, CloseRangeFlags::UNSHARE));
     let d = duper.clone();
     let h2 = thread::spawn(move || d.dup(a).unwrap());
     assert_eq!(h1.join().unwrap(), Ok(()));

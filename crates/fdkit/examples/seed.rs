@@ -3,7 +3,7 @@
 //!
 //! Run: `cargo run --example seed`
 
-use fdkit::{Errno, OFlags, System};
+use fdkit::{DupFlags, Errno, OFlags, System};
 
 fn main() -> Result<(), Errno> {
     let sys = System::new();
@@ -16,7 +16,7 @@ fn main() -> Result<(), Errno> {
     println!("dup({a}) = {b}");
     let c = t.dup2(a, 10)?;
     println!("dup2({a}, 10) = {c}");
-    let d = t.dup3(a, 11, OFlags::CLOEXEC.bits())?;
+    let d = t.dup3(a, 11, DupFlags::CLOEXEC)?;
     println!("dup3({a}, 11, O_CLOEXEC) = {d}");
     match t.dup(42) {
         Ok(fd) => println!("dup(42) = {fd}"),

@@ -181,6 +181,32 @@ bitflags! {
 }
 
 bitflags! {
+    /// Flags of `eventfd2(2)` (`EFD_*`): `EFD_CLOEXEC` and `EFD_NONBLOCK` have the
+    /// `O_` values.
+    #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+    pub struct EventFdFlags: u32 {
+        /// `EFD_SEMAPHORE` (1): each read decrements the counter by one.
+        const SEMAPHORE = 1;
+        /// `EFD_NONBLOCK` (04000): `O_NONBLOCK` on the description.
+        const NONBLOCK = 0o4000;
+        /// `EFD_CLOEXEC` (02000000): `FD_CLOEXEC` on the descriptor.
+        const CLOEXEC = 0o2000000;
+    }
+}
+
+bitflags! {
+    /// Flags or-ed into a socket type (`socket(2)`, `socketpair(2)`): `SOCK_*` above
+    /// the type's low four bits.
+    #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+    pub struct SockFlags: u32 {
+        /// `SOCK_NONBLOCK` (04000): `O_NONBLOCK` on the descriptions.
+        const NONBLOCK = 0o4000;
+        /// `SOCK_CLOEXEC` (02000000): `FD_CLOEXEC` on the descriptors.
+        const CLOEXEC = 0o2000000;
+    }
+}
+
+bitflags! {
     /// `clone(2)` flags that matter to the descriptor system. Other bits are accepted
     /// and ignored by the model.
     #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]

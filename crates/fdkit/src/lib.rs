@@ -74,17 +74,21 @@ mod sync;
 pub mod syscall;
 pub mod system;
 pub mod table;
-pub mod wait;
+mod wait;
 
 pub use errno::{Errno, Result};
 pub use fd::Fd;
-pub use flags::{AccessMode, CloneFlags, CloseRangeFlags, DupFlags, FdFlags, OFlags, Whence};
+pub use flags::{
+    AccessMode, CloneFlags, CloseRangeFlags, DupFlags, EventFdFlags, FdFlags, OFlags, SockFlags,
+    Whence,
+};
 pub use object::{FileKind, FileObject, Stat};
 pub use ofd::{OpenFileDescription, Released};
 pub use process::{ExitStatus, Pid, RLimit};
 pub use procfs::{FdInfo, FdListing};
 pub use system::{Config, System, Task};
 pub use table::{CloseRange, FdTable, Limits};
+pub use wait::{Interrupt, Wake};
 
 /// The README's Rust code blocks, compiled and run as doctests.
 #[cfg(doctest)]

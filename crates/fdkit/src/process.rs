@@ -3,8 +3,9 @@
 //! Linux keeps the descriptor table per *task* (thread) and shares it between tasks
 //! created with `CLONE_FILES` (every thread, usually; a process too, if asked).
 //! Resource limits, the current directory and the exit status are per *process*
-//! (thread group). The model keeps the same split: [`TaskState`] holds its table,
-//! its own or a [`FileTable`] shared with other tasks; [`Process`] holds the limits.
+//! (thread group). The model keeps the same split: a task's state holds its table,
+//! its own or one shared with other tasks (`files_struct`); a process's holds the
+//! limits.
 
 use crate::errno::{Errno, Result};
 use crate::flags::RLIM_INFINITY;
@@ -82,7 +83,7 @@ pub enum ExitStatus {
 /// A descriptor table shared by the tasks that reference it (Linux `files_struct`
 /// with its `file_lock`).
 #[doc(alias = "files_struct")]
-pub struct FileTable {
+pub(crate) struct FileTable {
     pub(crate) table: Mutex<FdTable<Arc<OpenFileDescription>>>,
 }
 

@@ -31,7 +31,7 @@ pub fn open(task: &Task, path: &str, flags: OFlags, mode: u32) -> Result<Fd> {
 /// # Errors
 /// As [`Task::pipe2`].
 pub fn pipe(task: &Task) -> Result<[Fd; 2]> {
-    task.pipe2(OFlags::CLOEXEC.bits())
+    task.pipe2(OFlags::CLOEXEC)
 }
 
 /// `os.dup(fd)`: `fcntl(fd, F_DUPFD_CLOEXEC, 0)`; the copy is non-inheritable.
@@ -50,7 +50,7 @@ pub fn dup2(task: &Task, fd: impl Into<Fd>, fd2: impl Into<Fd>, inheritable: boo
     if inheritable {
         task.dup2(fd, fd2)
     } else {
-        task.dup3(fd, fd2, DupFlags::CLOEXEC.bits())
+        task.dup3(fd, fd2, DupFlags::CLOEXEC)
     }
 }
 
@@ -76,7 +76,7 @@ pub fn set_inheritable(task: &Task, fd: impl Into<Fd>, inheritable: bool) -> Res
             let mut new = flags;
             new.set(FdFlags::CLOEXEC, !inheritable);
             if new != flags {
-                task.fcntl_setfd(fd, u64::from(new.bits()))?;
+                task.fcntl_setfd(fd, new)?;
             }
             Ok(())
         }

@@ -43,7 +43,10 @@ fn assert_state(t: &Task, expected: &Expected, step: &str) {
 /// rule (close the open ones, or mark them close-on-exec).
 #[track_caller]
 fn close_range_ok(t: &Task, first: u32, last: u32, flags: u32, expected: &mut Expected) {
-    check!(t.close_range(first, last, flags), Ok(0));
+    check!(
+        t.close_range(first, last, CloseRangeFlags::from_bits_retain(flags)),
+        Ok(0)
+    );
     for (_, state) in expected.range_mut(first..=last) {
         if flags & CR_CLOEXEC != 0 {
             if state.is_some() {
@@ -71,7 +74,9 @@ fn close_any_kind_succeeds() {
     let t = &fx.t;
     let f = open(t, "/tmp/close01", OFlags::RDWR);
     let [r, _w] = t.pipe().unwrap();
-    let [s, _s2] = t.socketpair(AF_UNIX, SOCK_STREAM, 0).unwrap();
+    let [s, _s2] = t
+        .socketpair(AF_UNIX, SOCK_STREAM, SockFlags::empty(), 0)
+        .unwrap();
     for fd in [f, r, s] {
         check!(t.close(fd), Ok(0));
         assert!(!is_open(t, fd));
@@ -202,7 +207,10 @@ fn closerange_skips_closed_fds() {
     let t = &fx.t;
     let first = open(t, "/tmp/close17", OFlags::RDWR).get();
     assert!(!is_open(t, first + 1));
-    check!(t.close_range(first, first + 1, 0), Ok(0));
+    check!(
+        t.close_range(first, first + 1, CloseRangeFlags::empty()),
+        Ok(0)
+    );
     check!(t.write(first, b"x"), Err(Errno::BADF));
 }
 
@@ -211,8 +219,8 @@ fn closerange_skips_closed_fds() {
 fn closerange_over_unopened_fds_succeeds() {
     let fx = setup();
     let t = &fx.t;
-    check!(t.close_range(10, 11, 0), Ok(0));
-    check!(t.close_range(500, 600, 0), Ok(0));
+    check!(t.close_range(10, 11, CloseRangeFlags::empty()), Ok(0));
+    check!(t.close_range(500, 600, CloseRangeFlags::empty()), Ok(0));
     assert_eq!(fds(t), [0, 1, 2]);
 }
 
@@ -225,7 +233,10 @@ fn close_range_bounds_are_inclusive() {
     let t = &fx.t;
     let fd = t.open("/", OFlags::PATH, 0).unwrap();
     check!(t.dup2(fd, 100), Ok(100));
-    check!(t.close_range(fd.get(), 100, 0), Ok(0));
+    check!(
+        t.close_range(fd.get(), 100, CloseRangeFlags::empty()),
+        Ok(0)
+    );
     check!(t.fcntl(fd, F_GETFD, 0), Err(Errno::BADF));
     check!(t.fcntl(100, F_GETFD, 0), Err(Errno::BADF));
 }
@@ -235,10 +246,13 @@ fn close_range_bounds_are_inclusive() {
 fn close_range_reversed_is_einval() {
     let fx = setup();
     let t = &fx.t;
-    check!(t.close_range(4, 3, 0), Err(Errno::INVAL)); // CR-02
+    check!(
+        t.close_range(4, 3, CloseRangeFlags::empty()),
+        Err(Errno::INVAL)
+    ); // CR-02
     let fds = open_many(t, "cr21", 10);
     check!(
-        t.close_range(fds[9].get(), fds[0].get(), 0),
+        t.close_range(fds[9].get(), fds[0].get(), CloseRangeFlags::empty()),
         Err(Errno::INVAL)
     ); // CR-21
     assert!(fds.iter().all(|&fd| is_open(t, fd)));
@@ -250,11 +264,17 @@ fn close_range_reversed_is_einval() {
 fn close_range_unknown_flags_are_einval() {
     let fx = setup();
     let t = &fx.t;
-    check!(t.close_range(3, u32::MAX, u32::MAX), Err(Errno::INVAL)); // CR-03
+    check!(
+        t.close_range(3, u32::MAX, CloseRangeFlags::from_bits_retain(u32::MAX)),
+        Err(Errno::INVAL)
+    ); // CR-03
     let fds = open_many(t, "cr23", 10);
     let (first, last) = (fds[0].get(), fds[9].get());
     for flags in [CR_CLOEXEC | CR_UNSHARE | 0xF, 0xF0, CR_CLOEXEC | 0xF00] {
-        check!(t.close_range(first, last, flags), Err(Errno::INVAL)); // CR-23
+        check!(
+            t.close_range(first, last, CloseRangeFlags::from_bits_retain(flags)),
+            Err(Errno::INVAL)
+        ); // CR-23
     }
     assert!(fds.iter().all(|&fd| !cloexec(t, fd)));
 }
@@ -264,7 +284,10 @@ fn close_range_unknown_flags_are_einval() {
 fn close_range_huge_first_is_noop() {
     let fx = setup();
     let t = &fx.t;
-    check!(t.close_range(u32::MAX, u32::MAX, 0), Ok(0));
+    check!(
+        t.close_range(u32::MAX, u32::MAX, CloseRangeFlags::empty()),
+        Ok(0)
+    );
     assert_eq!(fds(t), [0, 1, 2]);
 }
 
@@ -276,10 +299,16 @@ fn close_range_cloexec_marks_instead_of_closing() {
     let fx = setup();
     let t = &fx.t;
     let p = t.open("/tmp", OFlags::PATH, 0).unwrap(); // CR-05
-    check!(t.close_range(p.get(), p.get(), CR_CLOEXEC), Ok(0));
+    check!(
+        t.close_range(p.get(), p.get(), CloseRangeFlags::CLOEXEC),
+        Ok(0)
+    );
     check!(t.fcntl(p, F_GETFD, 0), Ok(FD_CLOEXEC));
     let fds = open_many(t, "cr16", 10); // CR-16
-    check!(t.close_range(fds[0].get(), fds[9].get(), CR_CLOEXEC), Ok(0));
+    check!(
+        t.close_range(fds[0].get(), fds[9].get(), CloseRangeFlags::CLOEXEC),
+        Ok(0)
+    );
     for fd in fds {
         check!(t.read(fd, &mut [0; 1]), Ok(0));
         assert!(cloexec(t, fd));
@@ -294,7 +323,7 @@ fn close_range_unshare_isolates_caller() {
     let t = &fx.t;
     let fd = open(t, "/tmp/cr06", OFlags::RDWR).get();
     let child = fx.clone_files(t);
-    check!(child.close_range(fd, fd, CR_UNSHARE), Ok(0));
+    check!(child.close_range(fd, fd, CloseRangeFlags::UNSHARE), Ok(0));
     check!(child.fcntl(fd, F_GETFD, 0), Err(Errno::BADF));
     check!(t.fcntl(fd, F_GETFD, 0), Ok(0));
 }
@@ -333,7 +362,10 @@ fn close_range_on_shared_table_variants() {
     for (id, flags, dup_first, want) in variants {
         let fx = setup();
         let t = &fx.t;
-        check!(t.close_range(3, u32::MAX, flags), Ok(0));
+        check!(
+            t.close_range(3, u32::MAX, CloseRangeFlags::from_bits_retain(flags)),
+            Ok(0)
+        );
         let fd0 = t
             .open("/tmp/cr07", OFlags::RDWR | OFlags::CREAT, 0o644)
             .unwrap();
@@ -343,7 +375,10 @@ fn close_range_on_shared_table_variants() {
         if dup_first {
             check!(child.dup2(1000, 42), Ok(42));
         }
-        check!(child.close_range(3, u32::MAX, flags), Ok(0));
+        check!(
+            child.close_range(3, u32::MAX, CloseRangeFlags::from_bits_retain(flags)),
+            Ok(0)
+        );
         if flags & CR_CLOEXEC == 0 {
             assert!(fds.iter().all(|&fd| !is_open(&child, fd)), "{id}: child");
         } else {
@@ -357,7 +392,7 @@ fn close_range_on_shared_table_variants() {
             let got = t.fcntl_getfd(fd).ok().map(|f| f.contains(FdFlags::CLOEXEC));
             assert_eq!(got, want, "{id}: parent fd {fd}");
         }
-        check!(t.close_range(3, u32::MAX, 0), Ok(0));
+        check!(t.close_range(3, u32::MAX, CloseRangeFlags::empty()), Ok(0));
         assert!(fds.iter().all(|&fd| !is_open(t, fd)), "{id}");
     }
 }
@@ -369,18 +404,30 @@ fn close_range_closes_contiguous_ranges() {
     let t = &fx.t;
     let before = fds(t);
     let a = open_many(t, "cr11", 10); // CR-11
-    check!(t.close_range(a[0].get(), a[9].get(), 0), Ok(0));
+    check!(
+        t.close_range(a[0].get(), a[9].get(), CloseRangeFlags::empty()),
+        Ok(0)
+    );
     for fd in a {
         check!(t.read(fd, &mut [0; 1]), Err(Errno::BADF));
     }
     let one = open(t, "/tmp/cr14", OFlags::RDONLY); // CR-14
-    check!(t.close_range(one.get(), one.get(), 0), Ok(0));
+    check!(
+        t.close_range(one.get(), one.get(), CloseRangeFlags::empty()),
+        Ok(0)
+    );
     check!(t.read(one, &mut [0; 1]), Err(Errno::BADF));
     let b = open_many(t, "cr22", 10); // CR-22
-    check!(t.close_range(b[0].get(), u32::MAX, 0), Ok(0));
+    check!(
+        t.close_range(b[0].get(), u32::MAX, CloseRangeFlags::empty()),
+        Ok(0)
+    );
     assert!(b.iter().all(|&fd| !is_open(t, fd)));
     let c = dev_null_range(t, 100, false); // CR-37
-    check!(t.close_range(c[0], u32::MAX, 0), Ok(0));
+    check!(
+        t.close_range(c[0], u32::MAX, CloseRangeFlags::empty()),
+        Ok(0)
+    );
     assert_eq!(fds(t), before);
 }
 
@@ -392,7 +439,10 @@ fn close_range_tolerates_holes() {
     let fds = open_many(t, "cr12", 10);
     t.close(fds[2]).unwrap();
     t.close(fds[7]).unwrap();
-    check!(t.close_range(fds[0].get(), fds[9].get(), 0), Ok(0));
+    check!(
+        t.close_range(fds[0].get(), fds[9].get(), CloseRangeFlags::empty()),
+        Ok(0)
+    );
     for fd in fds {
         check!(t.read(fd, &mut [0; 1]), Err(Errno::BADF));
     }
@@ -410,7 +460,14 @@ fn close_range_exact_bounds() {
         let fx = setup();
         let t = &fx.t;
         let fds = open_many(t, "cr13", 10);
-        check!(t.close_range(fds[lo].get(), fds[hi].get(), flags), Ok(0));
+        check!(
+            t.close_range(
+                fds[lo].get(),
+                fds[hi].get(),
+                CloseRangeFlags::from_bits_retain(flags)
+            ),
+            Ok(0)
+        );
         for (i, &fd) in fds.iter().enumerate() {
             assert_eq!(is_open(t, fd), !(lo..=hi).contains(&i), "{id}: fds[{i}]");
         }
@@ -424,8 +481,8 @@ fn close_range_twice_succeeds() {
     let t = &fx.t;
     let fds = open_many(t, "cr15", 10);
     let (first, last) = (fds[0].get(), fds[9].get());
-    check!(t.close_range(first, last, 0), Ok(0));
-    check!(t.close_range(first, last, 0), Ok(0));
+    check!(t.close_range(first, last, CloseRangeFlags::empty()), Ok(0));
+    check!(t.close_range(first, last, CloseRangeFlags::empty()), Ok(0));
 }
 
 /// CR-17, CR-20: in an unshared process `CLOSE_RANGE_UNSHARE` still closes; with
@@ -435,11 +492,21 @@ fn close_range_unshare_in_unshared_process() {
     let fx = setup();
     let t = &fx.t;
     let a = open_many(t, "cr17", 10);
-    check!(t.close_range(a[0].get(), a[9].get(), CR_UNSHARE), Ok(0)); // CR-17
+    check!(
+        t.close_range(a[0].get(), a[9].get(), CloseRangeFlags::UNSHARE),
+        Ok(0)
+    ); // CR-17
     assert!(a.iter().all(|&fd| !is_open(t, fd)));
     let b = open_many(t, "cr20", 10);
     let flags = CR_CLOEXEC | CR_UNSHARE;
-    check!(t.close_range(b[0].get(), b[9].get(), flags), Ok(0)); // CR-20
+    check!(
+        t.close_range(
+            b[0].get(),
+            b[9].get(),
+            CloseRangeFlags::from_bits_retain(flags)
+        ),
+        Ok(0)
+    ); // CR-20
     assert!(b.iter().all(|&fd| cloexec(t, fd)));
 }
 
@@ -455,7 +522,7 @@ fn close_range_concurrent_with_opens() {
         for (i, task) in threads.iter().enumerate() {
             s.spawn(move || {
                 if i % 2 == 0 {
-                    check!(task.close_range(5, 110, CR_UNSHARE), Ok(0));
+                    check!(task.close_range(5, 110, CloseRangeFlags::UNSHARE), Ok(0));
                 } else {
                     let path = format!("/tmp/cr24.t{i}");
                     let fd = task.open(&path, OFlags::RDWR | OFlags::CREAT, 0o644);
@@ -498,7 +565,14 @@ fn close_range_core_sequence() {
     let fx = setup();
     let t = &fx.t;
     let fds = dev_null_range(t, 101, true);
-    check!(t.close_range(fds[0], fds[100], u32::MAX), Err(Errno::INVAL));
+    check!(
+        t.close_range(
+            fds[0],
+            fds[100],
+            CloseRangeFlags::from_bits_retain(u32::MAX)
+        ),
+        Err(Errno::INVAL)
+    );
     for w in fds.windows(2) {
         check!(t.fcntl(w[0], F_DUPFD_QUERY, u64::from(w[1])), Ok(0));
     }
@@ -526,7 +600,10 @@ fn close_range_unshare_unbounded_in_shared_child() {
     let t = &fx.t;
     let fds = dev_null_range(t, 101, true);
     let child = fx.clone_files(t);
-    check!(child.close_range(fds[0], u32::MAX, CR_UNSHARE), Ok(0));
+    check!(
+        child.close_range(fds[0], u32::MAX, CloseRangeFlags::UNSHARE),
+        Ok(0)
+    );
     assert!(fds.iter().all(|&fd| !is_open(&child, fd)));
     assert!(fds.iter().all(|&fd| is_open(t, fd)));
     assert_eq!(common::fds(&child), [0, 1, 2]);
@@ -542,13 +619,22 @@ fn close_range_cloexec_ignores_rlimit() {
         let fds = dev_null_range(t, 101, false);
         set_nofile(t, 25);
         let flags = CR_CLOEXEC | extra;
-        check!(t.close_range(fds[0], fds[50], flags), Ok(0));
-        check!(t.close_range(fds[75], fds[100], flags), Ok(0));
+        check!(
+            t.close_range(fds[0], fds[50], CloseRangeFlags::from_bits_retain(flags)),
+            Ok(0)
+        );
+        check!(
+            t.close_range(fds[75], fds[100], CloseRangeFlags::from_bits_retain(flags)),
+            Ok(0)
+        );
         for (i, &fd) in fds.iter().enumerate() {
             let want = i <= 50 || i >= 75;
             assert_eq!(cloexec(t, fd), want, "{id}: fds[{i}] = {fd}");
         }
-        check!(t.close_range(3, u32::MAX, flags), Ok(0));
+        check!(
+            t.close_range(3, u32::MAX, CloseRangeFlags::from_bits_retain(flags)),
+            Ok(0)
+        );
         assert!(fds.iter().all(|&fd| cloexec(t, fd)), "{id}");
     }
 }
@@ -562,7 +648,10 @@ fn close_range_cloexec_on_shared_sparse_table() {
     let fd1 = t.open("/dev/null", OFlags::RDWR, 0).unwrap();
     check!(t.dup2(fd1, 1000), Ok(1000));
     let child = fx.clone_files(t);
-    check!(child.close_range(3, u32::MAX, CR_CLOEXEC), Ok(0));
+    check!(
+        child.close_range(3, u32::MAX, CloseRangeFlags::CLOEXEC),
+        Ok(0)
+    );
     check!(child.fcntl(fd1, F_GETFD, 0), Ok(FD_CLOEXEC));
     check!(child.fcntl(1000, F_GETFD, 0), Ok(FD_CLOEXEC));
     check!(child.dup2(fd1, 42), Ok(42));
@@ -592,7 +681,11 @@ fn close_range_cloexec_unshare_copies_whole_table() {
     for round in 0..100 {
         let child = fx.clone_files(t);
         check!(
-            child.close_range(3, u32::MAX, CR_UNSHARE | CR_CLOEXEC),
+            child.close_range(
+                3,
+                u32::MAX,
+                CloseRangeFlags::UNSHARE | CloseRangeFlags::CLOEXEC
+            ),
             Ok(0)
         );
         assert!(cloexec(&child, fd1), "round {round}");
@@ -622,19 +715,31 @@ fn close_range_freebsd_sequence() {
     let start = dev_null_range(t, 8, false)[0];
     assert_eq!(start, 4);
     // CR-32: a middle hole; each extra close is EBADF.
-    check!(t.close_range(start + 3, start + 5, 0), Ok(0));
+    check!(
+        t.close_range(start + 3, start + 5, CloseRangeFlags::empty()),
+        Ok(0)
+    );
     for fd in start + 3..=start + 5 {
         check!(t.close(fd), Err(Errno::BADF));
     }
     // CR-33: starting inside the hole; inclusive, so start+6 closes too.
-    check!(t.close_range(start + 4, start + 6, 0), Ok(0));
+    check!(
+        t.close_range(start + 4, start + 6, CloseRangeFlags::empty()),
+        Ok(0)
+    );
     assert_eq!(highest(t), Some(start + 7));
     assert!(!is_open(t, start + 6));
     // CR-34: open-ended.
-    check!(t.close_range(start + 3, u32::MAX, 0), Ok(0));
+    check!(
+        t.close_range(start + 3, u32::MAX, CloseRangeFlags::empty()),
+        Ok(0)
+    );
     assert_eq!(highest(t), Some(start + 2));
     // CR-35: partially empty range.
-    check!(t.close_range(start, start + 4, 0), Ok(0));
+    check!(
+        t.close_range(start, start + 4, CloseRangeFlags::empty()),
+        Ok(0)
+    );
     assert_eq!(highest(t), Some(3));
 }
 
@@ -645,7 +750,10 @@ fn close_range_cloexec_exact_bounds() {
     let t = &fx.t;
     let fds = dev_null_range(t, 9, false);
     let start = fds[0];
-    check!(t.close_range(start + 1, start + 4, CR_CLOEXEC), Ok(0));
+    check!(
+        t.close_range(start + 1, start + 4, CloseRangeFlags::CLOEXEC),
+        Ok(0)
+    );
     for (i, &fd) in fds.iter().enumerate() {
         assert_eq!(cloexec(t, fd), (1..=4).contains(&i), "start+{i}");
     }
@@ -690,7 +798,10 @@ fn close_range_unshare_in_child_leaves_parent() {
     range_sequence(&child, &fds, glibc_steps(), &KSELFTEST_HOLES, CR_UNSHARE);
     child.exit(0);
     assert!(fds.iter().all(|&fd| is_open(t, fd)));
-    check!(t.close_range(fds[0], fds[0] + 100, 0), Ok(0));
+    check!(
+        t.close_range(fds[0], fds[0] + 100, CloseRangeFlags::empty()),
+        Ok(0)
+    );
     assert_eq!(highest(t), Some(2));
 }
 
@@ -714,9 +825,9 @@ fn close_range_cloexec_never_touches_holes() {
 fn close_range_cloexec_on_empty_range() {
     let fx = setup();
     let t = &fx.t;
-    check!(t.close_range(1000, 1000, CR_CLOEXEC), Ok(0));
+    check!(t.close_range(1000, 1000, CloseRangeFlags::CLOEXEC), Ok(0));
     assert!(!is_open(t, 1000));
-    check!(t.close_range(42, 42, CR_CLOEXEC), Ok(0));
+    check!(t.close_range(42, 42, CloseRangeFlags::CLOEXEC), Ok(0));
     check!(t.dup2(0, 42), Ok(42));
     check!(t.fcntl(42, F_GETFD, 0), Ok(0));
 }
@@ -741,14 +852,24 @@ fn close_range_unshare_copy_is_sized_below_first() {
     );
     fx.sys.set_nr_open(512).unwrap();
     // The range holds 1500; below 1000 only 0..2 are open: a 64-slot copy.
-    check!(c1.close_range(1000, u32::MAX, CR_UNSHARE), Ok(0));
+    check!(
+        c1.close_range(1000, u32::MAX, CloseRangeFlags::UNSHARE),
+        Ok(0)
+    );
     assert_eq!(fds(&c1), [0, 1, 2]);
-    check!(c2.close_range(1000, 1600, CR_UNSHARE), Ok(0));
+    check!(c2.close_range(1000, 1600, CloseRangeFlags::UNSHARE), Ok(0));
     assert_eq!(fds(&c2), [0, 1, 2]);
     // The range misses 1500, or CLOEXEC keeps everything: the whole table is copied.
-    check!(c3.close_range(3, 1000, CR_UNSHARE), Err(Errno::MFILE));
     check!(
-        c4.close_range(1000, u32::MAX, CR_UNSHARE | CR_CLOEXEC),
+        c3.close_range(3, 1000, CloseRangeFlags::UNSHARE),
+        Err(Errno::MFILE)
+    );
+    check!(
+        c4.close_range(
+            1000,
+            u32::MAX,
+            CloseRangeFlags::UNSHARE | CloseRangeFlags::CLOEXEC
+        ),
         Err(Errno::MFILE)
     );
     assert!(fx.sys.shares_table(fx.pid, c3.pid()).unwrap());

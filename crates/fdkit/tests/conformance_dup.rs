@@ -134,7 +134,7 @@ fn dup_shares_inode_mode() {
 fn dup_clears_cloexec() {
     let fx = setup();
     let t = &fx.t;
-    let e = t.eventfd2(0, EFD_CLOEXEC).unwrap();
+    let e = t.eventfd2(0, EventFdFlags::CLOEXEC).unwrap();
     check!(t.fcntl(e, F_GETFD, 0), Ok(FD_CLOEXEC));
     let d = t.dup(e).unwrap();
     check!(t.fcntl(d, F_GETFD, 0), Ok(0));
@@ -163,7 +163,7 @@ fn dup_respects_lowered_rlimit() {
     let fx = setup();
     let child = fx.fork(&fx.t);
     let t = &child;
-    check!(t.close_range(0, u32::MAX, 0), Ok(0));
+    check!(t.close_range(0, u32::MAX, CloseRangeFlags::empty()), Ok(0));
     check!(t.setrlimit(NOFILE, RLimit { cur: 10, max: 10 }), Ok(0));
     let first = open(t, "/tmp/dup13", OFlags::RDWR);
     assert_eq!(first.get(), 0);
@@ -227,7 +227,10 @@ fn dup_after_unshare_truncation_finds_lowest_free() {
         t.dup2(0, i).unwrap();
     }
     let child = fx.clone_files(t);
-    check!(child.close_range(64, u32::MAX, CR_UNSHARE), Ok(0));
+    check!(
+        child.close_range(64, u32::MAX, CloseRangeFlags::UNSHARE),
+        Ok(0)
+    );
     check!(child.fcntl(64, F_GETFD, 0), Err(Errno::BADF));
     check!(child.dup(0), Ok(64));
     assert_eq!(highest(&child), Some(64));

@@ -130,7 +130,7 @@ fn dup2_shares_offset_set_before() {
     let fx = setup();
     let t = &fx.t;
     let fd = open_with(t, "/tmp/dup2_12", b"abcdefg", OFlags::RDWR);
-    check!(t.lseek(fd, 1, SEEK_SET), Ok(1));
+    check!(t.lseek(fd, 1, Whence::Set), Ok(1));
     check!(t.dup2(fd, 10), Ok(10));
     assert_eq!(read_n(t, 10, 6), b"bcdefg");
 }
@@ -142,7 +142,7 @@ fn dup2_shares_offset_moved_after() {
     let t = &fx.t;
     let fd = open_with(t, "/tmp/dup2_13", b"abcdefg", OFlags::RDWR);
     check!(t.dup2(fd, 10), Ok(10));
-    check!(t.lseek(fd, 2, SEEK_SET), Ok(2));
+    check!(t.lseek(fd, 2, Whence::Set), Ok(2));
     assert_eq!(read_n(t, 10, 5), b"cdefg");
 }
 
@@ -206,7 +206,7 @@ fn dup2_beyond_limit_is_ebadf() {
     let limit = t.getdtablesize() as i32;
     check!(t.dup2(2, limit + 1), Err(Errno::BADF)); // DUP2-19
     let fd1 = t.dup(0).unwrap();
-    t.fcntl_setfd(fd1, 1).unwrap();
+    t.fcntl_setfd(fd1, FdFlags::CLOEXEC).unwrap();
     check!(t.dup2(fd1, limit + 1), Err(Errno::BADF)); // DUP2-23
     check!(t.dup2(fd1, limit), Err(Errno::BADF));
     assert!(!is_open(t, limit + 1));
@@ -241,7 +241,7 @@ fn dup2_clears_cloexec() {
     let t = &fx.t;
     let orig = open(t, "/tmp/dup2_21", OFlags::RDWR);
     let fd1 = t.dup(orig).unwrap();
-    t.fcntl_setfd(fd1, 1).unwrap();
+    t.fcntl_setfd(fd1, FdFlags::CLOEXEC).unwrap();
     let target = fd1.as_raw() + 1;
     check!(t.dup2(fd1, target), Ok(target.into()));
     check!(t.fcntl(target, F_GETFD, 0), Ok(0));
@@ -327,9 +327,9 @@ fn dup2_replace_then_share_offset() {
     check!(t.close(fd + 1), Ok(0));
     check!(t.write(fd, b"1"), Ok(1));
     check!(t.dup2(fd + 2, fd), Ok(fd.into()));
-    check!(t.lseek(fd, 0, SEEK_END), Ok(0));
+    check!(t.lseek(fd, 0, Whence::End), Ok(0));
     check!(t.write(fd + 2, b"2"), Ok(1));
-    check!(t.lseek(fd, 0, SEEK_SET), Ok(0));
+    check!(t.lseek(fd, 0, Whence::Set), Ok(0));
     assert_eq!(read_n(t, fd, 1), b"2");
 }
 
@@ -362,7 +362,7 @@ fn dup2_beyond_nr_open_is_ebadf() {
     fx.sys.set_nr_open(64).unwrap();
     check!(t.dup2(0, 120), Ok(120));
     check!(t.dup2(0, 200), Err(Errno::BADF));
-    check!(t.dup3(0, 200, O_CLOEXEC), Err(Errno::BADF));
+    check!(t.dup3(0, 200, DupFlags::CLOEXEC), Err(Errno::BADF));
     // A 64-slot table cannot grow at all now.
     check!(other.dup2(0, 63), Ok(63));
     check!(other.dup2(0, 64), Err(Errno::BADF));

@@ -12,9 +12,9 @@ use std::sync::Arc;
 fn dup3_flag_controls_cloexec() {
     let fx = setup();
     let t = &fx.t;
-    check!(t.dup3(1, 4, 0), Ok(4)); // DUP3-01
+    check!(t.dup3(1, 4, DupFlags::empty()), Ok(4)); // DUP3-01
     check!(t.fcntl(4, F_GETFD, 0), Ok(0));
-    check!(t.dup3(1, 4, O_CLOEXEC), Ok(4)); // DUP3-02
+    check!(t.dup3(1, 4, DupFlags::CLOEXEC), Ok(4)); // DUP3-02
     check!(t.fcntl(4, F_GETFD, 0), Ok(FD_CLOEXEC));
 }
 
@@ -25,13 +25,13 @@ fn dup3_same_fd_is_einval() {
     let fx = setup();
     let t = &fx.t;
     // fd 3 closed.
-    check!(t.dup3(3, 3, O_CLOEXEC), Err(Errno::INVAL)); // DUP3-03
-    check!(t.dup3(3, 3, 0), Err(Errno::INVAL)); // DUP3-04
-                                                // fd 3 open.
+    check!(t.dup3(3, 3, DupFlags::CLOEXEC), Err(Errno::INVAL)); // DUP3-03
+    check!(t.dup3(3, 3, DupFlags::empty()), Err(Errno::INVAL)); // DUP3-04
+                                                                // fd 3 open.
     let fd = open(t, "/tmp/dup3_03", OFlags::RDWR);
     assert_eq!(fd.get(), 3);
-    check!(t.dup3(3, 3, O_CLOEXEC), Err(Errno::INVAL)); // DUP3-03, DUP3-15
-    check!(t.dup3(3, 3, 0), Err(Errno::INVAL)); // DUP3-04, DUP3-07, DUP3-15
+    check!(t.dup3(3, 3, DupFlags::CLOEXEC), Err(Errno::INVAL)); // DUP3-03, DUP3-15
+    check!(t.dup3(3, 3, DupFlags::empty()), Err(Errno::INVAL)); // DUP3-04, DUP3-07, DUP3-15
     check!(t.fcntl(3, F_GETFD, 0), Ok(0));
 }
 
@@ -40,9 +40,15 @@ fn dup3_same_fd_is_einval() {
 fn dup3_unknown_flags_are_einval_before_fd_checks() {
     let fx = setup();
     let t = &fx.t;
-    check!(t.dup3(3, 5, u32::MAX), Err(Errno::INVAL)); // 3 closed
+    check!(
+        t.dup3(3, 5, DupFlags::from_bits_retain(u32::MAX)),
+        Err(Errno::INVAL)
+    ); // 3 closed
     let fd = open(t, "/tmp/dup3_05", OFlags::RDWR);
-    check!(t.dup3(fd, 5, u32::MAX), Err(Errno::INVAL)); // 3 open
+    check!(
+        t.dup3(fd, 5, DupFlags::from_bits_retain(u32::MAX)),
+        Err(Errno::INVAL)
+    ); // 3 open
     assert!(!is_open(t, 5));
 }
 
@@ -54,10 +60,10 @@ fn dup3_onto_occupied_target() {
     let t = &fx.t;
     let fd = open(t, "/tmp/dup3_06", OFlags::RDONLY);
     let nfd = t.dup(fd).unwrap();
-    check!(t.dup3(fd, nfd, 0), Ok(nfd.as_raw().into()));
+    check!(t.dup3(fd, nfd, DupFlags::empty()), Ok(nfd.as_raw().into()));
     assert!(same_ofd(t, fd, nfd));
     check!(t.fcntl(nfd, F_GETFD, 0), Ok(0));
-    check!(t.dup3(fd, nfd, O_CLOEXEC), Ok(nfd.as_raw().into()));
+    check!(t.dup3(fd, nfd, DupFlags::CLOEXEC), Ok(nfd.as_raw().into()));
     assert!(same_ofd(t, fd, nfd));
     check!(t.fcntl(nfd, F_GETFD, 0), Ok(FD_CLOEXEC));
 }
@@ -71,10 +77,10 @@ fn dup3_with_o_path() {
     check!(t.fcntl(fd, F_GETFD, 0), Ok(0));
     let v = i64::from(getfl(t, fd));
     let nfd = t.dup(fd).unwrap();
-    check!(t.dup3(fd, nfd, 0), Ok(nfd.as_raw().into()));
+    check!(t.dup3(fd, nfd, DupFlags::empty()), Ok(nfd.as_raw().into()));
     check!(t.fcntl(nfd, F_GETFD, 0), Ok(0));
     check!(t.fcntl(nfd, F_GETFL, 0), Ok(v));
-    check!(t.dup3(fd, nfd, O_CLOEXEC), Ok(nfd.as_raw().into()));
+    check!(t.dup3(fd, nfd, DupFlags::CLOEXEC), Ok(nfd.as_raw().into()));
     check!(t.fcntl(nfd, F_GETFD, 0), Ok(FD_CLOEXEC));
     check!(t.fcntl(nfd, F_GETFL, 0), Ok(v));
 }
@@ -99,8 +105,11 @@ fn dup3_limited_by_nr_open() {
         Err(Errno::PERM)
     );
     check!(t.setrlimit(NOFILE, RLimit { cur: nr, max: nr }), Ok(0));
-    check!(t.dup3(fd, nr as i32, 0), Err(Errno::BADF));
-    check!(t.dup3(fd, nr as i32 - 1, 0), Ok(nr as i64 - 1));
+    check!(t.dup3(fd, nr as i32, DupFlags::empty()), Err(Errno::BADF));
+    check!(
+        t.dup3(fd, nr as i32 - 1, DupFlags::empty()),
+        Ok(nr as i64 - 1)
+    );
     assert!(same_ofd(t, fd, nr as u32 - 1));
 }
 
@@ -110,9 +119,12 @@ fn dup3_error_matrix() {
     let fx = setup();
     let t = &fx.t;
     let fd = open(t, "/tmp/dup3_10", OFlags::RDWR);
-    check!(t.dup3(fd, -1, O_CLOEXEC), Err(Errno::BADF));
-    check!(t.dup3(-1, fd, O_CLOEXEC), Err(Errno::BADF));
-    check!(t.dup3(fd, 1, OFlags::NOFOLLOW.bits()), Err(Errno::INVAL));
+    check!(t.dup3(fd, -1, DupFlags::CLOEXEC), Err(Errno::BADF));
+    check!(t.dup3(-1, fd, DupFlags::CLOEXEC), Err(Errno::BADF));
+    check!(
+        t.dup3(fd, 1, DupFlags::from_bits_retain(OFlags::NOFOLLOW.bits())),
+        Err(Errno::INVAL)
+    );
     for bad in [
         OFlags::NONBLOCK,
         OFlags::APPEND,
@@ -120,7 +132,11 @@ fn dup3_error_matrix() {
         OFlags::RDWR,
     ] {
         check!(
-            t.dup3(fd, 1, (bad | OFlags::CLOEXEC).bits()),
+            t.dup3(
+                fd,
+                1,
+                DupFlags::from_bits_retain((bad | OFlags::CLOEXEC).bits())
+            ),
             Err(Errno::INVAL)
         );
     }
@@ -133,10 +149,10 @@ fn dup3_beyond_limit_is_ebadf() {
     let fx = setup();
     let t = &fx.t;
     let limit = t.getdtablesize() as i32;
-    check!(t.dup3(2, limit + 1, O_CLOEXEC), Err(Errno::BADF)); // DUP3-11
+    check!(t.dup3(2, limit + 1, DupFlags::CLOEXEC), Err(Errno::BADF)); // DUP3-11
     let fd1 = open(t, "/tmp/dup3_16", OFlags::RDWR);
-    check!(t.dup3(fd1, limit + 1, O_CLOEXEC), Err(Errno::BADF)); // DUP3-16
-    check!(t.dup3(fd1, limit, 0), Err(Errno::BADF));
+    check!(t.dup3(fd1, limit + 1, DupFlags::CLOEXEC), Err(Errno::BADF)); // DUP3-16
+    check!(t.dup3(fd1, limit, DupFlags::empty()), Err(Errno::BADF));
 }
 
 /// DUP3-12: dup3 with `O_CLOEXEC` over an open fd, every access mode and permission:
@@ -152,7 +168,7 @@ fn dup3_over_open_fd_across_modes() {
             let fd2 = t
                 .open("/tmp/dup3_12.other", OFlags::RDWR | OFlags::CREAT, 0o755)
                 .unwrap();
-            check!(t.dup3(fd1, fd2, O_CLOEXEC), Ok(fd2.as_raw().into()));
+            check!(t.dup3(fd1, fd2, DupFlags::CLOEXEC), Ok(fd2.as_raw().into()));
             let (a, b) = (t.fstat(fd1).unwrap(), t.fstat(fd2).unwrap());
             assert_eq!((b.mode, b.ino), (a.mode, a.ino), "{access:?} 0{perm:o}");
             assert!(cloexec(t, fd2));
@@ -169,16 +185,22 @@ fn dup3_sets_then_clears_cloexec_on_target() {
     let fx = setup();
     let t = &fx.t;
     let fd1 = open(t, "/tmp/dup3_13", OFlags::RDWR).as_raw();
-    check!(t.dup3(fd1, fd1 + 1, O_CLOEXEC), Ok((fd1 + 1).into())); // DUP3-13
+    check!(
+        t.dup3(fd1, fd1 + 1, DupFlags::CLOEXEC),
+        Ok((fd1 + 1).into())
+    ); // DUP3-13
     check!(t.fcntl(fd1 + 1, F_GETFD, 0), Ok(FD_CLOEXEC));
-    check!(t.dup3(fd1, fd1 + 1, 0), Ok((fd1 + 1).into())); // DUP3-14
+    check!(
+        t.dup3(fd1, fd1 + 1, DupFlags::empty()),
+        Ok((fd1 + 1).into())
+    ); // DUP3-14
     check!(t.fcntl(fd1 + 1, F_GETFD, 0), Ok(0));
 }
 
 /// DUP3-17: the self-dup error leaves fd open (for flags 0 and `O_CLOEXEC`).
 #[test]
 fn dup3_same_fd_error_leaves_fd_open() {
-    for f in [0, O_CLOEXEC] {
+    for f in [DupFlags::empty(), DupFlags::CLOEXEC] {
         let fx = setup();
         let t = &fx.t;
         let fd = open(t, "/tmp/dup3_17", OFlags::RDWR);
@@ -192,7 +214,7 @@ fn dup3_same_fd_error_leaves_fd_open() {
 /// open.
 #[test]
 fn dup3_closed_source_leaves_destination_untouched() {
-    for f in [0, O_CLOEXEC] {
+    for f in [DupFlags::empty(), DupFlags::CLOEXEC] {
         let fx = setup();
         let t = &fx.t;
         let fd = open(t, "/tmp/dup3_18", OFlags::RDWR).as_raw();
@@ -208,16 +230,16 @@ fn dup3_closed_source_leaves_destination_untouched() {
 /// 255/256.
 #[test]
 fn dup3_boundaries() {
-    for f in [0, O_CLOEXEC] {
+    for f in [DupFlags::empty(), DupFlags::CLOEXEC] {
         let fx = setup();
         let t = &fx.t;
         let b = t.getdtablesize() as i32;
         assert!(b > 256);
         let fd = open(t, "/tmp/dup3_19", OFlags::RDWR);
         check!(t.dup3(fd, -2, f), Err(Errno::BADF));
-        check!(t.dup3(fd, 255, 0), Ok(255));
-        check!(t.dup3(fd, 256, 0), Ok(256));
-        check!(t.dup3(fd, b - 1, 0), Ok((b - 1).into()));
+        check!(t.dup3(fd, 255, DupFlags::empty()), Ok(255));
+        check!(t.dup3(fd, 256, DupFlags::empty()), Ok(256));
+        check!(t.dup3(fd, b - 1, DupFlags::empty()), Ok((b - 1).into()));
         check!(t.dup3(fd, b, f), Err(Errno::BADF));
         assert_eq!(fds(t), [0, 1, 2, 3, 255, 256, b as u32 - 1]);
     }
@@ -226,13 +248,13 @@ fn dup3_boundaries() {
 /// DUP3-20: dup3 may skip free slots; the copy has close-on-exec iff `O_CLOEXEC`.
 #[test]
 fn dup3_skips_slots_and_applies_flag() {
-    for f in [0, O_CLOEXEC] {
+    for f in [DupFlags::empty(), DupFlags::CLOEXEC] {
         let fx = setup();
         let t = &fx.t;
         let fd = open(t, "/tmp/dup3_20", OFlags::RDWR).as_raw();
         check!(t.dup3(fd, fd + 2, f), Ok((fd + 2).into()));
         assert!(!is_open(t, fd + 1));
-        assert_eq!(cloexec(t, fd + 2), f == O_CLOEXEC, "flags {f:#o}");
+        assert_eq!(cloexec(t, fd + 2), f == DupFlags::CLOEXEC, "flags {f:#o}");
     }
 }
 
@@ -240,7 +262,7 @@ fn dup3_skips_slots_and_applies_flag() {
 /// fd and fd+2 share one offset.
 #[test]
 fn dup3_replace_then_share_offset() {
-    for f in [0, O_CLOEXEC] {
+    for f in [DupFlags::empty(), DupFlags::CLOEXEC] {
         let fx = setup();
         let t = &fx.t;
         let fd = open(t, "/tmp/dup3_21", OFlags::RDWR | OFlags::TRUNC).as_raw();
@@ -250,9 +272,9 @@ fn dup3_replace_then_share_offset() {
         check!(t.close(fd + 1), Ok(0));
         check!(t.write(fd, b"1"), Ok(1));
         check!(t.dup3(fd + 2, fd, f), Ok(fd.into()));
-        check!(t.lseek(fd, 0, SEEK_END), Ok(0));
+        check!(t.lseek(fd, 0, Whence::End), Ok(0));
         check!(t.write(fd + 2, b"2"), Ok(1));
-        check!(t.lseek(fd, 0, SEEK_SET), Ok(0));
+        check!(t.lseek(fd, 0, Whence::Set), Ok(0));
         assert_eq!(read_n(t, fd, 1), b"2", "flags {f:#o}");
     }
 }

@@ -240,11 +240,11 @@ fn getfd_setfd_on_bad_fd_is_ebadf() {
 fn setfd_sets_and_clears_cloexec() {
     let fx = setup();
     let t = &fx.t;
-    let e = t.eventfd2(0, 0).unwrap(); // FD-04
+    let e = t.eventfd2(0, EventFdFlags::empty()).unwrap(); // FD-04
     check!(t.fcntl(e, F_GETFD, 0), Ok(0));
     check!(t.fcntl(e, F_SETFD, 1), Ok(0));
     check!(t.fcntl(e, F_GETFD, 0), Ok(FD_CLOEXEC));
-    let c = t.eventfd2(0, EFD_CLOEXEC).unwrap(); // FD-06
+    let c = t.eventfd2(0, EventFdFlags::CLOEXEC).unwrap(); // FD-06
     check!(t.fcntl(c, F_GETFD, 0), Ok(FD_CLOEXEC));
     check!(t.fcntl(c, F_SETFD, 0), Ok(0));
     check!(t.fcntl(c, F_GETFD, 0), Ok(0));
@@ -266,7 +266,7 @@ fn setfd_works_on_o_path() {
 fn descriptor_flags_are_independent() {
     let fx = setup();
     let t = &fx.t;
-    let fd = t.eventfd2(0, 0).unwrap();
+    let fd = t.eventfd2(0, EventFdFlags::empty()).unwrap();
     let nfd = t.dup(fd).unwrap();
     check!(t.fcntl(nfd, F_GETFD, 0), Ok(0));
     check!(t.fcntl(fd, F_SETFD, 1), Ok(0));
@@ -280,7 +280,12 @@ fn o_async_off_by_default() {
     let fx = setup();
     let t = &fx.t;
     let [s, _] = t
-        .socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)
+        .socketpair(
+            AF_UNIX,
+            SOCK_STREAM,
+            SockFlags::NONBLOCK | SockFlags::CLOEXEC,
+            0,
+        )
         .unwrap();
     assert_eq!(getfl(t, s) & ASYNC, 0);
     assert_eq!(t.fcntl(s, F_GETFD, 0).unwrap() & i64::from(ASYNC), 0);
@@ -293,7 +298,7 @@ fn setfd_ignores_other_bits() {
     let fx = setup();
     let t = &fx.t;
     let [s, _] = t
-        .socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)
+        .socketpair(AF_UNIX, SOCK_STREAM, SockFlags::CLOEXEC, 0)
         .unwrap();
     let (fd_before, fl_before) = (t.fcntl(s, F_GETFD, 0).unwrap(), getfl(t, s));
     check!(
@@ -310,7 +315,7 @@ fn setfl_o_async_leaves_descriptor_flags() {
     let fx = setup();
     let t = &fx.t;
     let [s, _] = t
-        .socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)
+        .socketpair(AF_UNIX, SOCK_STREAM, SockFlags::CLOEXEC, 0)
         .unwrap();
     let (fd_before, fl_before) = (t.fcntl(s, F_GETFD, 0).unwrap(), getfl(t, s));
     check!(t.fcntl(s, F_SETFL, u64::from(fl_before | ASYNC)), Ok(0));
@@ -471,7 +476,9 @@ fn o_path_rejects_setfl_and_owner_commands() {
 fn o_async_is_carried_by_description() {
     let fx = setup();
     let t = &fx.t;
-    let [s, _] = t.socketpair(AF_UNIX, SOCK_STREAM, 0).unwrap();
+    let [s, _] = t
+        .socketpair(AF_UNIX, SOCK_STREAM, SockFlags::empty(), 0)
+        .unwrap();
     let v = getfl(t, s);
     check!(t.fcntl(s, F_SETFL, u64::from(v | ASYNC)), Ok(0));
     let d = t.dup(s).unwrap();

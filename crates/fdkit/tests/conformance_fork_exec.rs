@@ -79,7 +79,7 @@ fn fork_offset_changes_propagate_both_ways() {
     data.extend([b'c'; 1024]);
     let fd = open_with(t, "/tmp/fork04", &data, OFlags::RDONLY);
     let c1 = fx.fork(t);
-    check!(c1.lseek(fd, 1024, SEEK_SET), Ok(1024));
+    check!(c1.lseek(fd, 1024, Whence::Set), Ok(1024));
     c1.exit(0);
     assert_eq!(read_n(t, fd, 1024), [b'b'; 1024]);
     let c2 = fx.fork(t);
@@ -164,8 +164,8 @@ fn exec_honours_o_cloexec_from_open() {
 fn exec_closes_pipe2_and_eventfd_cloexec() {
     let fx = setup();
     let t = &fx.t;
-    let [r, w] = t.pipe2(O_CLOEXEC).unwrap();
-    let e = t.eventfd2(0, EFD_CLOEXEC).unwrap();
+    let [r, w] = t.pipe2(OFlags::CLOEXEC).unwrap();
+    let e = t.eventfd2(0, EventFdFlags::CLOEXEC).unwrap();
     let helper = fx.fork(t).execve().unwrap();
     check!(helper.fcntl(w, F_GETFL, 0), Err(Errno::BADF)); // EXEC-03
     check!(helper.fcntl(r, F_GETFL, 0), Err(Errno::BADF));
@@ -180,21 +180,21 @@ fn pipe2_flags_land_on_right_layer() {
     let fx = setup();
     let t = &fx.t;
     let wr = OFlags::WRONLY.bits();
-    let [r, w] = t.pipe2(0).unwrap();
+    let [r, w] = t.pipe2(OFlags::empty()).unwrap();
     check!(t.fcntl(r, F_GETFD, 0), Ok(0));
     check!(t.fcntl(w, F_GETFD, 0), Ok(0));
     check!(t.fcntl(r, F_GETFL, 0), Ok(0));
     check!(t.fcntl(w, F_GETFL, 0), Ok(wr.into()));
-    let [r, w] = t.pipe2(O_CLOEXEC).unwrap(); // EXEC-04, EXEC-13
+    let [r, w] = t.pipe2(OFlags::CLOEXEC).unwrap(); // EXEC-04, EXEC-13
     check!(t.fcntl(r, F_GETFD, 0), Ok(FD_CLOEXEC));
     check!(t.fcntl(w, F_GETFD, 0), Ok(FD_CLOEXEC));
     check!(t.fcntl(r, F_GETFL, 0), Ok(0));
     let direct = OFlags::DIRECT.bits();
-    let [r, w] = t.pipe2(direct).unwrap();
+    let [r, w] = t.pipe2(OFlags::from_bits_retain(direct)).unwrap();
     check!(t.fcntl(w, F_GETFL, 0), Ok((wr | direct).into()));
     check!(t.fcntl(r, F_GETFL, 0), Ok(0));
     let nonblock = OFlags::NONBLOCK.bits();
-    let [r, w] = t.pipe2(nonblock).unwrap();
+    let [r, w] = t.pipe2(OFlags::from_bits_retain(nonblock)).unwrap();
     check!(t.fcntl(r, F_GETFL, 0), Ok(nonblock.into()));
     check!(t.fcntl(w, F_GETFL, 0), Ok((wr | nonblock).into()));
     check!(t.fcntl(r, F_GETFD, 0), Ok(0));
@@ -228,7 +228,7 @@ fn exec_keeps_dup2_copies_of_cloexec_sources() {
     let devnull = t
         .open("/dev/null", OFlags::RDWR | OFlags::CLOEXEC, 0)
         .unwrap();
-    let [r, w] = t.pipe2(O_CLOEXEC).unwrap();
+    let [r, w] = t.pipe2(OFlags::CLOEXEC).unwrap();
     let child = fx.fork(t);
     check!(child.dup2(devnull, 0), Ok(0));
     check!(child.dup2(devnull, 1), Ok(1));
@@ -246,7 +246,7 @@ fn exec_keeps_dup2_copies_of_cloexec_sources() {
 fn pipe2_unknown_flags_are_einval() {
     let fx = setup();
     let t = &fx.t;
-    assert_eq!(t.pipe2(0xDEAD), Err(Errno::INVAL));
+    assert_eq!(t.pipe2(OFlags::from_bits_retain(0xDEAD)), Err(Errno::INVAL));
     assert_eq!(fds(t), [0, 1, 2]);
 }
 
@@ -261,7 +261,7 @@ fn exec_from_threaded_process_releases_cloexec_fds() {
     for leader_execs in [true, false] {
         let fx = setup();
         let t = &fx.t;
-        let [r, w] = t.pipe2(OFlags::NONBLOCK.bits()).unwrap();
+        let [r, w] = t.pipe2(OFlags::NONBLOCK).unwrap();
         check!(t.fcntl(w, F_SETFD, 1), Ok(0));
         let other = fx.thread(t);
         assert!(fx.sys.shares_table(fx.pid, other.tid()).unwrap());

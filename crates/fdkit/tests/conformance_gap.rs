@@ -92,10 +92,10 @@ fn error_ordering_under_lowered_limit() {
     }
     check!(t.fcntl(fd, F_DUPFD, 9), Err(Errno::MFILE)); // 0..9 full
     check!(t.dup(fd), Err(Errno::MFILE));
-    check!(t.dup3(fd, 9, 0), Ok(9)); // replacing needs no free slot
+    check!(t.dup3(fd, 9, DupFlags::empty()), Ok(9)); // replacing needs no free slot
     check!(t.dup2(15, 9), Ok(9)); // above the limit, usable as a source
     check!(t.dup2(15, 15), Ok(15)); // dup2(x, x) has no limit check
-    check!(t.dup3(fd, 15, 0), Err(Errno::BADF)); // but x ≥ limit is no target
+    check!(t.dup3(fd, 15, DupFlags::empty()), Err(Errno::BADF)); // but x ≥ limit is no target
 }
 
 /// GAP-08: dup3's check order: flags, then the same fd, then newfd ≥ limit, then
@@ -105,15 +105,22 @@ fn dup3_check_order() {
     let fx = setup();
     let t = &fx.t;
     let closed = 7;
-    check!(t.dup3(-1, -1, O_CLOEXEC), Err(Errno::INVAL));
-    check!(t.dup3(closed, closed, 0), Err(Errno::INVAL));
+    check!(t.dup3(-1, -1, DupFlags::CLOEXEC), Err(Errno::INVAL));
+    check!(t.dup3(closed, closed, DupFlags::empty()), Err(Errno::INVAL));
     check!(
-        t.dup3(closed, 8, OFlags::NOFOLLOW.bits()),
+        t.dup3(
+            closed,
+            8,
+            DupFlags::from_bits_retain(OFlags::NOFOLLOW.bits())
+        ),
         Err(Errno::INVAL)
     );
-    check!(t.dup3(-1, 9, 2), Err(Errno::INVAL));
-    check!(t.dup3(closed, 5000, 0), Err(Errno::BADF));
-    check!(t.dup3(closed, 8, 0), Err(Errno::BADF));
+    check!(
+        t.dup3(-1, 9, DupFlags::from_bits_retain(2)),
+        Err(Errno::INVAL)
+    );
+    check!(t.dup3(closed, 5000, DupFlags::empty()), Err(Errno::BADF));
+    check!(t.dup3(closed, 8, DupFlags::empty()), Err(Errno::BADF));
 }
 
 /// GAP-09: dup2's self case still validates oldfd.
@@ -145,7 +152,10 @@ fn close_range_flag_8_is_einval() {
     let fx = setup();
     let t = &fx.t;
     let fd = open(t, "/tmp/gap11", OFlags::RDWR);
-    check!(t.close_range(3, 3, 8), Err(Errno::INVAL));
+    check!(
+        t.close_range(3, 3, CloseRangeFlags::from_bits_retain(8)),
+        Err(Errno::INVAL)
+    );
     assert!(is_open(t, fd));
 }
 
@@ -176,7 +186,7 @@ fn div_dup3_same_fd_does_not_succeed() {
     let fx = setup();
     let t = &fx.t;
     let fd = open(t, "/tmp/div01", OFlags::RDWR);
-    check!(t.dup3(fd, fd, O_CLOEXEC), Err(Errno::INVAL));
+    check!(t.dup3(fd, fd, DupFlags::CLOEXEC), Err(Errno::INVAL));
     check!(t.fcntl(fd, F_GETFD, 0), Ok(0));
 }
 
@@ -186,7 +196,7 @@ fn div_dup3_same_fd_does_not_succeed() {
 fn div_dup3_minus_one_twice_is_not_ebadf() {
     let fx = setup();
     let t = &fx.t;
-    check!(t.dup3(-1, -1, O_CLOEXEC), Err(Errno::INVAL));
+    check!(t.dup3(-1, -1, DupFlags::CLOEXEC), Err(Errno::INVAL));
 }
 
 /// DIV-03: FreeBSD's `F_DUP2FD` (10) and `F_DUP2FD_CLOEXEC` (18) do not exist on
@@ -209,7 +219,10 @@ fn div_no_f_dup2fd() {
 fn div_close_range_minus_one_closes_nothing() {
     let fx = setup();
     let t = &fx.t;
-    check!(t.close_range(-1i32 as u32, u32::MAX, 0), Ok(0));
+    check!(
+        t.close_range(-1i32 as u32, u32::MAX, CloseRangeFlags::empty()),
+        Ok(0)
+    );
     assert_eq!(fds(t), [0, 1, 2]);
 }
 
@@ -226,12 +239,14 @@ fn div_fioasync_on_dev_null_is_enotty() {
                                              // Regular files, directories and eventfds have no ->fasync either.
     let f = open(t, "/tmp/div05", OFlags::RDWR);
     let d = t.open("/tmp", OFlags::DIRECTORY, 0).unwrap();
-    let e = t.eventfd2(0, 0).unwrap();
+    let e = t.eventfd2(0, EventFdFlags::empty()).unwrap();
     for fd in [f, d, e] {
         check!(t.ioctl(fd, FIOASYNC, 1), Err(Errno::NOTTY));
     }
     // A socket has one.
-    let [s, _] = t.socketpair(AF_UNIX, SOCK_STREAM, 0).unwrap();
+    let [s, _] = t
+        .socketpair(AF_UNIX, SOCK_STREAM, SockFlags::empty(), 0)
+        .unwrap();
     check!(t.ioctl(s, FIOASYNC, 1), Ok(0));
     assert_ne!(getfl(t, s) & OFlags::ASYNC.bits(), 0);
 }
@@ -249,9 +264,15 @@ fn div_close_range_accepts_only_upstream_flags() {
         if flags == CR_UNSHARE || flags == CR_CLOEXEC {
             continue;
         }
-        check!(t.close_range(fd, fd, flags), Err(Errno::INVAL));
+        check!(
+            t.close_range(fd, fd, CloseRangeFlags::from_bits_retain(flags)),
+            Err(Errno::INVAL)
+        );
     }
-    check!(t.close_range(fd, fd, CR_UNSHARE | CR_CLOEXEC), Ok(0));
+    check!(
+        t.close_range(fd, fd, CloseRangeFlags::UNSHARE | CloseRangeFlags::CLOEXEC),
+        Ok(0)
+    );
     assert!(cloexec(t, fd));
 }
 

@@ -16,7 +16,7 @@ fn lowered_limit_bounds_allocation() {
     let f = open(t, "/tmp/lim01", OFlags::RDWR).get();
     check!(t.dup2(f, 201), Ok(201));
     set_nofile(t, 101);
-    check!(t.dup3(f, 101, 0), Err(Errno::BADF));
+    check!(t.dup3(f, 101, DupFlags::empty()), Err(Errno::BADF));
     let mut got = Vec::new();
     let err = loop {
         match t.dup(f) {

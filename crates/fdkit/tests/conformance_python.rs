@@ -174,7 +174,7 @@ fn os_open_with_explicit_cloexec() {
 fn os_pipe2_creation_flags() {
     let fx = setup();
     let t = &fx.t;
-    let [r, w] = t.pipe2(O_CLOEXEC | OFlags::NONBLOCK.bits()).unwrap();
+    let [r, w] = t.pipe2(OFlags::CLOEXEC | OFlags::NONBLOCK).unwrap();
     for fd in [r, w] {
         check!(python::get_inheritable(t, fd), Ok(0));
         check!(python::get_blocking(t, fd), Ok(0));
@@ -188,7 +188,7 @@ fn os_pipe2_creation_flags() {
 fn os_eventfd_is_non_inheritable() {
     let fx = setup();
     let t = &fx.t;
-    let fd = t.eventfd2(0, EFD_CLOEXEC).unwrap();
+    let fd = t.eventfd2(0, EventFdFlags::CLOEXEC).unwrap();
     check!(python::get_inheritable(t, fd), Ok(0));
 }
 
@@ -235,7 +235,10 @@ fn close_fds_semantics_on_exec() {
     let keep = fx.fork(t).execve().unwrap();
     assert!(mine.iter().all(|&fd| is_open(&keep, fd)));
     let child = fx.fork(t);
-    check!(child.close_range(3, u32::MAX, 0), Ok(0));
+    check!(
+        child.close_range(3, u32::MAX, CloseRangeFlags::empty()),
+        Ok(0)
+    );
     let closed = child.execve().unwrap();
     assert!(mine.iter().all(|&fd| !is_open(&closed, fd)));
     assert!(is_open(&closed, 1));
@@ -257,7 +260,10 @@ fn close_fds_finds_fds_above_lowered_limit() {
     assert!(mine.iter().all(|&fd| is_open(&middle, fd)));
     // The checker: spawned by it with close_fds=True.
     let checker = fx.fork(&middle);
-    check!(checker.close_range(3, u32::MAX, 0), Ok(0));
+    check!(
+        checker.close_range(3, u32::MAX, CloseRangeFlags::empty()),
+        Ok(0)
+    );
     let checker = checker.execve().unwrap();
     assert!(mine.iter().all(|&fd| !is_open(&checker, fd)));
 }
@@ -279,9 +285,15 @@ fn pass_fds_keeps_only_whitelisted_fd() {
     for &keep in &mine {
         let child = fx.fork(t);
         if keep.get() > 3 {
-            check!(child.close_range(3, keep.get() - 1, 0), Ok(0));
+            check!(
+                child.close_range(3, keep.get() - 1, CloseRangeFlags::empty()),
+                Ok(0)
+            );
         }
-        check!(child.close_range(keep.get() + 1, u32::MAX, 0), Ok(0));
+        check!(
+            child.close_range(keep.get() + 1, u32::MAX, CloseRangeFlags::empty()),
+            Ok(0)
+        );
         let helper = child.execve().unwrap();
         assert_eq!(fds(&helper), [0, 1, 2, keep.get()], "pass_fds=({keep},)");
     }
@@ -299,7 +311,10 @@ fn pass_fds_clears_flag_only_in_child() {
     for fd in [a, b] {
         check!(python::set_inheritable(&child, fd, true), Ok(0));
     }
-    check!(child.close_range(b.get() + 1, u32::MAX, 0), Ok(0));
+    check!(
+        child.close_range(b.get() + 1, u32::MAX, CloseRangeFlags::empty()),
+        Ok(0)
+    );
     let helper = child.execve().unwrap();
     assert!(is_open(&helper, a) && is_open(&helper, b));
     check!(python::get_inheritable(t, a), Ok(1));
@@ -316,7 +331,10 @@ fn close_fds_closes_fds_made_after_fork() {
     let child = fx.fork(t);
     check!(child.dup2(1, fd), Ok(fd.as_raw().into()));
     check!(child.fcntl(fd, F_GETFD, 0), Ok(0));
-    check!(child.close_range(3, u32::MAX, 0), Ok(0));
+    check!(
+        child.close_range(3, u32::MAX, CloseRangeFlags::empty()),
+        Ok(0)
+    );
     let helper = child.execve().unwrap();
     assert!(!is_open(&helper, fd));
 }

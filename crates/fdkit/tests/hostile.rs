@@ -5,7 +5,7 @@
 
 use fdkit::flags::fcntl_cmd::{F_DUPFD, F_DUPFD_CLOEXEC, F_SETPIPE_SZ};
 use fdkit::flags::RLIMIT_NOFILE;
-use fdkit::{Config, Errno, OFlags, RLimit, System, Task};
+use fdkit::{CloseRangeFlags, Config, DupFlags, Errno, OFlags, RLimit, System, Task, Whence};
 use std::alloc::{GlobalAlloc, Layout, System as Heap};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
@@ -72,7 +72,7 @@ fn dup2_to_the_top_of_the_number_space() {
     let (r, grew) = growth(|| t.dup2(fd, top));
     assert_eq!(r.map(|f| f.as_raw()), Ok(top));
     assert!(grew < MIB, "{grew} bytes");
-    let (r, grew) = growth(|| t.dup3(fd, top - 1, OFlags::CLOEXEC.bits()));
+    let (r, grew) = growth(|| t.dup3(fd, top - 1, DupFlags::CLOEXEC));
     assert!(r.is_ok());
     assert!(grew < MIB, "{grew} bytes");
     // A fork copies it without sizing anything by it.
@@ -108,14 +108,24 @@ fn close_range_over_everything() {
         .unwrap();
     t.dup2(fd, 2_000_000_000).unwrap();
     for flags in [0, 2, 4, 6] {
-        let (r, grew) = growth(|| t.close_range(0, u32::MAX, flags));
+        let (r, grew) =
+            growth(|| t.close_range(0, u32::MAX, CloseRangeFlags::from_bits_retain(flags)));
         assert_eq!(r, Ok(()));
         assert!(grew < MIB, "{grew} bytes");
     }
     assert!(t.fd_listing().unwrap().entries.is_empty());
-    assert_eq!(t.close_range(u32::MAX, u32::MAX, 0), Ok(()));
-    assert_eq!(t.close_range(5, 4, 0), Err(Errno::INVAL));
-    assert_eq!(t.close_range(0, u32::MAX, u32::MAX), Err(Errno::INVAL));
+    assert_eq!(
+        t.close_range(u32::MAX, u32::MAX, CloseRangeFlags::empty()),
+        Ok(())
+    );
+    assert_eq!(
+        t.close_range(5, 4, CloseRangeFlags::empty()),
+        Err(Errno::INVAL)
+    );
+    assert_eq!(
+        t.close_range(0, u32::MAX, CloseRangeFlags::from_bits_retain(u32::MAX)),
+        Err(Errno::INVAL)
+    );
 }
 
 #[test]
@@ -216,7 +226,7 @@ fn writes_far_into_a_file_cost_what_they_write() {
     assert_eq!(t.pread(fd, &mut buf, last - 2), Ok(3));
     assert_eq!(&buf[..3], b"\0\0x");
     // lseek + write, one past the end: EFBIG, no growth.
-    assert_eq!(t.lseek(fd, 1 << 30, 0), Ok(1 << 30));
+    assert_eq!(t.lseek(fd, 1 << 30, Whence::Set), Ok(1 << 30));
     let (r, grew) = growth(|| t.write(fd, b"y"));
     assert_eq!(r, Err(Errno::FBIG));
     assert!(grew < MIB, "{grew} bytes");

@@ -17,7 +17,9 @@
 //! Set `FDKIT_PROPTEST_CASES` for a longer run.
 
 use fdkit::flags::fcntl_cmd::F_SETFL;
-use fdkit::{CloneFlags, Fd, OFlags, Pid, Released, System};
+use fdkit::{
+    CloneFlags, CloseRangeFlags, DupFlags, Fd, FdFlags, OFlags, Pid, Released, SockFlags, System,
+};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -228,7 +230,11 @@ fn run(ops: Vec<(u8, Op)>) -> Result<(), TestCaseError> {
             Op::Dup { fd } => ignore(t.dup(*fd)),
             Op::Dup2 { old, new } => ignore(t.dup2(*old, *new)),
             Op::Dup3 { old, new, cloexec } => {
-                ignore(t.dup3(*old, *new, if *cloexec { 0o2000000 } else { 0 }));
+                ignore(t.dup3(
+                    *old,
+                    *new,
+                    DupFlags::from_bits_retain(if *cloexec { 0o2000000 } else { 0 }),
+                ));
             }
             Op::DupFd { fd, min, cloexec } => drop(if *cloexec {
                 t.fcntl_dupfd_cloexec(*fd, *min)
@@ -236,11 +242,15 @@ fn run(ops: Vec<(u8, Op)>) -> Result<(), TestCaseError> {
                 t.fcntl_dupfd(*fd, *min)
             }),
             Op::Close { fd } => ignore(t.close(*fd)),
-            Op::CloseRange { first, last, flags } => ignore(t.close_range(*first, *last, *flags)),
-            Op::Pipe { flags } => ignore(t.pipe2(*flags)),
-            Op::SocketPair => ignore(t.socketpair(1, 1, 0)),
+            Op::CloseRange { first, last, flags } => {
+                ignore(t.close_range(*first, *last, CloseRangeFlags::from_bits_retain(*flags)))
+            }
+            Op::Pipe { flags } => ignore(t.pipe2(OFlags::from_bits_retain(*flags))),
+            Op::SocketPair => ignore(t.socketpair(1, 1, SockFlags::empty(), 0)),
             Op::SetFd { fd, arg } => {
-                if t.fcntl_setfd(*fd, *arg).is_ok() {
+                if t.fcntl_setfd(*fd, FdFlags::from_bits_retain(*arg as u32))
+                    .is_ok()
+                {
                     // Only this descriptor's flag changed.
                     let after = w.reachable();
                     for (id, users) in &before {

@@ -7,7 +7,7 @@
 //! - pipes blocking across threads, woken by data, by the last writer's close, and
 //!   by an interrupt (`EINTR`).
 
-use fdkit::{CloneFlags, Errno, Fd, OFlags, Released, System, Task};
+use fdkit::{CloneFlags, Errno, Fd, FdFlags, OFlags, Released, System, Task};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
@@ -119,7 +119,8 @@ fn worker(t: &Task, index: usize, ops: usize, barrier: &Barrier) -> u64 {
             }
             _ => {
                 let fd = held[(rng.next() as usize) % held.len()];
-                t.fcntl_setfd(fd, rng.next() & 1).expect("F_SETFD");
+                t.fcntl_setfd(fd, FdFlags::from_bits_retain((rng.next() & 1) as u32))
+                    .expect("F_SETFD");
                 let ofd = t.file(fd).expect("held descriptor is open");
                 assert!(
                     Arc::ptr_eq(&ofd, &mine),

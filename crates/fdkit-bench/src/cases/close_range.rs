@@ -11,7 +11,7 @@ use crate::host::{self, HostTable};
 use crate::model::{self, Entry, BASE, LIMITS};
 use crate::sample::{looped, Timer};
 use crate::suite::{Bench, Params, Side};
-use fdkit::Fd;
+use fdkit::{CloseRangeFlags, Fd};
 use std::hint::black_box;
 
 const K: u32 = 3;
@@ -61,7 +61,8 @@ pub(crate) fn bench(p: &Params) -> Bench {
             for fd in FIRST..FIRST + K {
                 t.dup2(BASE, fd).expect("dup2");
             }
-            t.close_range(FIRST, u32::MAX, 0).expect("close_range");
+            t.close_range(FIRST, u32::MAX, CloseRangeFlags::empty())
+                .expect("close_range");
         }))
     })
     .side(Side::Host, move || close_range_host(top))

@@ -10,7 +10,7 @@ use crate::baseline::{Table, VecScan};
 use crate::model::{self, BASE, LIMITS};
 use crate::sample::each;
 use crate::suite::{Bench, Params, Side};
-use fdkit::{Fd, OFlags};
+use fdkit::{DupFlags, Fd, OFlags};
 use std::hint::black_box;
 
 /// The table-size series (`exec_sweep/<n>`, `k` fixed) and the close-on-exec count
@@ -62,7 +62,7 @@ fn sweep(n: u32, k: u32, k_series: Option<u32>) -> Bench {
         let (_, task) = model::dense_task(n);
         let setup = move |t: &mut fdkit::Task| {
             for &p in &pos {
-                t.dup3(BASE, p, cloexec).expect("dup3");
+                t.dup3(BASE, p, DupFlags::CLOEXEC).expect("dup3");
             }
         };
         let op = |t: &mut fdkit::Task| *t = t.execve().expect("execve");

@@ -2,7 +2,7 @@
 //! line, steps the host cannot run as one error line each, bad input exits 2,
 //! `--json` deserializes.
 
-use super::{examples, fdkit_at_root, host_or_skip};
+use super::{examples, fdkit_at_root, host_required};
 use crate::support::{file, run};
 use serde::Deserialize;
 
@@ -52,8 +52,12 @@ fn records(stdout: &str) -> Vec<Record> {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_host_executor),
+    ignore = "needs the host executor (Linux with /dev/ptmx)"
+)]
 fn every_example_shows_no_difference() {
-    host_or_skip!();
+    host_required!();
     let names = examples();
     let mut args = vec!["diff"];
     args.extend(names.iter().map(String::as_str));
@@ -95,8 +99,12 @@ fn every_example_shows_no_difference() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_host_executor),
+    ignore = "needs the host executor (Linux with /dev/ptmx)"
+)]
 fn all_shows_every_step_with_pids_as_the_scenario_names_them() {
-    host_or_skip!();
+    host_required!();
     let text = "fork()\n\
                 fork() = 500\n\
                 [pid 500] exit_group(3)\n\
@@ -157,8 +165,12 @@ write(3, \"x\", 1)\n\
 dup(3) = 4\n";
 
 #[test]
+#[cfg_attr(
+    not(has_host_executor),
+    ignore = "needs the host executor (Linux with /dev/ptmx)"
+)]
 fn a_difference_is_shown_side_by_side_with_its_line() {
-    host_or_skip!();
+    host_required!();
     let (_dir, path) = file("dgram.strace", DIVERGENT.as_bytes());
     let path = path.to_str().unwrap();
     let r = run(&["diff", path]);
@@ -201,8 +213,12 @@ fn a_difference_is_shown_side_by_side_with_its_line() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_host_executor),
+    ignore = "needs the host executor (Linux with /dev/ptmx)"
+)]
 fn steps_the_host_cannot_run_are_one_line_each_and_exit_2() {
-    host_or_skip!();
+    host_required!();
     let text =
         "dup(0) = 3\nfcntl(3, F_GETLK, 0x7ffc0000)\nioctl(0, TCGETS, 0x7ffc0000)\ndup(0) = 4\n";
     let (_dir, path) = file("unsupported.strace", text.as_bytes());
@@ -233,8 +249,12 @@ fn steps_the_host_cannot_run_are_one_line_each_and_exit_2() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_host_executor),
+    ignore = "needs the host executor (Linux with /dev/ptmx)"
+)]
 fn bad_input_exits_2_naming_the_place() {
-    host_or_skip!();
+    host_required!();
     let (_dir, path) = file(
         "bad.strace",
         b"dup(3) = 4\nopenat(AT_FDCWD, \"/tmp/a\", O_NOPE) = 3\n",

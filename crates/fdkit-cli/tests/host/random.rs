@@ -13,7 +13,7 @@
 //! Left out, as in that test: its known divergences (datagram sockets, `O_DIRECT`
 //! on pipes, a removed current directory) and reads of the terminal.
 
-use super::host_or_skip;
+use super::host_required;
 use crate::support::run;
 use std::fmt::Write as _;
 
@@ -267,8 +267,12 @@ fn scenario(seed: u64) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_host_executor),
+    ignore = "needs the host executor (Linux with /dev/ptmx)"
+)]
 fn random_scenarios_show_no_difference() {
-    host_or_skip!();
+    host_required!();
     let count: u64 = std::env::var("FDKIT_DIFF_SCENARIOS")
         .ok()
         .and_then(|s| s.parse().ok())

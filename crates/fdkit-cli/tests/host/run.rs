@@ -2,7 +2,7 @@
 //! kernel really gives differently), checks written results, reports steps the
 //! host cannot run, and leaves no scratch directory behind.
 
-use super::{examples, fdkit_at_root, host_or_skip};
+use super::{examples, fdkit_at_root, host_required};
 use crate::support::{fdkit, file, run};
 
 /// `text` without what the kernel numbers differently from the model (pipe and
@@ -31,8 +31,12 @@ fn normalized(text: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_host_executor),
+    ignore = "needs the host executor (Linux with /dev/ptmx)"
+)]
 fn host_output_is_the_model_output_for_every_example() {
-    host_or_skip!();
+    host_required!();
     for name in examples() {
         for flags in [&[][..], &["--tables"], &["--json"]] {
             let args = |host: bool| {
@@ -69,8 +73,12 @@ fn host_output_is_the_model_output_for_every_example() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_host_executor),
+    ignore = "needs the host executor (Linux with /dev/ptmx)"
+)]
 fn host_run_checks_written_results() {
-    host_or_skip!();
+    host_required!();
     let (_dir, path) = file("wrong.strace", b"dup(0) = 3\ndup(0) = 7\nfork() = 4242\n[pid 4242] dup(0) = 5\nwait4(4242, NULL, WNOHANG, NULL) = 0\n");
     let path = path.to_str().unwrap();
     let r = run(&["run", "--host", path]);
@@ -87,8 +95,12 @@ fn host_run_checks_written_results() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_host_executor),
+    ignore = "needs the host executor (Linux with /dev/ptmx)"
+)]
 fn host_run_reports_what_it_cannot_run_and_exits_2() {
-    host_or_skip!();
+    host_required!();
     let text = b"fcntl(0, F_GETLK, 0x7ffc0000)\npipe2([3, 4], 0) = 0\nread(3, 0x7ffc0000, 10)\nread(0, 0x7ffc0000, 10)\n[pid 7] dup(0)\nvfork()\ndup(0) = 5\n";
     let (_dir, path) = file("cannot.strace", text);
     let path = path.to_str().unwrap();
@@ -122,8 +134,12 @@ fn host_run_reports_what_it_cannot_run_and_exits_2() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_host_executor),
+    ignore = "needs the host executor (Linux with /dev/ptmx)"
+)]
 fn host_run_removes_its_scratch_directory() {
-    host_or_skip!();
+    host_required!();
     let (_dir, path) = file("files.strace", b"mkdir(\"/tmp/d\", 0755) = 0\nopenat(AT_FDCWD, \"/tmp/d/f\", O_WRONLY|O_CREAT, 0600) = 3\nwrite(3, \"x\", 1) = 1\n");
     let child = fdkit()
         .args(["run", "--host", path.to_str().unwrap()])

@@ -136,7 +136,7 @@ mod tests {
     fn write_needs_exactly_eight_bytes() {
         let sys = System::new();
         let t = sys.task(sys.spawn().unwrap()).unwrap();
-        let fd = t.eventfd2(0, 0).unwrap();
+        let fd = t.eventfd2(0, crate::EventFdFlags::empty()).unwrap();
         assert_eq!(t.write(fd, &[1; 7]), Err(Errno::INVAL));
         assert_eq!(t.write(fd, &[1; 9]), Err(Errno::INVAL));
         assert_eq!(t.write(fd, &1u64.to_ne_bytes()), Ok(8));

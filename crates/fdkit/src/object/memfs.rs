@@ -721,9 +721,9 @@ mod tests {
         t.write(w, b"abc").unwrap();
         let a = t.open("/tmp/a", OFlags::RDWR | OFlags::APPEND, 0).unwrap();
         assert_eq!(t.write(a, b""), Ok(0));
-        assert_eq!(t.lseek(a, 0, 1), Ok(0));
+        assert_eq!(t.lseek(a, 0, Whence::Cur), Ok(0));
         assert_eq!(t.write(a, b"x"), Ok(1));
-        assert_eq!(t.lseek(a, 0, 1), Ok(4));
+        assert_eq!(t.lseek(a, 0, Whence::Cur), Ok(4));
     }
 
     #[test]

@@ -202,7 +202,7 @@ mod tests {
     fn peer_closed_with_unread_data_resets_once() {
         let sys = System::new();
         let t = sys.task(sys.spawn().unwrap()).unwrap();
-        let [a, b] = t.socketpair(1, 1, 0).unwrap();
+        let [a, b] = t.socketpair(1, 1, crate::SockFlags::empty(), 0).unwrap();
         t.write(b, b"x").unwrap();
         t.write(a, b"y").unwrap();
         t.close(a).unwrap();
@@ -222,7 +222,7 @@ mod tests {
     fn peer_closed_after_reading_everything_is_plain_eof() {
         let sys = System::new();
         let t = sys.task(sys.spawn().unwrap()).unwrap();
-        let [a, b] = t.socketpair(1, 1, 0).unwrap();
+        let [a, b] = t.socketpair(1, 1, crate::SockFlags::empty(), 0).unwrap();
         t.write(b, b"x").unwrap();
         t.read(a, &mut [0; 1]).unwrap();
         t.close(a).unwrap();

@@ -7,7 +7,9 @@
 
 use crate::errno::{Errno, Result};
 use crate::fd::Fd;
-use crate::flags::{CloneFlags, OFlags};
+use crate::flags::{
+    CloneFlags, CloseRangeFlags, DupFlags, EventFdFlags, OFlags, SockFlags, Whence,
+};
 use crate::object::Stat;
 use crate::process::{ExitStatus, Pid, RLimit};
 use crate::system::{System, Task};
@@ -349,10 +351,14 @@ impl Task {
             } => int(self.openat(*dirfd, path, OFlags::from_raw(*flags), *mode)),
             Creat { path, mode } => int(self.creat(path, *mode)),
             Close { fd } => unit(self.close(*fd)),
-            CloseRange { first, last, flags } => unit(self.close_range(*first, *last, *flags)),
+            CloseRange { first, last, flags } => {
+                unit(self.close_range(*first, *last, CloseRangeFlags::from_bits_retain(*flags)))
+            }
             Dup { fd } => int(self.dup(*fd)),
             Dup2 { old, new } => int(self.dup2(*old, *new)),
-            Dup3 { old, new, flags } => int(self.dup3(*old, *new, *flags)),
+            Dup3 { old, new, flags } => {
+                int(self.dup3(*old, *new, DupFlags::from_bits_retain(*flags)))
+            }
             Fcntl { fd, cmd, arg } => self.fcntl(*fd, *cmd, *arg).map(Value::Int),
             Ioctl { fd, request, arg } => self.ioctl(*fd, *request, *arg).map(Value::Int),
             Read { fd, count } => {
@@ -372,16 +378,27 @@ impl Task {
                 .pwrite(*fd, data, *offset)
                 .map(|n| Value::Int(n as i64)),
             Lseek { fd, offset, whence } => self
-                .lseek(*fd, *offset, *whence)
+                .lseek_raw(Fd::from(*fd), *offset, Whence::from_raw(*whence))
                 .map(|n| Value::Int(n as i64)),
             Pipe => self.pipe().map(Value::Pair),
-            Pipe2 { flags } => self.pipe2(*flags).map(Value::Pair),
+            Pipe2 { flags } => self
+                .pipe2(OFlags::from_bits_retain(*flags))
+                .map(Value::Pair),
             Socketpair {
                 domain,
                 ty,
                 protocol,
-            } => self.socketpair(*domain, *ty, *protocol).map(Value::Pair),
-            Eventfd2 { initval, flags } => int(self.eventfd2(*initval, *flags)),
+            } => self
+                .socketpair(
+                    *domain,
+                    *ty & 0xf,
+                    SockFlags::from_bits_retain(*ty & !0xf),
+                    *protocol,
+                )
+                .map(Value::Pair),
+            Eventfd2 { initval, flags } => {
+                int(self.eventfd2(*initval, EventFdFlags::from_bits_retain(*flags)))
+            }
             Getrlimit { resource } => self.getrlimit(*resource).map(Value::Limit),
             Setrlimit { resource, limit } => unit(self.setrlimit(*resource, *limit)),
             Prlimit { pid, resource, new } => self

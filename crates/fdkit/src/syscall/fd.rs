@@ -5,7 +5,7 @@
 use crate::errno::{Errno, Result};
 use crate::fd::Fd;
 use crate::flags::fcntl_cmd::*;
-use crate::flags::{FdFlags, OFlags};
+use crate::flags::{CloseRangeFlags, DupFlags, FdFlags, OFlags};
 use crate::ofd::OpenFileDescription;
 use crate::process::Pid;
 use crate::system::Task;
@@ -46,12 +46,21 @@ impl Task {
         Ok(fd)
     }
 
-    /// `dup3(oldfd, newfd, flags)` — see [`FdTable::dup3`](crate::FdTable::dup3).
+    /// `dup3(oldfd, newfd, flags)` — Linux `ksys_dup3`: [`Task::dup2`] with the
+    /// copy's close-on-exec taken from [`DupFlags::CLOEXEC`] and `old == new` an
+    /// error; see [`FdTable::dup3`](crate::FdTable::dup3). A guest's raw flag word
+    /// goes through [`Call::Dup3`](crate::syscall::Call::Dup3), or
+    /// [`DupFlags::from_bits_retain`], which keeps unknown bits so they are refused.
     ///
     /// # Errors
-    /// `EINVAL` (flags, `old == new`), then as [`Task::dup2`].
-    pub fn dup3(&self, old: impl Into<Fd>, new: impl Into<Fd>, flags: u32) -> Result<Fd> {
+    /// 1. `EINVAL`: `flags` has a bit other than `O_CLOEXEC`.
+    /// 2. `EINVAL`: `old == new`, whether or not it is open.
+    /// 3. `EBADF`: `new` ≥ the soft `RLIMIT_NOFILE`, `old` not open, or the table
+    ///    cannot grow to `new` (`nr_open`).
+    /// 4. `EBUSY`: `new` is reserved (an open in flight).
+    pub fn dup3(&self, old: impl Into<Fd>, new: impl Into<Fd>, flags: DupFlags) -> Result<Fd> {
         let (old, new) = (old.into(), new.into());
+        let flags = flags.bits();
         let (fd, displaced) = self.with_table(|t, limits| t.dup3(old, new, flags, limits))??;
         drop(displaced);
         Ok(fd)
@@ -74,14 +83,18 @@ impl Task {
     /// `CLOSE_RANGE_UNSHARE`, first give this thread a private table if it is shared
     /// (sized to the last open descriptor below `first` when the range holds the last
     /// open one, as those would be closed at once).
-    /// Not bounded by `RLIMIT_NOFILE`; a range beyond the table succeeds.
+    /// Not bounded by `RLIMIT_NOFILE`; a range beyond the table succeeds. Linux
+    /// `close_range` (`fs/file.c`). A guest's raw flag word goes through
+    /// [`Call::CloseRange`](crate::syscall::Call::CloseRange), or
+    /// [`CloseRangeFlags::from_bits_retain`], which keeps unknown bits so they are
+    /// refused.
     ///
     /// # Errors
     /// 1. `EINVAL`: unknown flag bits.
     /// 2. `EINVAL`: `first > last`.
     /// 3. `EMFILE`: the unsharing copy would exceed `nr_open`.
-    pub fn close_range(&self, first: u32, last: u32, flags: u32) -> Result<()> {
-        let request = CloseRange::new(first, last, flags)?;
+    pub fn close_range(&self, first: u32, last: u32, flags: CloseRangeFlags) -> Result<()> {
+        let request = CloseRange::new(first, last, flags.bits())?;
         if request.unshare() {
             self.unshare_files_with(|table| request.unshare_max_fds(table))?;
         }
@@ -257,12 +270,14 @@ impl Task {
             .map(|n| FdFlags::from_bits_retain(n as u32))
     }
 
-    /// `fcntl(fd, F_SETFD, arg)` — only bit 0 (`FD_CLOEXEC`) of `arg` counts.
+    /// `fcntl(fd, F_SETFD, flags)` — sets the descriptor flags (Linux `do_fcntl`:
+    /// `set_close_on_exec(fd, arg & FD_CLOEXEC)`): only [`FdFlags::CLOEXEC`] counts,
+    /// other bits are ignored. Allowed on `O_PATH` descriptors.
     ///
     /// # Errors
     /// `EBADF`: not open.
-    pub fn fcntl_setfd(&self, fd: impl Into<Fd>, arg: u64) -> Result<()> {
-        self.fcntl(fd, F_SETFD, arg).map(|_| ())
+    pub fn fcntl_setfd(&self, fd: impl Into<Fd>, flags: FdFlags) -> Result<()> {
+        self.fcntl(fd, F_SETFD, u64::from(flags.bits())).map(|_| ())
     }
 
     /// `fcntl(fd, F_GETFL)` — access mode and status flags of the description, with
@@ -364,7 +379,7 @@ mod tests {
     fn fioasync_needs_fasync_to_change_the_flag() {
         let sys = System::new();
         let t = sys.task(sys.spawn().unwrap()).unwrap();
-        let efd = t.eventfd2(0, 0).unwrap();
+        let efd = t.eventfd2(0, crate::EventFdFlags::empty()).unwrap();
         assert_eq!(t.ioctl(efd, FIOASYNC, 1), Err(Errno::NOTTY));
         assert_eq!(t.ioctl(efd, FIOASYNC, 0), Ok(0));
         let [r, _w] = t.pipe().unwrap();

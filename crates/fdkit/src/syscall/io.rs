@@ -106,17 +106,25 @@ impl Task {
         Ok(n)
     }
 
-    /// `lseek(fd, offset, whence)` — returns the new offset.
+    /// `lseek(fd, offset, whence)` — moves the description's offset and returns the
+    /// new one (Linux `ksys_lseek`, then the object's `llseek`). A guest's raw
+    /// `whence` goes through [`Call::Lseek`](crate::syscall::Call::Lseek), where a
+    /// value other than 0-4 is `EINVAL` (after the `EBADF` check, as in Linux).
     ///
     /// # Errors
     /// 1. `EBADF`: not open or `O_PATH`.
-    /// 2. `EINVAL`: `whence` is not 0-4.
-    /// 3. `ESPIPE`: a pipe, socket or terminal.
-    /// 4. `EINVAL`: the result would be negative or overflow; `ENXIO`: `SEEK_DATA` or
+    /// 2. `ESPIPE`: a pipe, socket or terminal.
+    /// 3. `EINVAL`: the result would be negative or overflow; `ENXIO`: `SEEK_DATA` or
     ///    `SEEK_HOLE` at or past the end.
-    pub fn lseek(&self, fd: impl Into<Fd>, offset: i64, whence: i32) -> Result<u64> {
-        let ofd = self.file_no_path(fd.into())?;
-        let whence = Whence::from_raw(whence).ok_or(Errno::INVAL)?;
+    pub fn lseek(&self, fd: impl Into<Fd>, offset: i64, whence: Whence) -> Result<u64> {
+        self.lseek_raw(fd.into(), offset, Some(whence))
+    }
+
+    /// `lseek` with a decoded raw `whence`: `None` (not 0-4) is `EINVAL` once the
+    /// descriptor is known good.
+    pub(crate) fn lseek_raw(&self, fd: Fd, offset: i64, whence: Option<Whence>) -> Result<u64> {
+        let ofd = self.file_no_path(fd)?;
+        let whence = whence.ok_or(Errno::INVAL)?;
         let mut pos = ofd.lock_offset();
         let new = ofd.object().seek(*pos, offset, whence)?;
         let new = u64::try_from(new).map_err(|_| Errno::INVAL)?;

@@ -3,7 +3,9 @@
 
 use crate::errno::{Errno, Result};
 use crate::fd::Fd;
-use crate::flags::{OFlags, AF_UNIX, EFD_SEMAPHORE, SOCK_CLOEXEC, SOCK_NONBLOCK};
+use crate::flags::{
+    EventFdFlags, OFlags, SockFlags, AF_UNIX, EFD_SEMAPHORE, SOCK_CLOEXEC, SOCK_NONBLOCK,
+};
 use crate::object::eventfd::EventFd;
 use crate::object::pipe::{End, Pipe};
 use crate::object::socket::SocketPair;
@@ -31,12 +33,15 @@ impl Task {
     /// # Errors
     /// As [`Task::pipe2`].
     pub fn pipe(&self) -> Result<[Fd; 2]> {
-        self.pipe2(0)
+        self.pipe2(OFlags::empty())
     }
 
     /// `pipe2(fds, flags)` — a pipe; the read end takes the lowest free number, the
     /// write end the next. `O_NONBLOCK` goes on both descriptions, `O_DIRECT` on the
-    /// write end only, `O_CLOEXEC` on both descriptors.
+    /// write end only, `O_CLOEXEC` on both descriptors (Linux `do_pipe2`,
+    /// `create_pipe_files`). A guest's raw flag word goes through
+    /// [`Call::Pipe2`](crate::syscall::Call::Pipe2), or [`OFlags::from_bits_retain`],
+    /// which keeps unknown bits so they are refused.
     ///
     /// # Errors
     /// 1. `EINVAL`: a flag other than `O_CLOEXEC`, `O_NONBLOCK`, `O_DIRECT`,
@@ -45,7 +50,8 @@ impl Task {
     ///    kernel built without `CONFIG_WATCH_QUEUE`).
     /// 3. `EMFILE`: fewer than two free numbers below the soft limit; nothing is
     ///    allocated.
-    pub fn pipe2(&self, flags: u32) -> Result<[Fd; 2]> {
+    pub fn pipe2(&self, flags: OFlags) -> Result<[Fd; 2]> {
+        let flags = flags.bits();
         let valid = OFlags::CLOEXEC.bits()
             | OFlags::NONBLOCK.bits()
             | OFlags::DIRECT.bits()
@@ -65,17 +71,29 @@ impl Task {
         self.install_pair(r, w, flags.contains(OFlags::CLOEXEC))
     }
 
-    /// `socketpair(domain, type, protocol, fds)` — a connected pair of unix stream
-    /// sockets. `SOCK_NONBLOCK` and `SOCK_CLOEXEC` may be or-ed into `ty`.
+    /// `socketpair(domain, kind | flags, protocol, fds)` — a connected pair of unix
+    /// sockets (Linux `__sys_socketpair`, then `sock_create` and the family's
+    /// `socketpair`). `kind` is the socket type (`SOCK_STREAM` ...; its low four
+    /// bits), `flags` the `SOCK_NONBLOCK`/`SOCK_CLOEXEC` bits Linux or-s into the
+    /// type. A guest's raw type word goes through
+    /// [`Call::Socketpair`](crate::syscall::Call::Socketpair), which splits it.
     ///
     /// # Errors
-    /// 1. `EINVAL`: flag bits in `ty` other than `SOCK_NONBLOCK`, `SOCK_CLOEXEC`.
+    /// 1. `EINVAL`: flag bits other than `SOCK_NONBLOCK`, `SOCK_CLOEXEC` (bits of
+    ///    `kind` above its low four, or unknown bits kept in `flags`).
     /// 2. `EMFILE`: fewer than two free numbers (checked before the socket is made).
     /// 3. `EAFNOSUPPORT`: unknown family; `EINVAL`: unknown type;
     ///    `EOPNOTSUPP`: `AF_INET`/`AF_INET6` (no socket pairs);
     ///    `ESOCKTNOSUPPORT`: an `AF_UNIX` type other than stream, datagram,
     ///    seqpacket or raw; `EPROTONOSUPPORT`: a protocol other than 0 or `AF_UNIX`.
-    pub fn socketpair(&self, domain: i32, ty: u32, protocol: i32) -> Result<[Fd; 2]> {
+    pub fn socketpair(
+        &self,
+        domain: i32,
+        kind: u32,
+        flags: SockFlags,
+        protocol: i32,
+    ) -> Result<[Fd; 2]> {
+        let ty = kind | flags.bits();
         let flags = ty & !0xf;
         if flags & !(SOCK_CLOEXEC | SOCK_NONBLOCK) != 0 {
             return Err(Errno::INVAL);
@@ -122,16 +140,21 @@ impl Task {
     /// # Errors
     /// As [`Task::eventfd2`].
     pub fn eventfd(&self, initval: u32) -> Result<Fd> {
-        self.eventfd2(initval, 0)
+        self.eventfd2(initval, EventFdFlags::empty())
     }
 
-    /// `eventfd2(initval, flags)` — an eventfd counter (`anon_inode:[eventfd]`).
-    /// `EFD_CLOEXEC` and `EFD_NONBLOCK` have the `O_` values.
+    /// `eventfd2(initval, flags)` — an eventfd counter (`anon_inode:[eventfd]`;
+    /// Linux `do_eventfd`). `EFD_CLOEXEC` and `EFD_NONBLOCK` have the `O_` values.
+    /// A guest's raw flag word goes through
+    /// [`Call::Eventfd2`](crate::syscall::Call::Eventfd2), or
+    /// [`EventFdFlags::from_bits_retain`], which keeps unknown bits so they are
+    /// refused.
     ///
     /// # Errors
     /// 1. `EINVAL`: flags other than `EFD_CLOEXEC`, `EFD_NONBLOCK`, `EFD_SEMAPHORE`.
-    /// 2. `EMFILE`.
-    pub fn eventfd2(&self, initval: u32, flags: u32) -> Result<Fd> {
+    /// 2. `EMFILE`: no free number below the soft `RLIMIT_NOFILE`.
+    pub fn eventfd2(&self, initval: u32, flags: EventFdFlags) -> Result<Fd> {
+        let flags = flags.bits();
         let valid = OFlags::CLOEXEC.bits() | OFlags::NONBLOCK.bits() | EFD_SEMAPHORE;
         if flags & !valid != 0 {
             return Err(Errno::INVAL);

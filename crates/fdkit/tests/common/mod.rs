@@ -20,7 +20,10 @@
 
 pub use fdkit::flags::fcntl_cmd::*;
 pub use fdkit::syscall::fd::{FIOASYNC, FIOCLEX, FIONBIO, FIONCLEX};
-pub use fdkit::{CloneFlags, Errno, Fd, FdFlags, OFlags, Pid, RLimit, System, Task};
+pub use fdkit::{
+    CloneFlags, CloseRangeFlags, DupFlags, Errno, EventFdFlags, Fd, FdFlags, OFlags, Pid, RLimit,
+    SockFlags, System, Task, Whence,
+};
 use std::sync::Arc;
 
 /// `O_CLOEXEC` as the raw flag word `dup3` and `pipe2` take.
@@ -308,7 +311,7 @@ pub fn set_nofile(t: &Task, cur: u64) {
 /// `closefrom(lowfd)` as glibc implements it: `close_range(lowfd, ~0U, 0)`.
 #[track_caller]
 pub fn closefrom(t: &Task, lowfd: u32) {
-    t.close_range(lowfd, u32::MAX, 0)
+    t.close_range(lowfd, u32::MAX, CloseRangeFlags::empty())
         .unwrap_or_else(|e| panic!("close_range({lowfd}, ~0U, 0): {e}"));
 }
 
