@@ -58,6 +58,21 @@ impl Replay {
                 }
                 None => Check::Undecided,
             },
+            // A lock needs the access it locks for (fs/locks.c check_fmode_for_setlk):
+            // F_WRLCK on a descriptor not open for writing is EBADF.
+            fcntl_cmd::F_SETLK
+            | fcntl_cmd::F_SETLKW
+            | fcntl_cmd::F_OFD_SETLK
+            | fcntl_cmd::F_OFD_SETLKW => {
+                let lock = a.text(2);
+                let need = Need {
+                    read: [lock.contains("F_RDLCK"), false],
+                    write: [lock.contains("F_WRLCK"), false],
+                    fd_first: true,
+                    ..Need::default()
+                };
+                self.use_fds(c, &[fd], need, true, &obs, sink)
+            }
             _ => {
                 let need = Need {
                     raw: fcntl_cmd::allowed_on_path(cmd),
