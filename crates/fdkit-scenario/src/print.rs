@@ -88,6 +88,14 @@ pub fn call_text(call: &Call, argv: &[String], out: Option<&Out>) -> String {
 /// A result as strace prints it after ` = `.
 pub fn ret(call: &Call, r: Ret) -> Outcome<'static> {
     match r {
+        Ret::Value(n) => value_outcome(call, n),
+        other => plain_ret(other),
+    }
+}
+
+/// A result without the call's decoding: a value prints as a plain number.
+fn plain_ret(r: Ret) -> Outcome<'static> {
+    match r {
         Ret::NoReturn => Outcome::unknown(),
         Ret::Error(e) => match (e.name(), e.message()) {
             (Some(name), Some(msg)) => Outcome::failed(name, msg),
@@ -96,7 +104,7 @@ pub fn ret(call: &Call, r: Ret) -> Outcome<'static> {
                 format!("Unknown error {}", e.raw()),
             ),
         },
-        Ret::Value(n) => value_outcome(call, n),
+        Ret::Value(n) => Outcome::returned(n),
     }
 }
 
@@ -108,8 +116,7 @@ pub fn result_text(call: Option<&Call>, result: &Result<SysValue, Errno>) -> Str
     let shown = Expected::of(result);
     let mut text = match (shown.ret, call) {
         (Some(r), Some(call)) => ret(call, r).to_string(),
-        (Some(Ret::Value(n)), None) => Outcome::returned(n).to_string(),
-        (Some(r), None) => ret(&Call::Pipe, r).to_string(),
+        (Some(r), None) => plain_ret(r).to_string(),
         (None, _) => String::new(),
     };
     if let Some(o) = &shown.out {
