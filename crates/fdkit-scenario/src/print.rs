@@ -17,9 +17,9 @@
 use crate::step::{Expected, Out, Ret, Step};
 use crate::symbols::{
     self, FlagSet, ADDRESS_FAMILIES, AT_DIRFD, CLONE_FLAGS, CLOSE_RANGE_FLAGS, CSIGNAL, EFD_FLAGS,
-    FCNTL_CMDS, FD_FLAGS, FILE_TYPES, IOCTLS, IOC_DIRS, MODE_BITS, OPEN_ACCESS, OPEN_FLAGS,
-    OPEN_WITH_MODE, RESOURCES, RLIM_VALUES, SOCK_TYPES, SOCK_TYPE_FLAGS, SOCK_TYPE_MASK, S_IFMT,
-    UNSHARE_FLAGS, WAIT_OPTIONS, WHENCE,
+    FCNTL_CMDS, FD_FLAGS, FILE_TYPES, IOCTLS, IOC_DIRS, MODE_BITS, OPEN_FLAGS, OPEN_WITH_MODE,
+    RESOURCES, RLIM_VALUES, SOCK_TYPES, SOCK_TYPE_FLAGS, SOCK_TYPE_MASK, S_IFMT, UNSHARE_FLAGS,
+    WAIT_OPTIONS, WHENCE,
 };
 use fdkit::catalog::flagset::{self as fs, name};
 use fdkit::flags::fcntl_cmd::*;
@@ -434,17 +434,11 @@ pub fn open_flags(flags: u32) -> String {
 
 /// `O_RDWR|O_CREAT`: the access mode, then the flags (strace `tprint_open_modes`).
 pub(crate) fn open_modes(value: u64) -> Value<'static> {
-    let access = OPEN_ACCESS
-        .name_of(value & fs::O_ACCMODE)
-        .unwrap_or(name::O_ACCMODE);
+    let (access, names, unknown) = fs::split_open_modes(value);
     let mut parts = vec![Value::ident(access)];
-    let rest = value & !fs::O_ACCMODE;
-    if rest != 0 {
-        let (names, unknown) = flag_names(&OPEN_FLAGS, rest);
-        parts.extend(names.into_iter().map(Value::ident));
-        if unknown != 0 {
-            parts.push(hex(unknown));
-        }
+    parts.extend(names.into_iter().map(Value::ident));
+    if unknown != 0 {
+        parts.push(hex(unknown));
     }
     one_or_flags(parts)
 }
@@ -467,15 +461,7 @@ pub(crate) fn flags(x: &FlagSet, value: u64) -> Value<'static> {
 }
 
 fn flag_names(x: &FlagSet, value: u64) -> (Vec<&'static str>, u64) {
-    let mut rest = value;
-    let mut names = Vec::new();
-    for (name, bits) in x.flags {
-        if *bits != 0 && rest & bits == *bits {
-            names.push(*name);
-            rest &= !bits;
-        }
-    }
-    (names, rest)
+    x.split(value)
 }
 
 /// A value from a table (strace `printxval`): its name, or `0x63 /* RLIMIT_??? */`.

@@ -1313,17 +1313,20 @@ pub fn signal_name(n: u64) -> Option<String> {
     }
 }
 
-/// `O_RDWR|O_CREAT`: open flags as strace prints them (`tprint_open_modes`): the
-/// access mode, then the flags, unknown bits as a trailing `0x…`.
-pub fn open_modes(value: u64) -> String {
+/// Open flags split as strace prints them (`tprint_open_modes`): the access-mode
+/// name, the flag names in [`OPEN_FLAGS`] order, and the bits no name covers.
+pub fn split_open_modes(value: u64) -> (&'static str, Vec<&'static str>, u64) {
     let access = OPEN_ACCESS
         .name_of(value & O_ACCMODE)
         .unwrap_or(name::O_ACCMODE);
-    let rest = value & !O_ACCMODE;
-    if rest == 0 {
-        return access.to_string();
-    }
-    let (names, unknown) = OPEN_FLAGS.split(rest);
+    let (names, unknown) = OPEN_FLAGS.split(value & !O_ACCMODE);
+    (access, names, unknown)
+}
+
+/// `O_RDWR|O_CREAT`: open flags as strace prints them, unknown bits as a trailing
+/// `0x…` ([`split_open_modes`]).
+pub fn open_modes(value: u64) -> String {
+    let (access, names, unknown) = split_open_modes(value);
     let mut text = String::from(access);
     for n in names {
         text.push('|');
