@@ -3,7 +3,7 @@
 //!
 //! Values are Linux x86-64's (`include/uapi/asm-generic/fcntl.h`,
 //! `include/uapi/linux/sched.h`, `include/linux/net.h`, …). Each name is written once,
-//! as the identifier of a `u64` constant in the [`constants!`] block below: the
+//! as the identifier of a `u64` constant in the `constants!` block below: the
 //! constant holds its value (usable in `match`), [`name`] holds its spelling
 //! (`name::O_CLOEXEC == "O_CLOEXEC"`, a `&'static str` for matching without a table
 //! lookup), and the [`FlagSet`]s refer to both. Nothing else in the workspace spells a
