@@ -53,6 +53,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use fdkit::catalog::flagset::name;
 use fdkit_replay::{Event, InputError, LogReader, Options, ProcessTable, Replay, Sink};
 use serde::Serialize;
 
@@ -370,7 +371,7 @@ fn row(v: &fdkit_replay::FdView, letters: &HashMap<u64, String>) -> [String; 5] 
         } else {
             flags
         },
-        if v.cloexec { "FD_CLOEXEC" } else { "" }.to_owned(),
+        if v.cloexec { name::FD_CLOEXEC } else { "" }.to_owned(),
     ]
 }
 

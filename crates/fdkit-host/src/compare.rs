@@ -19,6 +19,7 @@ use crate::error::Error;
 use crate::fmt::value_text;
 use crate::script::{ProcessRef, Script, Step};
 use crate::table::{normalize_link, FdState, Table};
+use fdkit::catalog::flagset as fs;
 use fdkit::syscall::{Call, Value};
 use fdkit::{Errno, ExitStatus};
 use std::fmt;
@@ -117,7 +118,7 @@ fn seen(call: &Call, result: &Result<Value, Errno>, b: &dyn Backend) -> Result<S
         (_, Value::Pair([a, c])) => Seen::Pair([a.get(), c.get()]),
         (_, Value::Bytes(bytes)) => Seen::Bytes(bytes.clone()),
         (_, Value::Stat(st)) => {
-            let kind = st.mode & 0o170000;
+            let kind = st.mode & fs::S_IFMT as u32;
             Seen::Stat {
                 kind,
                 size: (kind == 0o100000).then_some(st.size),

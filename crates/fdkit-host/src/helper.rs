@@ -18,6 +18,7 @@ use crate::kernel;
 use crate::mailbox::{Header, Mailbox, FAILED, READY, REQUEST, RESPONSE};
 use crate::sys::{self, Forked, Segment};
 use crate::wire::{Request, Response};
+use fdkit::catalog::flagset as fs;
 use fdkit::syscall::{Call, Value};
 use fdkit::{Errno, RLimit};
 use rustix::process::{Pid, Signal};
@@ -26,12 +27,12 @@ use std::os::unix::ffi::OsStrExt;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-const NOFILE: u32 = 7;
+const NOFILE: u32 = fs::RLIMIT_NOFILE as u32;
 /// How long an idle helper sleeps between checks that it has not been abandoned.
 const IDLE_CHECK: Duration = Duration::from_secs(1);
 /// `clone` flags the executor runs: `CSIGNAL`, `CLONE_FS`, `CLONE_FILES`,
 /// `CLONE_SYSVSEM`. Anything sharing memory or creating threads is refused.
-const CLONE_RUN: u64 = 0xff | 0x200 | 0x400 | 0x40000;
+const CLONE_RUN: u64 = fs::CSIGNAL | fs::CLONE_FS | fs::CLONE_FILES | fs::CLONE_SYSVSEM;
 
 fn raw(pid: Option<Pid>) -> u32 {
     Pid::as_raw(pid) as u32

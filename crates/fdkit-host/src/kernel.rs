@@ -4,6 +4,7 @@
 
 use crate::sys::{self, PathCall};
 use crate::table::{self, Table};
+use fdkit::catalog::flagset as fs;
 use fdkit::syscall::{Call, Value};
 use fdkit::{Errno, Fd};
 use std::ffi::CString;
@@ -99,7 +100,7 @@ pub(crate) fn perform(call: &Call, room: usize) -> Result<Result<Value, Errno>, 
         Prlimit { pid, resource, new } => sys::prlimit(*pid, *resource, *new).map(Value::Limit),
         Unshare { flags } => {
             // CLONE_FS | CLONE_FILES | CLONE_SYSVSEM: nothing that changes namespaces.
-            if flags & !(0x200 | 0x400 | 0x40000) != 0 {
+            if flags & !(fs::CLONE_FS | fs::CLONE_FILES | fs::CLONE_SYSVSEM) != 0 {
                 return Err(format!("unshare({flags:#x}) is not run"));
             }
             int(sys::unshare(*flags))

@@ -64,7 +64,10 @@ impl fmt::Display for Step {
 ///     .push(ProcessRef(0), Call::Pipe2 { flags: 0 })
 ///     .push(ProcessRef(0), Call::Fork)
 ///     .push(ProcessRef(1), Call::Close { fd: 3 });
-/// assert_eq!(script.to_string(), "p0 pipe2(0)\np0 fork()\np1 close(3)\n");
+/// assert_eq!(
+///     script.to_string(),
+///     "p0 pipe2(0x7ffc0000, 0)\np0 fork()\np1 close(3)\n"
+/// );
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
 pub struct Script {

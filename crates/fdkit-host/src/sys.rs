@@ -11,6 +11,7 @@
 //! `libc::syscall` with the numbers as given, and strace shows the very call the script
 //! names. The infrastructure (pidfds, futexes, polling, the pty) uses rustix.
 
+use fdkit::catalog::flagset as fs;
 use fdkit::{Errno, ExitStatus, RLimit, Stat};
 use std::ffi::{CStr, CString};
 use std::mem::MaybeUninit;
@@ -163,7 +164,10 @@ pub(crate) fn exit_group(status: i32) -> ! {
 /// The `ioctl` requests [`ioctl_int`] performs: `FIOCLEX`, `FIONCLEX`, `FIONBIO` and
 /// `FIOASYNC`, whose argument is absent or a pointer to one `int`.
 pub(crate) fn ioctl_supported(request: u64) -> bool {
-    matches!(request as u32, 0x5451 | 0x5450 | 0x5421 | 0x5452)
+    matches!(
+        request & u64::from(u32::MAX),
+        fs::FIOCLEX | fs::FIONCLEX | fs::FIONBIO | fs::FIOASYNC
+    )
 }
 
 /// `ioctl(fd, request, &arg)` for the [`ioctl_supported`] requests; `None` otherwise.

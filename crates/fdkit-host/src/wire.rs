@@ -708,6 +708,7 @@ fn decode_call(r: &mut Reader<'_>) -> Decoded<Call> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use fdkit::catalog::flagset as fs;
 
     fn every_call() -> Vec<Call> {
         use Call::*;
@@ -719,7 +720,7 @@ mod tests {
                 mode: 0o644,
             },
             Openat {
-                dirfd: -100,
+                dirfd: fs::AT_FDCWD as i32,
                 path: "a".into(),
                 flags: 1,
                 mode: 0,
@@ -739,7 +740,7 @@ mod tests {
             Dup3 {
                 old: 3,
                 new: 4,
-                flags: 0o2000000,
+                flags: fs::O_CLOEXEC as u32,
             },
             Fcntl {
                 fd: 3,
@@ -748,7 +749,7 @@ mod tests {
             },
             Ioctl {
                 fd: 3,
-                request: 0x5451,
+                request: fs::FIOCLEX,
                 arg: 1,
             },
             Read { fd: 3, count: 5 },
@@ -772,7 +773,9 @@ mod tests {
                 whence: 2,
             },
             Pipe,
-            Pipe2 { flags: 0o4000 },
+            Pipe2 {
+                flags: fs::O_NONBLOCK as u32,
+            },
             Socketpair {
                 domain: 1,
                 ty: 1,
@@ -800,7 +803,9 @@ mod tests {
             Fork,
             Vfork,
             Clone { flags: 0x411 },
-            Unshare { flags: 0x400 },
+            Unshare {
+                flags: fs::CLONE_FILES,
+            },
             Execve {
                 path: "/bin/true".into(),
             },

@@ -5,8 +5,15 @@
 //! number and sometimes a comment; an argument it cannot decode at all is a plain
 //! number. Every function here accepts both, allocates nothing, and answers `None`
 //! for text it cannot evaluate, so callers can tell "flag absent" from "unknown".
+//!
+//! Names and values come from [`fdkit::catalog::flagset`], where each is spelled
+//! once; a name is matched against its `&'static str` there (`name::O_CLOEXEC`), as
+//! fast as a `match` on literals.
 
-use fdkit::OFlags;
+use fdkit::catalog::flagset::{
+    self as fs, name, CLONE_FLAGS, CLOSE_RANGE_FLAGS, FCNTL_CMDS, FD_FLAGS, OPEN_ACCESS,
+    OPEN_FLAGS, RLIM_VALUES, SIGNALS,
+};
 
 use fdkit_strace::ws;
 
@@ -71,8 +78,8 @@ pub(crate) fn fd(text: &str) -> Option<i64> {
         return Some(v);
     }
     let t = ws::trim(text);
-    if t.starts_with("AT_FDCWD") {
-        return Some(-100);
+    if t.starts_with(name::AT_FDCWD) {
+        return Some(fs::AT_FDCWD as i64);
     }
     int(t)
 }
@@ -104,78 +111,56 @@ pub(crate) fn has(text: &str, name: &str, bit: u64) -> bool {
     })
 }
 
-/// `O_*` names (x86-64 values).
+/// `O_*` names (x86-64 values, [`OPEN_ACCESS`] and [`OPEN_FLAGS`] with their aliases).
+#[inline]
 pub(crate) fn oflag(name: &str) -> Option<u64> {
-    let f = match name {
-        "O_RDONLY" => OFlags::empty(),
-        "O_WRONLY" => OFlags::WRONLY,
-        "O_RDWR" => OFlags::RDWR,
-        "O_ACCMODE" => OFlags::WRONLY | OFlags::RDWR,
-        "O_CREAT" => OFlags::CREAT,
-        "O_EXCL" => OFlags::EXCL,
-        "O_NOCTTY" => OFlags::NOCTTY,
-        "O_TRUNC" => OFlags::TRUNC,
-        "O_APPEND" => OFlags::APPEND,
-        "O_NONBLOCK" | "O_NDELAY" => OFlags::NONBLOCK,
-        "O_DSYNC" => OFlags::DSYNC,
-        "O_ASYNC" | "FASYNC" => OFlags::ASYNC,
-        "O_DIRECT" => OFlags::DIRECT,
-        "O_LARGEFILE" => OFlags::LARGEFILE,
-        "O_DIRECTORY" => OFlags::DIRECTORY,
-        "O_NOFOLLOW" => OFlags::NOFOLLOW,
-        "O_NOATIME" => OFlags::NOATIME,
-        "O_CLOEXEC" => OFlags::CLOEXEC,
-        "O_SYNC" | "O_RSYNC" => OFlags::SYNC | OFlags::DSYNC,
-        "__O_SYNC" => OFlags::SYNC,
-        "O_PATH" => OFlags::PATH,
-        "O_TMPFILE" => OFlags::TMPFILE | OFlags::DIRECTORY,
-        "__O_TMPFILE" => OFlags::TMPFILE,
-        _ => return None,
-    };
-    Some(u64::from(f.bits()))
+    OPEN_ACCESS
+        .value_of(name)
+        .or_else(|| OPEN_FLAGS.value_of(name))
 }
 
-/// `CLONE_*` names; the exit signal (`SIGCHLD`) and unknown `CLONE_` names count as 0.
+/// The `clone` bits the model acts on ([`fdkit::CloneFlags`]); other `CLONE_*` names
+/// count as 0.
+const CLONE_MODELLED: u64 = fdkit::CloneFlags::all().bits();
+
+/// `CLONE_*` names; the exit signal (`SIGCHLD`) and `CLONE_` names the model does not
+/// act on count as 0.
 pub(crate) fn clone_flag(name: &str) -> Option<u64> {
-    Some(match name {
-        "CLONE_VM" => 0x100,
-        "CLONE_FS" => 0x200,
-        "CLONE_FILES" => 0x400,
-        "CLONE_SIGHAND" => 0x800,
-        "CLONE_PIDFD" => 0x1000,
-        "CLONE_VFORK" => 0x4000,
-        "CLONE_THREAD" => 0x10000,
-        n if n.starts_with("CLONE_") || n.starts_with("SIG") => 0,
-        _ => return None,
-    })
+    match CLONE_FLAGS.value_of(name) {
+        Some(v) => Some(v & CLONE_MODELLED),
+        None if name.starts_with(CLONE_FLAGS.unknown) || name.starts_with(SIGNALS.unknown) => {
+            Some(0)
+        }
+        None => None,
+    }
 }
 
 /// Clone flag bits.
 pub(crate) mod clone {
-    pub const FILES: u64 = 0x400;
-    pub const PIDFD: u64 = 0x1000;
-    pub const THREAD: u64 = 0x10000;
+    use fdkit::catalog::flagset as fs;
+    /// `CLONE_FILES`.
+    pub const FILES: u64 = fs::CLONE_FILES;
+    /// `CLONE_PIDFD`.
+    pub const PIDFD: u64 = fs::CLONE_PIDFD;
+    /// `CLONE_THREAD`.
+    pub const THREAD: u64 = fs::CLONE_THREAD;
 }
 
 /// `close_range` flag names.
 pub(crate) fn close_range_flag(name: &str) -> Option<u64> {
-    match name {
-        "CLOSE_RANGE_UNSHARE" => Some(2),
-        "CLOSE_RANGE_CLOEXEC" => Some(4),
-        _ => None,
-    }
+    CLOSE_RANGE_FLAGS.value_of(name)
 }
 
 /// `FD_CLOEXEC`.
 pub(crate) fn fd_flag(name: &str) -> Option<u64> {
-    (name == "FD_CLOEXEC").then_some(1)
+    FD_FLAGS.value_of(name)
 }
 
 /// A resource limit value: `1024`, `8192*1024`, `RLIM64_INFINITY`, `RLIM_INFINITY`.
 pub(crate) fn rlim(text: &str) -> Option<u64> {
     let t = strip_comment(text);
-    if t == "RLIM64_INFINITY" || t == "RLIM_INFINITY" {
-        return Some(u64::MAX);
+    if let Some(v) = RLIM_VALUES.value_of(t) {
+        return Some(v);
     }
     let mut v: u64 = 1;
     for factor in t.split('*') {
@@ -213,45 +198,13 @@ pub(crate) fn field<'a>(text: &'a str, name: &str) -> Option<&'a str> {
     None
 }
 
-/// `fcntl` command names (x86-64 numbers).
+/// `fcntl` command names (x86-64 numbers), or a number.
 pub(crate) fn fcntl_cmd(name: &str) -> Option<i64> {
-    use fdkit::flags::fcntl_cmd as c;
     let n = strip_comment(name);
-    Some(i64::from(match n {
-        "F_DUPFD" => c::F_DUPFD,
-        "F_GETFD" => c::F_GETFD,
-        "F_SETFD" => c::F_SETFD,
-        "F_GETFL" => c::F_GETFL,
-        "F_SETFL" => c::F_SETFL,
-        "F_GETLK" => c::F_GETLK,
-        "F_SETLK" => c::F_SETLK,
-        "F_SETLKW" => c::F_SETLKW,
-        "F_SETOWN" => c::F_SETOWN,
-        "F_GETOWN" => c::F_GETOWN,
-        "F_SETSIG" => c::F_SETSIG,
-        "F_GETSIG" => c::F_GETSIG,
-        "F_SETOWN_EX" => c::F_SETOWN_EX,
-        "F_GETOWN_EX" => c::F_GETOWN_EX,
-        "F_GETOWNER_UIDS" => c::F_GETOWNER_UIDS,
-        "F_OFD_GETLK" => c::F_OFD_GETLK,
-        "F_OFD_SETLK" => c::F_OFD_SETLK,
-        "F_OFD_SETLKW" => c::F_OFD_SETLKW,
-        "F_SETLEASE" => c::F_SETLEASE,
-        "F_GETLEASE" => c::F_GETLEASE,
-        "F_NOTIFY" => c::F_NOTIFY,
-        "F_DUPFD_QUERY" => c::F_DUPFD_QUERY,
-        "F_CREATED_QUERY" => c::F_CREATED_QUERY,
-        "F_DUPFD_CLOEXEC" => c::F_DUPFD_CLOEXEC,
-        "F_SETPIPE_SZ" => c::F_SETPIPE_SZ,
-        "F_GETPIPE_SZ" => c::F_GETPIPE_SZ,
-        "F_ADD_SEALS" => c::F_ADD_SEALS,
-        "F_GET_SEALS" => c::F_GET_SEALS,
-        "F_GET_RW_HINT" => c::F_GET_RW_HINT,
-        "F_SET_RW_HINT" => c::F_SET_RW_HINT,
-        "F_GET_FILE_RW_HINT" => c::F_GET_FILE_RW_HINT,
-        "F_SET_FILE_RW_HINT" => c::F_SET_FILE_RW_HINT,
-        other => return int(other),
-    }))
+    match FCNTL_CMDS.value_of(n) {
+        Some(v) => Some(v as i64),
+        None => int(n),
+    }
 }
 
 #[cfg(test)]

@@ -144,10 +144,8 @@ fn ioc(cx: Cx<'_>, args: &[Value<'_>], at: &str) -> Result<i128, Error> {
     };
     let dir = match dir {
         Value::Ident(name) => IOC_DIRS
-            .entries
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| i128::from(*v))
+            .value_of(name)
+            .map(i128::from)
             .ok_or_else(|| unknown(cx, name, at))?,
         other => eval(cx, other, at)?,
     };

@@ -16,13 +16,15 @@
 
 use crate::step::{Expected, Out, Ret, Step};
 use crate::symbols::{
-    self, Xlat, ADDRESS_FAMILIES, CLONE_FLAGS, CLOSE_RANGE_FLAGS, CSIGNAL, EFD_FLAGS, FCNTL_CMDS,
-    FD_FLAGS, FILE_TYPES, IOCTLS, IOC_DIRS, MODE_BITS, OPEN_ACCESS, OPEN_FLAGS, OPEN_WITH_MODE,
-    RESOURCES, SOCK_TYPES, SOCK_TYPE_FLAGS, SOCK_TYPE_MASK, S_IFMT, UNSHARE_FLAGS, WHENCE,
+    self, FlagSet, ADDRESS_FAMILIES, AT_DIRFD, CLONE_FLAGS, CLOSE_RANGE_FLAGS, CSIGNAL, EFD_FLAGS,
+    FCNTL_CMDS, FD_FLAGS, FILE_TYPES, IOCTLS, IOC_DIRS, MODE_BITS, OPEN_FLAGS, OPEN_WITH_MODE,
+    RESOURCES, RLIM_VALUES, SOCK_TYPES, SOCK_TYPE_FLAGS, SOCK_TYPE_MASK, S_IFMT, UNSHARE_FLAGS,
+    WAIT_OPTIONS, WHENCE,
 };
+use fdkit::catalog::flagset::{self as fs, name};
 use fdkit::flags::fcntl_cmd::*;
-use fdkit::syscall::Call;
-use fdkit::{ExitStatus, RLimit};
+use fdkit::syscall::{Call, Value as SysValue};
+use fdkit::{Errno, ExitStatus, RLimit};
 use fdkit_strace::{BinaryOp, Field, Int, Outcome, Radix, Value};
 use std::borrow::Cow;
 
@@ -86,6 +88,14 @@ pub fn call_text(call: &Call, argv: &[String], out: Option<&Out>) -> String {
 /// A result as strace prints it after ` = `.
 pub fn ret(call: &Call, r: Ret) -> Outcome<'static> {
     match r {
+        Ret::Value(n) => value_outcome(call, n),
+        other => plain_ret(other),
+    }
+}
+
+/// A result without the call's decoding: a value prints as a plain number.
+fn plain_ret(r: Ret) -> Outcome<'static> {
+    match r {
         Ret::NoReturn => Outcome::unknown(),
         Ret::Error(e) => match (e.name(), e.message()) {
             (Some(name), Some(msg)) => Outcome::failed(name, msg),
@@ -94,8 +104,26 @@ pub fn ret(call: &Call, r: Ret) -> Outcome<'static> {
                 format!("Unknown error {}", e.raw()),
             ),
         },
-        Ret::Value(n) => value_outcome(call, n),
+        Ret::Value(n) => Outcome::returned(n),
     }
+}
+
+/// What a call gave, as strace shows it: the result after ` = ` then, after a
+/// space, what the call filled in (`0 [3, 4]`, `3 "abc"`,
+/// `-1 EBADF (Bad file descriptor)`). `call` decodes `fcntl` results
+/// (`0x1 (flags FD_CLOEXEC)`); without it the number prints plain.
+pub fn result_text(call: Option<&Call>, result: &Result<SysValue, Errno>) -> String {
+    let shown = Expected::of(result);
+    let mut text = match (shown.ret, call) {
+        (Some(r), Some(call)) => ret(call, r).to_string(),
+        (Some(r), None) => plain_ret(r).to_string(),
+        (None, _) => String::new(),
+    };
+    if let Some(o) = &shown.out {
+        text.push(' ');
+        text.push_str(&out(o).to_string());
+    }
+    text
 }
 
 fn value_outcome(call: &Call, n: i64) -> Outcome<'static> {
@@ -277,11 +305,7 @@ fn process_args(call: &Call, argv: &[String], out: Option<&Out>) -> Vec<Value<'s
                 Some(o @ Out::Status(_)) => self::out(o),
                 _ => address(),
             };
-            let options = if *nohang {
-                Value::ident("WNOHANG")
-            } else {
-                Value::int(0)
-            };
+            let options = flags(&WAIT_OPTIONS, if *nohang { fs::WNOHANG } else { 0 });
             vec![Value::int(*pid), status, options, Value::Null]
         }
         Mkdir { path, mode } => vec![string(path), umode(*mode)],
@@ -294,10 +318,9 @@ fn process_args(call: &Call, argv: &[String], out: Option<&Out>) -> Vec<Value<'s
 fn open_args(dirfd: Option<i32>, path: &str, fl: u32, mode: u32) -> Vec<Value<'static>> {
     let mut v = Vec::new();
     if let Some(d) = dirfd {
-        v.push(if i64::from(d) == symbols::AT_FDCWD {
-            Value::ident("AT_FDCWD")
-        } else {
-            Value::int(d)
+        v.push(match AT_DIRFD.name_of(i64::from(d) as u64) {
+            Some(at) => Value::ident(at),
+            None => Value::int(d),
         });
     }
     v.push(string(path));
@@ -332,17 +355,17 @@ fn fcntl_args(fd: i32, cmd: i32, arg: u64) -> Vec<Value<'static>> {
 }
 
 fn ioctl_args(fd: i32, request: u64, arg: u64) -> Vec<Value<'static>> {
-    let name = IOCTLS.name(request);
+    let name = IOCTLS.name_of(request);
     let req = match name {
         Some(n) => Value::ident(n),
         None if request <= u64::from(u32::MAX) => ioc(request),
         None => hex(request),
     };
     let mut v = vec![Value::int(fd), req];
-    match name {
-        Some("FIOCLEX" | "FIONCLEX") if arg == 0 => {}
-        Some("FIONBIO" | "FIOASYNC") => v.push(Value::Array(vec![Value::int(arg as i64)])),
-        Some(_) if arg == 0 => v.push(Value::Null),
+    match request {
+        fs::FIOCLEX | fs::FIONCLEX if arg == 0 => {}
+        fs::FIONBIO | fs::FIOASYNC => v.push(Value::Array(vec![Value::int(arg as i64)])),
+        _ if name.is_some() && arg == 0 => v.push(Value::Null),
         _ => v.push(hex(arg)),
     }
     v
@@ -351,9 +374,12 @@ fn ioctl_args(fd: i32, request: u64, arg: u64) -> Vec<Value<'static>> {
 /// `_IOC(_IOC_WRITE, 0x54, 0x21, 0x4)`.
 fn ioc(request: u64) -> Value<'static> {
     let dir = request >> 30 & 3;
-    let dir = match IOC_DIRS.name(dir) {
+    let dir = match IOC_DIRS.name_of(dir) {
         Some(n) => Value::ident(n),
-        None => Value::Flags(vec![Value::ident("_IOC_READ"), Value::ident("_IOC_WRITE")]),
+        None => Value::Flags(vec![
+            Value::ident(name::_IOC_READ),
+            Value::ident(name::_IOC_WRITE),
+        ]),
     };
     Value::Func {
         name: Cow::Borrowed("_IOC"),
@@ -408,22 +434,18 @@ pub fn open_flags(flags: u32) -> String {
 
 /// `O_RDWR|O_CREAT`: the access mode, then the flags (strace `tprint_open_modes`).
 pub(crate) fn open_modes(value: u64) -> Value<'static> {
-    let access = OPEN_ACCESS.name(value & 3).unwrap_or("O_ACCMODE");
+    let (access, names, unknown) = fs::split_open_modes(value);
     let mut parts = vec![Value::ident(access)];
-    let rest = value & !3;
-    if rest != 0 {
-        let (names, unknown) = flag_names(&OPEN_FLAGS, rest);
-        parts.extend(names.into_iter().map(Value::ident));
-        if unknown != 0 {
-            parts.push(hex(unknown));
-        }
+    parts.extend(names.into_iter().map(Value::ident));
+    if unknown != 0 {
+        parts.push(hex(unknown));
     }
     one_or_flags(parts)
 }
 
 /// A flag word (strace `printflags`): known names in table order, the rest in
 /// hex; only unknown bits print as `0x8 /* O_??? */`; nothing prints as `0`.
-pub(crate) fn flags(x: &Xlat, value: u64) -> Value<'static> {
+pub(crate) fn flags(x: &FlagSet, value: u64) -> Value<'static> {
     if value == 0 {
         return Value::int(0);
     }
@@ -438,27 +460,19 @@ pub(crate) fn flags(x: &Xlat, value: u64) -> Value<'static> {
     one_or_flags(parts)
 }
 
-fn flag_names(x: &Xlat, value: u64) -> (Vec<&'static str>, u64) {
-    let mut rest = value;
-    let mut names = Vec::new();
-    for (name, bits) in x.entries {
-        if *bits != 0 && rest & bits == *bits {
-            names.push(*name);
-            rest &= !bits;
-        }
-    }
-    (names, rest)
+fn flag_names(x: &FlagSet, value: u64) -> (Vec<&'static str>, u64) {
+    x.split(value)
 }
 
 /// A value from a table (strace `printxval`): its name, or `0x63 /* RLIMIT_??? */`.
-fn xval(x: &Xlat, value: u64) -> Value<'static> {
-    match x.name(value) {
+fn xval(x: &FlagSet, value: u64) -> Value<'static> {
+    match x.name_of(value) {
         Some(name) => Value::ident(name),
         None => unknown_value(x, value),
     }
 }
 
-fn unknown_value(x: &Xlat, value: u64) -> Value<'static> {
+fn unknown_value(x: &FlagSet, value: u64) -> Value<'static> {
     Value::Commented {
         value: Box::new(hex(value)),
         comment: Cow::Owned(format!("{}???", x.unknown)),
@@ -509,8 +523,8 @@ fn stat_mode(mode: u32) -> Value<'static> {
 /// `{rlim_cur=1024, rlim_max=4*1024}` (strace `print_rlim64_t`).
 fn rlimit(l: RLimit) -> Value<'static> {
     let one = |n: u64| {
-        if n == u64::MAX {
-            Value::ident("RLIM64_INFINITY")
+        if let Some(named) = RLIM_VALUES.name_of(n) {
+            Value::ident(named)
         } else if n > 1024 && n % 1024 == 0 {
             Value::Binary {
                 op: BinaryOp::Mul,
@@ -582,7 +596,6 @@ fn address() -> Value<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use fdkit::Errno;
 
     #[track_caller]
     fn shown(call: Call, r: Ret) -> String {

@@ -1,6 +1,7 @@
 //! [`Step`]: one call of a scenario with what it is expected to give, and
 //! [`Expected::check`], which compares an expectation with what a call returned.
 
+use fdkit::catalog::flagset as fs;
 use fdkit::syscall::{Call, Value};
 use fdkit::{Errno, ExitStatus, RLimit};
 use std::fmt;
@@ -119,7 +120,7 @@ impl Expected {
             ),
             Ok(Value::Limit(l)) => (Ret::Value(0), Some(Out::Limit(*l))),
             Ok(Value::Stat(s)) => {
-                let device = matches!(s.mode & 0o170000, 0o20000 | 0o60000);
+                let device = matches!(u64::from(s.mode) & fs::S_IFMT, fs::S_IFCHR | fs::S_IFBLK);
                 let size = (!device).then_some(s.size);
                 (Ret::Value(0), Some(Out::Stat { mode: s.mode, size }))
             }

@@ -13,6 +13,7 @@
 
 use crate::model::Model;
 use crate::print;
+use fdkit::catalog::flagset::name;
 use fdkit::ExitStatus;
 use std::fmt::Write as _;
 
@@ -174,7 +175,7 @@ fn render_entries(out: &mut String, entries: &[Entry]) {
                 format!("ofd {}", e.ofd),
                 e.pos.map(|p| format!("pos {p}")).unwrap_or_default(),
                 print::open_modes(u64::from(e.flags)).to_string(),
-                if e.cloexec { "FD_CLOEXEC" } else { "" }.to_string(),
+                if e.cloexec { name::FD_CLOEXEC } else { "" }.to_string(),
             ]
         })
         .collect();
