@@ -74,20 +74,11 @@ fn errno_result(e: Errno) -> String {
     format!("-1 {e}")
 }
 
-/// The `fcntl` command number of strace's name for it (the commands the fixtures use).
+/// The `fcntl` command number of strace's name for it.
 fn fcntl_cmd(name: &str) -> Option<i32> {
-    use fdkit::flags::fcntl_cmd::*;
-    Some(match name {
-        "F_DUPFD" => F_DUPFD,
-        "F_GETFD" => F_GETFD,
-        "F_SETFD" => F_SETFD,
-        "F_GETFL" => F_GETFL,
-        "F_SETFL" => F_SETFL,
-        "F_DUPFD_CLOEXEC" => F_DUPFD_CLOEXEC,
-        "F_GETPIPE_SZ" => F_GETPIPE_SZ,
-        "F_SETPIPE_SZ" => F_SETPIPE_SZ,
-        _ => return None,
-    })
+    fdkit::catalog::flagset::FCNTL_CMDS
+        .value_of(name)
+        .map(|v| v as i32)
 }
 
 /// Whether the call, with these argument texts, looks up no descriptor at all.
@@ -129,13 +120,13 @@ pub fn mutations(log: &str) -> Vec<Mutation> {
                 args,
                 outcome,
                 ..
-            } => (*name, args.clone(), outcome.clone(), true),
+            } => (*name, *args, outcome.clone(), true),
             Event::Resumed {
                 name: Some(name),
                 args,
                 outcome,
                 ..
-            } => (*name, args.clone(), outcome.clone(), false),
+            } => (*name, *args, outcome.clone(), false),
             _ => continue,
         };
         let Some(sc) = catalog::lookup(name) else {

@@ -66,9 +66,9 @@ fn plan(class: Class, name: &str, args: &str) -> Plan {
             }
         }
         Class::Ioctl => match (a.fd(0), flags::strip_comment(a.text(1))) {
-            (Some(fd), req @ ("FIOCLEX" | "FIONCLEX")) => cand(TOp::SetCloexec {
+            (Some(fd), req @ (name::FIOCLEX | name::FIONCLEX)) => cand(TOp::SetCloexec {
                 fd,
-                on: req == "FIOCLEX",
+                on: req == name::FIOCLEX,
                 raw: false,
             }),
             (fd, _) => Plan {

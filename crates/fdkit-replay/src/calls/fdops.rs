@@ -26,7 +26,7 @@ impl Replay {
                 let op = dup_op(fd, min as u32, cloexec, AllocKind::DupFd);
                 self.table_op(c, &op, &as_fds(obs), "descriptor", sink)
             }
-            fcntl_cmd::F_GETFD => self.table_op(c, &TOp::GetFd { fd }, &obs, "F_GETFD", sink),
+            fcntl_cmd::F_GETFD => self.table_op(c, &TOp::GetFd { fd }, &obs, name::F_GETFD, sink),
             fcntl_cmd::F_SETFD => match flags::eval(a.text(2), flags::fd_flag) {
                 Some(v) => {
                     let on = v & 1 != 0;
@@ -66,8 +66,8 @@ impl Replay {
             | fcntl_cmd::F_OFD_SETLKW => {
                 let lock = a.text(2);
                 let need = Need {
-                    read: [lock.contains("F_RDLCK"), false],
-                    write: [lock.contains("F_WRLCK"), false],
+                    read: [lock.contains(name::F_RDLCK), false],
+                    write: [lock.contains(name::F_WRLCK), false],
                     fd_first: true,
                     ..Need::default()
                 };
@@ -137,7 +137,7 @@ impl Replay {
         if same == 0 && (x.kind() == Kind::Inherited || y.kind() == Kind::Inherited) {
             return Check::Undecided;
         }
-        self.report_beyond_table(c, "F_DUPFD_QUERY", same.to_string(), sink);
+        self.report_beyond_table(c, name::F_DUPFD_QUERY, same.to_string(), sink);
         Check::Differ(Predicted::Value(same))
     }
 
@@ -153,7 +153,7 @@ impl Replay {
             } else {
                 format!("{:#x} (in the bits known)", s.bits & known)
             };
-            self.report_beyond_table(c, "F_GETFL", pred, sink);
+            self.report_beyond_table(c, name::F_GETFL, pred, sink);
             // The bits that disagree are doubtful from now on.
             d.set_status(Status {
                 bits: s.bits,
@@ -175,7 +175,7 @@ impl Replay {
             return Check::Undecided;
         };
         match flags::strip_comment(a.text(1)) {
-            "FIOCLEX" => self.table_op(
+            name::FIOCLEX => self.table_op(
                 c,
                 &TOp::SetCloexec {
                     fd,
@@ -186,7 +186,7 @@ impl Replay {
                 "EBADF",
                 sink,
             ),
-            "FIONCLEX" => self.table_op(
+            name::FIONCLEX => self.table_op(
                 c,
                 &TOp::SetCloexec {
                     fd,
@@ -197,7 +197,7 @@ impl Replay {
                 "EBADF",
                 sink,
             ),
-            "FIONBIO" => {
+            name::FIONBIO => {
                 let check = self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
                 if obs == Obs::Ok(0) {
                     if let Some(d) = self.lookup(c.pid, fd) {

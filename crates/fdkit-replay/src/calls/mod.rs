@@ -19,6 +19,7 @@ pub(crate) use process::clone_flags;
 
 use std::sync::Arc;
 
+use fdkit::catalog::flagset::{self as fs, name};
 use fdkit::flags::{fcntl_cmd, SETFL_MASK};
 use fdkit::{CloseRange, Errno, Fd, Limits, OFlags};
 use fdkit_strace::{Arg, Args, Outcome, Value};
@@ -32,8 +33,8 @@ use crate::report::{CloseCause, Divergence, Event, Note, Sink};
 use crate::syscalls::{At, Class, New, Offset, OpenForm, Use};
 
 const AT_FDCWD: u32 = -100i32 as u32;
-const O_CLOEXEC: u64 = 0o2000000;
-const O_NONBLOCK: u32 = 0o4000;
+const O_CLOEXEC: u64 = fs::O_CLOEXEC;
+const O_NONBLOCK: u32 = fs::O_NONBLOCK as u32;
 
 /// The arguments of a call, split lazily and only as far as asked (up to eight):
 /// a `newfstatat` whose path is not empty never has its `stat` struct scanned.
@@ -155,16 +156,7 @@ pub(crate) fn obs_of(o: Option<&Outcome<'_>>) -> Obs {
 }
 
 fn errno(name: &str) -> Errno {
-    match name {
-        "EBADF" => Errno::BADF,
-        "ENOENT" => Errno::NOENT,
-        "EMFILE" => Errno::MFILE,
-        "EINVAL" => Errno::INVAL,
-        "EAGAIN" => Errno::AGAIN,
-        "EBUSY" => Errno::BUSY,
-        "EINTR" => Errno::INTR,
-        other => Errno::from_name(other).unwrap_or(Errno::from_raw(0)),
-    }
+    Errno::from_name(name).unwrap_or(Errno::from_raw(0))
 }
 
 /// A success value as new descriptors.
@@ -357,7 +349,7 @@ impl Replay {
             Class::Lseek => self.lseek(c, obs, sink),
             Class::Mmap => {
                 let mut a = Argv::new(c.args);
-                if flags::has(a.text(3), "MAP_ANONYMOUS", 0x20) {
+                if flags::has(a.text(3), name::MAP_ANONYMOUS, fs::MAP_ANONYMOUS) {
                     return Check::Undecided;
                 }
                 match a.fd(4) {
@@ -369,7 +361,7 @@ impl Replay {
             Class::Clone | Class::Clone3 | Class::Fork => self.clone_call(c, obs, sink),
             Class::Unshare => {
                 let mut a = Argv::new(c.args);
-                if obs == Obs::Ok(0) && flags::has(a.text(0), "CLONE_FILES", 0x400) {
+                if obs == Obs::Ok(0) && flags::has(a.text(0), name::CLONE_FILES, fs::CLONE_FILES) {
                     self.unshare(c.pid, u32::MAX);
                     self.flush_events(sink);
                 }
@@ -380,7 +372,7 @@ impl Replay {
             }
             Class::Waitid => {
                 let mut a = Argv::new(c.args);
-                if a.text(0) == "P_PIDFD" {
+                if a.text(0) == name::P_PIDFD {
                     if let Some(fd) = a.fd(1) {
                         return self.use_fds(c, &[fd], Need::default(), false, &obs, sink);
                     }

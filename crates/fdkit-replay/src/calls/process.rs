@@ -185,7 +185,7 @@ impl Replay {
             _ => (0, None, Some(1), 0),
         };
         let res = flags::strip_comment(a.text(res_i));
-        if res != "RLIMIT_NOFILE" && res != "7" {
+        if res != name::RLIMIT_NOFILE && flags::int(res) != Some(fs::RLIMIT_NOFILE as i64) {
             return Check::Undecided;
         }
         let tgid = if target == 0 {
@@ -208,7 +208,7 @@ impl Replay {
                     } else {
                         let pred = p.nofile;
                         p.nofile = old;
-                        self.report_beyond_table(c, "RLIMIT_NOFILE", pred.to_string(), sink);
+                        self.report_beyond_table(c, name::RLIMIT_NOFILE, pred.to_string(), sink);
                         check = Check::Differ(Predicted::Value(pred as i64));
                     }
                 } else {

@@ -9,6 +9,7 @@
 //! - A name the catalogue does not know, an errno strace could not name, or an
 //!   argument the log does not show (`-s 0`, `...`) is not decided.
 
+use fdkit::catalog::flagset::{self as fs, name};
 use fdkit::catalog::{self, ArgKind, Errors, Shape, Syscall};
 
 use super::*;
@@ -26,16 +27,16 @@ fn fd_looked_up(sc: &Syscall, args: &str) -> Option<bool> {
                 if f.is_empty() {
                     true
                 } else {
-                    !flags::has(f, "MAP_ANONYMOUS", 0x20)
+                    !flags::has(f, name::MAP_ANONYMOUS, fs::MAP_ANONYMOUS)
                 }
             }
             ArgKind::PidfdIf => {
                 let t = flags::strip_comment(a.text(0));
-                t == "P_PIDFD" || t == "3" || t.is_empty()
+                t == name::P_PIDFD || flags::int(t) == Some(fs::P_PIDFD as i64) || t.is_empty()
             }
             ArgKind::CloneArgs => {
                 let t = a.text(i);
-                t.is_empty() || t.contains("CLONE_INTO_CGROUP") || t.ends_with("...")
+                t.is_empty() || t.contains(name::CLONE_INTO_CGROUP) || t.ends_with("...")
             }
             _ => false,
         };
@@ -63,11 +64,12 @@ fn dirfd_used(sc: &Syscall, a: &mut Argv<'_>, i: usize, path: usize) -> bool {
     match unquote(text) {
         Some(p) if p.starts_with('/') => {
             sc.shape == Shape::Open(OpenForm::Openat2)
-                && (a.text(2).contains("RESOLVE_BENEATH") || a.text(2).contains("RESOLVE_IN_ROOT"))
+                && (a.text(2).contains(name::RESOLVE_BENEATH)
+                    || a.text(2).contains(name::RESOLVE_IN_ROOT))
         }
         Some("") => {
             let empty_is_fd = matches!(sc.shape, Shape::At(at) if at.empty_is_fd);
-            empty_is_fd || (0..8).any(|k| a.text(k).contains("AT_EMPTY_PATH"))
+            empty_is_fd || (0..8).any(|k| a.text(k).contains(name::AT_EMPTY_PATH))
         }
         _ => true,
     }

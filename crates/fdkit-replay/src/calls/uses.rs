@@ -164,8 +164,8 @@ impl Replay {
         };
         let off = a.int(1);
         let pred = match flags::strip_comment(a.text(2)) {
-            "SEEK_SET" => off.filter(|o| *o >= 0),
-            "SEEK_CUR" if !concurrent => match (d.offset(), off) {
+            name::SEEK_SET => off.filter(|o| *o >= 0),
+            name::SEEK_CUR if !concurrent => match (d.offset(), off) {
                 (Some(cur), Some(o)) => i64::try_from(cur)
                     .ok()
                     .and_then(|c| c.checked_add(o))
@@ -204,8 +204,12 @@ impl Replay {
         sink: &mut dyn Sink,
     ) -> Check {
         let mut a = Argv::new(c.args);
-        let empty_path =
-            at.flags != u8::MAX && flags::has(a.text(at.flags as usize), "AT_EMPTY_PATH", 0x1000);
+        let empty_path = at.flags != u8::MAX
+            && flags::has(
+                a.text(at.flags as usize),
+                name::AT_EMPTY_PATH,
+                fs::AT_EMPTY_PATH,
+            );
         let mut fds = Vec::with_capacity(2);
         let mut nonempty = true;
         for (di, pi) in at.pairs {

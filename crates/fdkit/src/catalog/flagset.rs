@@ -192,6 +192,19 @@ constants! {
     F_GET_FILE_RW_HINT = 1037;
     /// `F_SET_FILE_RW_HINT` (1038).
     F_SET_FILE_RW_HINT = 1038;
+    /// `F_RDLCK` (0): a read lock (`struct flock`'s `l_type`).
+    F_RDLCK = 0;
+    /// `F_WRLCK` (1): a write lock.
+    F_WRLCK = 1;
+    /// `F_UNLCK` (2): unlock.
+    F_UNLCK = 2;
+
+    // --- openat2(2): include/uapi/linux/openat2.h ---
+    /// `RESOLVE_BENEATH` (0x08): resolve beneath the directory descriptor, even an
+    /// absolute path.
+    RESOLVE_BENEATH = 0x08;
+    /// `RESOLVE_IN_ROOT` (0x10): treat the directory descriptor as the root.
+    RESOLVE_IN_ROOT = 0x10;
 
     // --- clone(2), unshare(2): include/uapi/linux/sched.h ---
     /// `CLONE_NEWTIME` (0x80, `unshare` and `clone3` only).

@@ -227,7 +227,7 @@ pub struct IoctlRequest {
 pub static IOCTL_REQUESTS: &[IoctlRequest] = &[
     // Descriptor flags: never fail on an open descriptor (fs/ioctl.c).
     IoctlRequest {
-        name: "FIOCLEX",
+        name: flagset::name::FIOCLEX,
         creates: Creates::Nothing,
         errors: Errors {
             only: &[],
@@ -235,7 +235,7 @@ pub static IOCTL_REQUESTS: &[IoctlRequest] = &[
         },
     },
     IoctlRequest {
-        name: "FIONCLEX",
+        name: flagset::name::FIONCLEX,
         creates: Creates::Nothing,
         errors: Errors {
             only: &[],
@@ -244,7 +244,7 @@ pub static IOCTL_REQUESTS: &[IoctlRequest] = &[
     },
     // O_NONBLOCK through the argument (ioctl_fionbio): only reading it can fail.
     IoctlRequest {
-        name: "FIONBIO",
+        name: flagset::name::FIONBIO,
         creates: Creates::Nothing,
         errors: Errors {
             only: &[Errno::FAULT],
@@ -253,7 +253,7 @@ pub static IOCTL_REQUESTS: &[IoctlRequest] = &[
     },
     // A new descriptor for the pty's peer (drivers/tty/pty.c ptm_open_peer).
     IoctlRequest {
-        name: "TIOCGPTPEER",
+        name: flagset::name::TIOCGPTPEER,
         creates: Creates::Returned,
         errors: Errors {
             only: &[],
