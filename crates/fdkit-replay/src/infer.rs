@@ -168,6 +168,13 @@ fn flips(t: &Table, op: &TOp, obs: &Obs, lim: Limits) -> Vec<Flip> {
         (TOp::Use { fds, n: 1, .. }, Obs::Err(Errno::BADF)) if is_open(t, fds[0]) => {
             out.push(Flip::Closed(fds[0]))
         }
+        // Two numbers, both open: the second one (the number an `SCM_RIGHTS`
+        // message passes, looked up after the socket) was not.
+        (TOp::Use { fds, n: 2, .. }, Obs::Err(Errno::BADF))
+            if is_open(t, fds[0]) && is_open(t, fds[1]) =>
+        {
+            out.push(Flip::Closed(fds[1]))
+        }
         _ => {}
     }
     out
