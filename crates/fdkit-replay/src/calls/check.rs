@@ -139,6 +139,14 @@ impl Replay {
         if done.searched && check == Check::Agree {
             self.summary.reordered += 1;
         }
+        if !self.provisional.is_empty() && matches!(obs, Obs::Ok(_) | Obs::Fds(_)) {
+            // A successful use confirms an inference that rested on skipped numbers.
+            let mut used: Vec<u32> = op.used().collect();
+            if let TOp::Close { fd } = op {
+                used.push(*fd);
+            }
+            self.confirm_uses(&used, sink);
+        }
         if done.bounded {
             // The log's result stands, unchecked.
             if let Some(g) = self.group_mut(gid) {
