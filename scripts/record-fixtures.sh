@@ -6,7 +6,9 @@
 #   NAME...      fixtures to record (default: all; see --list). Each NAME is
 #                recorded as NAME.strace (`strace -f -o`), and the names in
 #                VARIANT_NAMES also as NAME.yy-tt-T.strace, NAME.ttt.strace,
-#                NAME.r.strace and NAME.stderr.strace.
+#                NAME.r.strace and NAME.stderr.strace; the names in S0_NAMES
+#                also as NAME.s0.strace (`strace -f -s 0`: strings and arrays
+#                elided, `pipe2([...], O_CLOEXEC) = 0`).
 #   --out DIR    write the logs to DIR (created if missing) instead of
 #                tests/fixtures/. Works from any cwd.
 #   --no-verify  do not run scripts/verify-fixtures.py on the fresh logs.
@@ -29,9 +31,11 @@ ALL_NAMES=(
   shell-redirs shell-pipeline py-subprocess py-threads c-threads c-dup-edge
   c-fork-exec c-sockets c-emfile make-j
   leak-c-exec leak-py-loop leak-shell clean-c use-after-close leak-c-dup2
+  c-pipe2-flags c-scm-badf c-ioctl-ptpeer py-pipes
 )
 VARIANT_NAMES=(shell-pipeline py-threads c-fork-exec c-sockets)
 VARIANTS=(yy-tt-T ttt r stderr)
+S0_NAMES=(py-pipes c-sockets)
 
 die() {
   echo "record-fixtures: error: $*" >&2
@@ -148,7 +152,7 @@ prog_argv() {
       PROG_SHOWN="$SH -c \"\$(cat tests/fixtures/src/$1.sh)\""
       ;;
     py-subprocess) PROG=("$PY" "$BIN/$1.py") ;; # full interpreter start on purpose
-    py-threads | leak-py-loop) PROG=("$PY" -I -S "$BIN/$1.py") ;;
+    py-threads | leak-py-loop | py-pipes) PROG=("$PY" -I -S "$BIN/$1.py") ;;
     make-j)
       cp "$BIN/make-j.mk" Makefile
       PROG=("$MAKE" -j4)
@@ -174,6 +178,7 @@ record() {
     ttt) sopts=(-f -ttt) ;;
     r) sopts=(-f -r) ;;
     stderr) sopts=(-f) ;;
+    s0) sopts=(-f -s 0) ;;
   esac
   (
     cd "$work"
@@ -218,6 +223,9 @@ for n in "${NAMES[@]}"; do
   record "$n" plain
   case " ${VARIANT_NAMES[*]} " in
     *" $n "*) for v in "${VARIANTS[@]}"; do record "$n" "$v"; done ;;
+  esac
+  case " ${S0_NAMES[*]} " in
+    *" $n "*) record "$n" s0 ;;
   esac
 done
 

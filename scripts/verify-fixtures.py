@@ -6,7 +6,7 @@ Usage: scripts/verify-fixtures.py [DIR] [NAME...]
 DIR defaults to tests/fixtures/ next to this script; NAME defaults to every
 fixture that has a NAME.strace in DIR. For each NAME it checks NAME.strace and
 every decorated variant present (NAME.yy-tt-T.strace, NAME.ttt.strace,
-NAME.r.strace, NAME.stderr.strace):
+NAME.r.strace, NAME.stderr.strace, NAME.s0.strace):
 
   * the line format of the variant (pid prefix "1234  " for -o logs,
     "[pid  1234] " or no prefix for the stderr form, timestamps, -T, -yy);
@@ -254,6 +254,49 @@ REQUIRED = {
     ],
 }
 
+REQUIRED.update({
+    "c-pipe2-flags": [
+        r'^pipe2\(\[3, 4\], O_DIRECT\) = 0$',
+        # O_DIRECT only on the write end (fs/pipe.c, create_pipe_files)
+        r'^fcntl\(3, F_GETFL\) = 0x800 \(flags O_RDONLY\|O_NONBLOCK\)$',
+        r'^fcntl\(4, F_GETFL\) = 0x4801 \(flags O_WRONLY\|O_NONBLOCK\|O_DIRECT\)$',
+        r'^fcntl\(3, F_GETFL\) = 0 \(flags O_RDONLY\)$',
+        r'^fcntl\(4, F_GETFL\) = 0x4001 \(flags O_WRONLY\|O_DIRECT\)$',
+        r'^pipe2\(0x[0-9a-f]+, O_APPEND\) = -1 EINVAL',
+    ],
+    "c-scm-badf": [
+        r'^socketpair\(AF_UNIX, SOCK_STREAM, 0, \[3, 4\]\) = 0$',
+        r'^sendmsg\(3, .*cmsg_data=\[6\]\}.*\) = -1 EBADF',
+        r'^sendmsg\(3, .*cmsg_data=\[5, 6\]\}.*\) = -1 EBADF',
+        r'^sendmsg\(3, .*cmsg_data=\[-1\]\}.*\) = -1 EBADF',
+        r'^recvfrom\(4, .*MSG_DONTWAIT.*\) = -1 EAGAIN',
+        r'^sendmsg\(3, .*cmsg_data=\[5\]\}.*\) = 1$',
+        r'^recvmsg\(4, .*cmsg_data=\[6\]\}.*\) = 1$',
+    ],
+    "c-ioctl-ptpeer": [
+        r'^openat\(AT_FDCWD, "/dev/ptmx", O_RDWR\|O_NOCTTY\) = 3$',
+        r'^ioctl\(3, TIOCGPTPEER, (0x102|O_RDWR\|O_NOCTTY)\) = 4$',
+        r'^ioctl\(3, TIOCGPTPEER, (0x80102|O_RDWR\|O_NOCTTY\|O_CLOEXEC)\) = 5$',
+        r'^fcntl\(5, F_GETFD\) = 0x1 \(flags FD_CLOEXEC\)$',
+    ],
+    "py-pipes": [
+        r'^pipe2\(\[\d+, \d+\], O_CLOEXEC\) = 0$',
+        r'^execve\("/bin/cat", \["/bin/cat"\]',
+    ],
+})
+
+# `strace -s 0` variants (NAME.s0.strace): arrays and strings elided.
+REQUIRED_S0 = {
+    "py-pipes": [
+        r'^pipe2\(\[\.\.\.\], O_CLOEXEC\) = 0$',
+        r'^execve\("/bin/cat", \[\.\.\.\]',
+    ],
+    "c-sockets": [
+        r'^socketpair\(AF_UNIX, SOCK_STREAM, 0, \[\.\.\.\]\) = 0$',
+        r'cmsg_type=SCM_RIGHTS, cmsg_data=\[\.\.\.\]',
+    ],
+}
+
 # Wanted but timing-dependent (e.g. on a single CPU): reported as WARN only.
 WANTED = {
     "py-threads": [
@@ -402,12 +445,13 @@ def check_file(path, name, variant):
             break
 
     # --- required content ---
-    for rx in REQUIRED.get(name, []):
+    required = REQUIRED_S0.get(name, []) if variant == "s0" else REQUIRED.get(name, [])
+    for rx in required:
         r = re.compile(rx)
         if not any(r.search(b) for b in bodies):
             errors.append("missing: /%s/" % rx)
 
-    for rx in WANTED.get(name, []):
+    for rx in WANTED.get(name, []) if variant != "s0" else []:
         r = re.compile(rx)
         if not any(r.search(b) for b in bodies):
             print("WARN %s: not found (timing-dependent): /%s/" % (os.path.basename(path), rx))
@@ -447,7 +491,7 @@ def main(argv):
     for name in names:
         files = sorted(f for f in os.listdir(d)
                        if f.startswith(name + ".") and f.endswith(".strace")
-                       and re.fullmatch(re.escape(name) + r"(\.(yy-tt-T|ttt|r|stderr))?\.strace", f))
+                       and re.fullmatch(re.escape(name) + r"(\.(yy-tt-T|ttt|r|stderr|s0))?\.strace", f))
         if name + ".strace" not in files:
             print("FAIL %s: %s.strace not found in %s" % (name, name, d))
             failed += 1

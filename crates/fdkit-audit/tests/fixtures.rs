@@ -187,7 +187,8 @@ fn leak_c_dup2_finds_the_silent_close_and_the_pipe_left_open() {
 /// purpose; c-fork-exec's pipe has no FD_CLOEXEC, so /bin/true and the re-exec'd
 /// program inherit its ends (the re-exec'd program uses 3 and 5: info); make
 /// keeps its "dead stdin" pipe's read end until it exits; py-subprocess passes
-/// fd 9 with `pass_fds` and the shell writes to it (info).
+/// fd 9 with `pass_fds` and the shell writes to it (info), py-pipes (and its
+/// `strace -s 0` recording) fd 4.
 const EXPECTED: &[(&str, &[&str])] = &[
     ("c-dup-edge", &["medium double-close 119 fd 11"]),
     (
@@ -271,7 +272,11 @@ const EXPECTED: &[(&str, &[&str])] = &[
             "info inherited-across-exec 198 fd 5",
         ],
     ),
+    ("c-ioctl-ptpeer", &[]),
+    ("c-pipe2-flags", &[]),
+    ("c-scm-badf", &[]),
     ("c-sockets.r", &[]),
+    ("c-sockets.s0", &[]),
     ("c-sockets.stderr", &[]),
     ("c-sockets", &[]),
     ("c-sockets.ttt", &[]),
@@ -289,6 +294,8 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("leak-py-loop", &[]),
     ("leak-shell", &["high inherited-across-exec 82 fd 5"]),
     ("make-j", &["low open-at-exit 1711 fd 5"]),
+    ("py-pipes", &["info inherited-across-exec 849 fd 4"]),
+    ("py-pipes.s0", &["info inherited-across-exec 857 fd 4"]),
     ("py-subprocess", &["info inherited-across-exec 1575 fd 9"]),
     ("py-threads.r", &[]),
     ("py-threads.stderr", &[]),

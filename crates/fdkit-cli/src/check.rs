@@ -31,7 +31,10 @@
 //!   descriptors sharing an open file description).
 //! - `inference`: `line`, `pid`, `fact` (`open_at_start`, `closed_at_start`,
 //!   `cloexec_at_start`, `soft_limit`, `soft_limit_above`), `fd` (or null), `value`
-//!   (the limit, the flag, or null), `text` (in words), `evidence` (the call).
+//!   (the limit, the flag, or null), `text` (in words), `evidence` (the call),
+//!   `confirmed_by` (the later line that used a number inferred from an
+//!   allocation skipping it, or null; an allocation whose skipped numbers no
+//!   later line uses is a `divergence` at its line instead, reported at the end).
 //! - `undecided`: a call the concurrency search could not decide: `line`, `pid`,
 //!   `call`, `reason`.
 //! - `summary`: `calls`, `processes`, `agree`, `differ`, `undecided`, `reordered`,
@@ -236,6 +239,7 @@ struct JsonInference<'a> {
     value: Option<u64>,
     text: String,
     evidence: &'a str,
+    confirmed_by: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -397,11 +401,19 @@ impl<W: Write> Sink for Output<W> {
                     value,
                     text: i.fact.to_string(),
                     evidence: &i.evidence,
+                    confirmed_by: i.confirmed_by,
                 },
             )
         } else {
             let head = self.paint("36", &format!("{}:{}: inferred:", self.name, i.line));
-            writeln!(self.w, "{head} {}, from: {}", i.fact, i.evidence)
+            match i.confirmed_by {
+                Some(by) => writeln!(
+                    self.w,
+                    "{head} {}, from: {} (confirmed by line {by})",
+                    i.fact, i.evidence
+                ),
+                None => writeln!(self.w, "{head} {}, from: {}", i.fact, i.evidence),
+            }
         };
         self.keep(r);
     }

@@ -896,6 +896,34 @@ mod regressions {
         agree(&steps);
     }
 
+    /// `pipe2` with each combination of `O_NONBLOCK`, `O_DIRECT` and `O_CLOEXEC`:
+    /// `F_GETFL` and `F_GETFD` on both ends, no `F_SETFL` in between (fs/pipe.c,
+    /// `create_pipe_files`: `O_DIRECT` is the write end's only).
+    #[test]
+    fn pipe2_flags_per_end() {
+        const O_CLOEXEC: u32 = 0o2000000;
+        let mut steps = Vec::new();
+        for (i, flags) in [
+            0,
+            O_NONBLOCK,
+            O_DIRECT,
+            O_NONBLOCK | O_DIRECT,
+            O_CLOEXEC | O_DIRECT,
+            O_CLOEXEC | O_NONBLOCK | O_DIRECT,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            steps.push((P0, Call::Pipe2 { flags }));
+            for fd in [3 + 2 * i as i32, 4 + 2 * i as i32] {
+                for cmd in [1, 3] {
+                    steps.push((P0, Call::Fcntl { fd, cmd, arg: 0 }));
+                }
+            }
+        }
+        agree(&steps);
+    }
+
     /// "fix: the current directory follows a rename" (found after 60,145 cases).
     #[test]
     fn cwd_follows_a_renamed_directory() {

@@ -136,6 +136,8 @@ pub struct Replay {
     pub(crate) line: u64,
     /// Order-search steps saved up (see [`crate::lin::SEARCH_CREDIT_PER_CALL`]).
     pub(crate) search_credit: u64,
+    /// Inferences waiting for a later use of their numbers (see `infer`).
+    pub(crate) provisional: Vec<crate::infer::Provisional>,
 }
 
 impl Default for Replay {
@@ -171,6 +173,7 @@ impl Replay {
             pending_events: Vec::new(),
             line: 0,
             search_credit: u64::from(crate::lin::SEARCH_BUDGET),
+            provisional: Vec::new(),
         }
     }
 
@@ -406,7 +409,9 @@ impl Replay {
         true
     }
 
-    /// The log ended: calls still unfinished are given up on.
+    /// The log ended: calls still unfinished are given up on, and an allocation
+    /// whose skipped numbers no later line used is reported as a divergence at
+    /// its line (see [`Inference::confirmed_by`](crate::Inference::confirmed_by)).
     pub fn finish(&mut self, sink: &mut dyn Sink) {
         // Pids still waiting for their parent: the log ended first.
         while let Some(o) = self.orphans.take_oldest() {
@@ -422,6 +427,7 @@ impl Replay {
         for pid in pids {
             self.give_up(pid, sink);
         }
+        self.settle_provisional(sink);
     }
 
     /// Every live process's table, by process id.

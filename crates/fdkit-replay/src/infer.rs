@@ -19,15 +19,53 @@
 //! Flips of numbers made doubtful by an earlier divergence are learned silently
 //! (the call counts as not decided); flips of starting-state numbers are reported
 //! as [`Inference`]s.
+//!
+//! ## Provisional inferences
+//!
+//! An inference that rests only on an allocation skipping numbers (`dup(4) = 9`
+//! with 5..8 unknown: "5, 6, 7, 8 were open") is exactly what a wrong result
+//! looks like, so it is *provisional*: it is reported only once a later line uses
+//! each inferred number successfully (`fstat(7) = 0`, `close(7) = 0`, a `dup2`
+//! from it, in any table that inherited it), with that line as
+//! [`Inference::confirmed_by`]. A number never used by the end of the log leaves
+//! the allocation a divergence at its own line ([`Replay::finish`]): the model
+//! predicted the lower number. (Numbers the log pinned down before, by a `close`,
+//! an `EBADF`, an allocation, are known and never inferred: such a contradiction
+//! is a divergence at once.) None of the recorded fixtures has an inherited
+//! descriptor (the recorder starts every program with exactly 0, 1, 2), so no
+//! real log there depends on this rule; a shell that leaks descriptors a
+//! program never touches makes that program's skipped allocations divergences,
+//! which `--initial-fds` states away.
 
 use std::sync::Arc;
 
 use fdkit::{Errno, Fd, Limits};
 
 use crate::desc::{Description, Origin};
-use crate::engine::{Replay, NO_PID};
-use crate::op::{apply, Change, Check, Fds, Obs, Src, TOp, Table};
-use crate::report::{Fact, Inference, Sink};
+use crate::engine::{list, Replay, NO_PID};
+use crate::op::{apply, Change, Check, Fds, Obs, Predicted, Src, TOp, Table};
+use crate::report::{Divergence, Fact, Inference, Sink};
+
+/// Inferences that rest only on an allocation skipping numbers, waiting for a
+/// later use of each number (see the module docs).
+#[derive(Debug)]
+pub(crate) struct Provisional {
+    /// The inferred-open numbers not confirmed yet, with their inference.
+    pub open: Vec<Inference>,
+    /// The allocation as a divergence, reported if a number is never confirmed.
+    pub divergence: Divergence,
+}
+
+/// Whether an allocation needs `fd` open by itself (its source, `pre` or
+/// directory descriptor), rather than skipping it.
+fn alloc_uses(op: &TOp, fd: u32) -> bool {
+    match op {
+        TOp::Alloc {
+            src, pre, dirfd, ..
+        } => *pre == Some(fd) || *dirfd == Some(fd) || src_fd(src) == Some(fd),
+        _ => true,
+    }
+}
 
 /// The widest range of numbers one explanation may flip.
 const MAX_FLIPS: u32 = 4096;
@@ -168,6 +206,13 @@ fn flips(t: &Table, op: &TOp, obs: &Obs, lim: Limits) -> Vec<Flip> {
         (TOp::Use { fds, n: 1, .. }, Obs::Err(Errno::BADF)) if is_open(t, fds[0]) => {
             out.push(Flip::Closed(fds[0]))
         }
+        // Two numbers, both open: the second one (the number an `SCM_RIGHTS`
+        // message passes, looked up after the socket) was not.
+        (TOp::Use { fds, n: 2, .. }, Obs::Err(Errno::BADF))
+            if is_open(t, fds[0]) && is_open(t, fds[1]) =>
+        {
+            out.push(Flip::Closed(fds[1]))
+        }
         _ => {}
     }
     out
@@ -247,11 +292,21 @@ impl Replay {
         if fl.is_empty() {
             return None;
         }
+        // A number an allocation skipped while other calls on the table are
+        // pending may be held by one of them (a blocked `accept4` reserves its
+        // number at entry): learned quietly, neither an inference nor a
+        // divergence.
+        let busy = g.others_pending(at.0);
+        let skipped = |f: &Flip| match (f, op, obs) {
+            (Flip::Open(n), TOp::Alloc { .. }, Obs::Fds(_)) => !alloc_uses(op, *n),
+            _ => false,
+        };
         let quiet: Vec<bool> = fl
             .iter()
             .map(|f| {
                 g.known.is_doubtful(f.fd())
                     || matches!(f, Flip::Cloexec(fd, _) if g.known.doubt_cloexec.contains(fd))
+                    || (busy && skipped(f))
             })
             .collect();
         let entries: Vec<(Arc<Description>, bool)> = fl
@@ -283,6 +338,25 @@ impl Replay {
                 }
             })
             .collect();
+        // An allocation's own result, before the flips: what the model predicted.
+        let provisional = fl.iter().zip(&quiet).any(|(f, q)| !q && skipped(f));
+        let before = provisional.then(|| {
+            let TOp::Alloc { start, .. } = op else {
+                unreachable!("skipped flips are an allocation's")
+            };
+            let want = match obs {
+                Obs::Fds(r) => r.len(),
+                _ => 1,
+            };
+            let mut pred = Vec::with_capacity(want);
+            let mut from = *start;
+            for _ in 0..want {
+                let n = g.table.lowest_free_from(from).min(u64::from(u32::MAX)) as u32;
+                pred.push(n);
+                from = n.saturating_add(1);
+            }
+            (list(&g.table), Predicted::Fds(pred))
+        });
         let saved = g.save();
         let (id, start, end) = at;
         for (f, (e, cloexec)) in fl.iter().zip(&entries) {
@@ -301,6 +375,7 @@ impl Replay {
             g.known.mark_cloexec(f.fd());
         }
         // Starting-state facts hold in every table that still has them unknown.
+        let mut held = Vec::new();
         for ((&f, &q), (e, _)) in fl.iter().zip(&quiet).zip(&entries) {
             if q {
                 continue;
@@ -311,12 +386,38 @@ impl Replay {
                 Flip::Closed(fd) => Fact::ClosedAtStart { fd },
                 Flip::Cloexec(fd, on) => Fact::CloexecAtStart { fd, on },
             };
-            self.summary.inferred += 1;
-            sink.inference(&Inference {
+            let inference = Inference {
                 line,
                 pid: (pid != NO_PID).then_some(pid),
                 fact,
                 evidence: text.to_owned(),
+                confirmed_by: None,
+            };
+            if skipped(&f) {
+                held.push(inference);
+                continue;
+            }
+            self.summary.inferred += 1;
+            sink.inference(&inference);
+        }
+        if let (false, Some((table, predicted))) = (held.is_empty(), before) {
+            let expected = match obs {
+                Obs::Fds(r) => Predicted::Fds(r.to_vec()).to_string(),
+                _ => String::from("?"),
+            };
+            self.provisional.push(Provisional {
+                open: held,
+                divergence: Divergence {
+                    line,
+                    entered: at.1,
+                    pid: (pid != NO_PID).then_some(pid),
+                    syscall: text.split('(').next().unwrap_or_default().to_owned(),
+                    call: text.to_owned(),
+                    what: "descriptor",
+                    expected,
+                    predicted: predicted.to_string(),
+                    table,
+                },
             });
         }
         Some(if quiet.iter().any(|q| *q) || done.check != Check::Agree {
@@ -324,6 +425,46 @@ impl Replay {
         } else {
             Check::Agree
         })
+    }
+
+    /// A call at the current line used `fds` successfully: each provisional
+    /// inference of one of them is confirmed, and reported with this line.
+    pub(crate) fn confirm_uses(&mut self, fds: &[u32], sink: &mut dyn Sink) {
+        if self.provisional.is_empty() || fds.is_empty() {
+            return;
+        }
+        let line = self.line;
+        let mut done = Vec::new();
+        for p in &mut self.provisional {
+            p.open.retain(|i| {
+                let Fact::OpenAtStart { fd } = i.fact else {
+                    return true;
+                };
+                if !fds.contains(&fd) {
+                    return true;
+                }
+                done.push(Inference {
+                    confirmed_by: Some(line),
+                    ..i.clone()
+                });
+                false
+            });
+        }
+        self.provisional.retain(|p| !p.open.is_empty());
+        for i in done {
+            self.summary.inferred += 1;
+            sink.inference(&i);
+        }
+    }
+
+    /// The end of the log: an allocation whose skipped numbers were not all used
+    /// later is a divergence at its line (it was counted as agreeing).
+    pub(crate) fn settle_provisional(&mut self, sink: &mut dyn Sink) {
+        for p in std::mem::take(&mut self.provisional) {
+            self.summary.agree = self.summary.agree.saturating_sub(1);
+            self.summary.differ += 1;
+            sink.divergence(&p.divergence);
+        }
     }
 
     /// Applies a starting-state fact to every table where the number is still
@@ -414,6 +555,7 @@ impl Replay {
                 pid: (pid != NO_PID).then_some(pid),
                 fact,
                 evidence: text.to_owned(),
+                confirmed_by: None,
             });
         }
         let events = self.events;

@@ -96,14 +96,28 @@
 //! - **Access modes** of inherited descriptors are unknown until calls show
 //!   them, so `EBADF` from a `read` on one is not decided.
 //! - **Starting-state inference** is by evidence only: a higher allocation with
-//!   unknown numbers below it is explained as inherited descriptors, so a wrong
-//!   number in the unknown zone is reported as an inference, not a divergence
-//!   (`--initial-fds` turns inference off).
+//!   unknown numbers below it is explained as inherited descriptors, but only
+//!   *provisionally*: each such number must be used successfully by a later line
+//!   (the inference then names that line, [`Inference::confirmed_by`]), else the
+//!   allocation is a divergence at its line when the log ends. A use of an
+//!   unknown number is an inference at once; a number an earlier line pinned
+//!   down is never inferred. A number skipped while other calls on the table are
+//!   pending is learned quietly (a blocked `accept4` holds its number unseen).
+//!   `--initial-fds` turns inference off.
+//! - **Elided values** (`strace -s 0`, `-s N`: `pipe2([...], 0) = 0`,
+//!   `cmsg_data=[...]`) are unknown, never guessed: the new descriptors are
+//!   placed where a lone caller's would go, but those numbers are *doubtful*
+//!   (what later calls show is learned, never reported), and a failed `sendmsg`
+//!   whose passed numbers are elided is not decided.
+//! - **`ioctl`**: `TIOCGPTPEER` creates a descriptor (drivers/tty/pty.c); any
+//!   other `ioctl` returning a positive value makes that number doubtful, since
+//!   it may be a new descriptor (KVM, DRM, `NS_GET_*`).
 //!
 //! ## Not modelled
 //!
 //! File systems (paths are link text, `ENOENT` is taken as given), descriptors
-//! created by `ioctl`s (KVM, DRM, `TIOCGPTPEER`...), `SCM_RIGHTS` over sockets
+//! created by `ioctl`s other than `TIOCGPTPEER` (KVM, DRM...: their numbers
+//! are only made doubtful), `SCM_RIGHTS` over sockets
 //! connected by `connect`/`accept` (received descriptions start unknown; over a
 //! `socketpair` the log shows, they are the sender's), `poll`/`select` sets, `bpf`,
 //! `seccomp` user notification, `kcmp`, `-ff` per-process files (replay each), and

@@ -385,6 +385,12 @@ pub(crate) struct Group {
 }
 
 impl Group {
+    /// Whether a call other than `id` is pending on this table and may hold
+    /// numbers no line shows yet (a blocked `accept` reserves its number at entry).
+    pub(crate) fn others_pending(&self, id: u64) -> bool {
+        self.opaque > 0 || self.cands.iter().any(|c| c.id != id)
+    }
+
     pub(crate) fn new(table: Table, known: Known) -> Group {
         Group {
             table,

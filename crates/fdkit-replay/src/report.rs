@@ -136,6 +136,10 @@ pub struct Inference {
     pub fact: Fact,
     /// The evidence, in strace syntax.
     pub evidence: String,
+    /// For an inference that rests on an allocation skipping the number (see
+    /// `infer`'s "provisional inferences"): the later line that used the number
+    /// successfully and so confirmed it. `None` for an inference from a use.
+    pub confirmed_by: Option<u64>,
 }
 
 /// What an [`Inference`] says.

@@ -70,6 +70,8 @@ fn modelled_calls_print_as_strace_printed_them() {
             || name.contains("yy")
             || name.contains(".r.")
             || name.contains("ttt")
+            // `strace -s 0` elides the arrays the printer writes in full.
+            || name.contains(".s0.")
         {
             continue;
         }
@@ -88,6 +90,10 @@ fn modelled_calls_print_as_strace_printed_them() {
                 || line.contains("st_rdev")
                 || line.contains("<unfinished")
                 || line.contains("resumed>")
+                // Terminal ioctls the scenario symbols do not name
+                // (c-ioctl-ptpeer: `TIOCSPTLCK`, `TIOCGPTPEER`).
+                || line.contains("TIOCSPTLCK")
+                || line.contains("TIOCGPTPEER")
             {
                 continue;
             }

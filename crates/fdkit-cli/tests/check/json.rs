@@ -101,18 +101,21 @@ fn initial_fds_and_nofile_state_the_start() {
     let log = "\
 1 openat(AT_FDCWD, \"f\", O_RDONLY) = 4
 1 dup(4) = -1 EMFILE (Too many open files)
+1 close(3) = 0
 ";
     let (_d, path) = file("s.strace", log.as_bytes());
     let p = path.to_str().unwrap();
     // Stated: 0-3 open and a limit of 5: both results follow.
     let (r, _, s) = check_json(&["--initial-fds", "0,1,2,3", "--nofile", "5", p]);
     assert_eq!(r.code, 0, "{}", r.stdout);
-    assert_eq!((s.agree, s.differ, s.inferred), (2, 0, 0));
-    // Stated otherwise: nothing is inferred, both differ.
+    assert_eq!((s.agree, s.differ, s.inferred), (3, 0, 0));
+    // Stated otherwise: nothing is inferred, both differ (then `close(3)` is
+    // learned: 3 is doubtful after the first divergence).
     let (r, records, s) = check_json(&["--initial-fds", "0,1,2", "--nofile", "1024", p]);
     assert_eq!(r.code, 1);
     assert_eq!((s.differ, s.inferred), (2, 0), "{records:?}");
-    // Not stated: both are inferred (3 was open; the soft limit was 5).
+    // Not stated: both are inferred (the soft limit was 5; 3 was open, which the
+    // allocation skipping it suggests and `close(3) = 0` confirms).
     let (r, records, s) = check_json(&[p]);
     assert_eq!(r.code, 0);
     assert_eq!((s.differ, s.inferred), (0, 2), "{records:?}");
@@ -126,8 +129,87 @@ fn initial_fds_and_nofile_state_the_start() {
     assert_eq!(
         facts,
         [
-            ("open_at_start", Some(3), None),
-            ("soft_limit", None, Some(5))
+            ("soft_limit", None, Some(5)),
+            ("open_at_start", Some(3), None)
         ]
+    );
+    let confirmed: Vec<Option<u64>> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Inference(i) => Some(i.confirmed_by),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(confirmed, [None, Some(3)]);
+}
+
+/// Changing `dup(4) = 7` into `= 9` once gave "fd 7 and 8 were open at start",
+/// 0 differ, exit 0. An inference resting only on an allocation skipping
+/// numbers is provisional: no later use of 7 or 8, so the allocation is a
+/// divergence at its line, and nothing is inferred.
+#[test]
+fn an_inference_from_skipped_numbers_only_is_a_divergence_at_its_line() {
+    let log = "\
+1 openat(AT_FDCWD, \"f\", O_RDONLY) = 3
+1 dup(3) = 4
+1 dup(4) = 9
+1 close(9) = 0
+1 close(4) = 0
+";
+    let (_d, path) = file("m.strace", log.as_bytes());
+    let (r, records, s) = check_json(&[path.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{records:?}");
+    assert_eq!((s.differ, s.inferred), (1, 0), "{records:?}");
+    let d: Vec<(u64, &str, &str, &str)> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Divergence(d) => Some((
+                d.line,
+                d.what.as_str(),
+                d.expected.as_str(),
+                d.predicted.as_str(),
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(d, [(3, "descriptor", "9", "5")]);
+}
+
+/// An inherited descriptor (a shell leaked 5 and 6) that a later line uses stays
+/// clean: the inference shows the allocation and the confirming line.
+#[test]
+fn an_inherited_fd_confirmed_by_a_later_use_stays_clean() {
+    let log = "\
+1 openat(AT_FDCWD, \"f\", O_RDONLY) = 3
+1 dup(3) = 4
+1 dup(4) = 7
+1 fcntl(5, F_GETFD) = 0
+1 write(6, \"x\", 1) = 1
+";
+    let (_d, path) = file("c.strace", log.as_bytes());
+    let (r, records, s) = check_json(&[path.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{records:?}");
+    assert_eq!((s.differ, s.inferred), (0, 2), "{records:?}");
+    let got: Vec<(u64, Option<u32>, Option<u64>, &str)> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Inference(i) => Some((i.line, i.fd, i.confirmed_by, i.evidence.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (3, Some(5), Some(4), "dup(4) = 7"),
+            (3, Some(6), Some(5), "dup(4) = 7")
+        ]
+    );
+    let text = run(&["check", path.to_str().unwrap()]);
+    assert!(
+        text.stdout.contains(
+            ":3: inferred: fd 5 was open at start (inherited), from: dup(4) = 7 (confirmed by line 4)"
+        ),
+        "{}",
+        text.stdout
     );
 }

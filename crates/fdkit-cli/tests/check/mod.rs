@@ -62,6 +62,7 @@ pub struct Inference {
     pub value: Option<u64>,
     pub text: String,
     pub evidence: String,
+    pub confirmed_by: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -61,6 +61,17 @@ const CASES: &[Case] = &[
         to: "[3, 5]",
         what: "descriptor",
     },
+    // An allocation skipping numbers nothing else shows open: once explained as
+    // "7 and 8 were open at start", 0 differ (see `infer`: provisional
+    // inferences).
+    Case {
+        nth: 0,
+        fixture: "c-fork-exec.strace",
+        needle: "dup(3)                            = 7",
+        from: "= 7",
+        to: "= 9",
+        what: "descriptor",
+    },
     // EMFILE turned into success: the table was full.
     Case {
         nth: 0,
@@ -69,6 +80,34 @@ const CASES: &[Case] = &[
         from: "= -1 EMFILE (Too many open files)",
         to: "= 10",
         what: "descriptor",
+    },
+    // EBADF from SCM_RIGHTS naming a closed number (net/core/scm.c) turned
+    // into success.
+    Case {
+        nth: 0,
+        fixture: "c-scm-badf.strace",
+        needle: "cmsg_data=[6]}], msg_controllen=24, msg_flags=0}, 0) = -1 EBADF",
+        from: "= -1 EBADF (Bad file descriptor)",
+        to: "= 1",
+        what: "EBADF",
+    },
+    // A pipe's read end does not get O_DIRECT (fs/pipe.c, create_pipe_files).
+    Case {
+        nth: 3,
+        fixture: "c-pipe2-flags.strace",
+        needle: "fcntl(3, F_GETFL)                 = 0 (flags O_RDONLY)",
+        from: "= 0 (flags O_RDONLY)",
+        to: "= 0x4000 (flags O_RDONLY|O_DIRECT)",
+        what: "F_GETFL",
+    },
+    // A descriptor TIOCGPTPEER made is open.
+    Case {
+        nth: 0,
+        fixture: "c-ioctl-ptpeer.strace",
+        needle: "fcntl(5, F_GETFD)",
+        from: "= 0x1 (flags FD_CLOEXEC)",
+        to: "= -1 EBADF (Bad file descriptor)",
+        what: "F_GETFD",
     },
     // EBADF turned into success.
     Case {

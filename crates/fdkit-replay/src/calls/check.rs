@@ -53,6 +53,61 @@ impl Replay {
         what: &'static str,
         sink: &mut dyn Sink,
     ) -> Check {
+        self.table_op_with(c, op, obs, what, false, sink)
+    }
+
+    /// An allocation whose new numbers the log does not name (`pipe2([...], 0) = 0`
+    /// under `strace -s 0`): the descriptors are created where a lone caller's
+    /// would go (the lowest free numbers), but those numbers are *doubtful*, the
+    /// way a divergence leaves them: what later calls show about them is learned,
+    /// never reported, and the call itself is not decided.
+    pub(super) fn alloc_unnamed(
+        &mut self,
+        c: &mut Ctx<'_>,
+        op: &TOp,
+        count: usize,
+        sink: &mut dyn Sink,
+    ) -> Check {
+        let Some((gid, lim)) = self.gid_limits(c.pid) else {
+            return Check::Undecided;
+        };
+        let TOp::Alloc { start, .. } = op else {
+            return Check::Undecided;
+        };
+        let Some(g) = self.group(gid) else {
+            return Check::Undecided;
+        };
+        let mut nums = Vec::with_capacity(count);
+        let mut from = *start;
+        for _ in 0..count {
+            let n = g.table.lowest_free_from(from);
+            if n >= u64::from(lim.nofile) {
+                return Check::Undecided;
+            }
+            nums.push(n as u32);
+            from = n as u32 + 1;
+        }
+        let obs = Obs::Fds(nums.iter().copied().collect());
+        self.table_op_with(c, op, &obs, "descriptor", true, sink);
+        if let Some(g) = self.group_mut(gid) {
+            for n in nums {
+                g.known.unmark(n);
+            }
+        }
+        Check::Undecided
+    }
+
+    /// [`Replay::table_op`]; with `guess`, `obs` is the model's own placement of
+    /// numbers the log did not name, so a disagreement is applied, not reported.
+    fn table_op_with(
+        &mut self,
+        c: &mut Ctx<'_>,
+        op: &TOp,
+        obs: &Obs,
+        what: &'static str,
+        guess: bool,
+        sink: &mut dyn Sink,
+    ) -> Check {
         let Some((gid, lim)) = self.gid_limits(c.pid) else {
             return Check::Undecided;
         };
@@ -69,7 +124,12 @@ impl Replay {
         let done = g.complete(id, c.entered, c.completed, op, obs, lim, entry_ok, ch);
         c.consumed = true;
         let mut check = done.check;
-        if let Check::Differ(pred) = &check {
+        if let (Check::Differ(_), true) = (&check, guess) {
+            if let Some(g) = self.group_mut(gid) {
+                g.force_item(id, c.entered, c.completed, op, obs, lim, c.pid_opt());
+            }
+            check = Check::Undecided;
+        } else if let Check::Differ(pred) = &check {
             let pred = pred.clone();
             let at = (id, c.entered, c.completed);
             check = self.diverge(c, gid, at, op, obs, lim, pred, what, &mut changes, sink);
@@ -78,6 +138,14 @@ impl Replay {
         }
         if done.searched && check == Check::Agree {
             self.summary.reordered += 1;
+        }
+        if !self.provisional.is_empty() && matches!(obs, Obs::Ok(_) | Obs::Fds(_)) {
+            // A successful use confirms an inference that rested on skipped numbers.
+            let mut used: Vec<u32> = op.used().collect();
+            if let TOp::Close { fd } = op {
+                used.push(*fd);
+            }
+            self.confirm_uses(&used, sink);
         }
         if done.bounded {
             // The log's result stands, unchecked.

@@ -28,6 +28,66 @@ pub(super) fn open_status(flags: Option<u64>, form: OpenForm, kind: Kind) -> Sta
     Status { bits, unknown }
 }
 
+/// The descriptors of `SCM_RIGHTS` control messages whose `cmsg_data` strace
+/// elided (`[...]` under `-s 0`, `[3, ...]` past `-s N`): `None` when there are
+/// none, else how many there are, from `cmsg_len` (x86-64:
+/// `CMSG_LEN(4 * n) = 16 + 4 * n`); `Some(None)` when that is not shown either.
+pub(super) fn scm_elided(text: &str) -> Option<Option<u32>> {
+    if !text.contains("SCM_RIGHTS") || !text.contains("...") {
+        return None;
+    }
+    let mut found: Option<Option<u32>> = None;
+    for a in Args::from_text(text).iter() {
+        if let Ok(v) = a.value() {
+            walk_elided(&v, &mut found);
+        }
+    }
+    found
+}
+
+fn walk_elided(v: &Value<'_>, found: &mut Option<Option<u32>>) {
+    match v {
+        Value::Struct(fields) => {
+            let rights = fields.iter().any(|f| {
+                f.name.as_deref() == Some("cmsg_type")
+                    && matches!(&f.value, Value::Ident(i) if i == "SCM_RIGHTS")
+            });
+            let elided = rights
+                && fields.iter().any(|f| {
+                    f.name.as_deref() == Some("cmsg_data")
+                        && match &f.value {
+                            Value::Array(items) => items.iter().any(|i| i.as_int().is_none()),
+                            _ => true,
+                        }
+                });
+            if elided {
+                let len = fields
+                    .iter()
+                    .find(|f| f.name.as_deref() == Some("cmsg_len"))
+                    .and_then(|f| f.value.as_int())
+                    .filter(|&l| l >= 20)
+                    .map(|l| ((l - 16) / 4) as u32);
+                *found = Some(match (*found, len) {
+                    (None, l) => l,
+                    (Some(Some(a)), Some(b)) => Some(a + b),
+                    _ => None,
+                });
+                return;
+            }
+            for f in fields {
+                walk_elided(&f.value, found);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| walk_elided(i, found)),
+        Value::InOut(a, b) => {
+            walk_elided(a, found);
+            walk_elided(b, found);
+        }
+        Value::Commented { value, .. } | Value::Paren(value) => walk_elided(value, found),
+        _ => {}
+    }
+}
+
 /// Descriptor lists of `SCM_RIGHTS` control messages, in order.
 pub(super) fn scm_rights(text: &str) -> Vec<Vec<u32>> {
     let mut out = Vec::new();
@@ -215,6 +275,8 @@ impl Replay {
         let mut a = Argv::new(c.args);
         let (arr_i, flags_text) = if pipe { (0, a.text(1)) } else { (3, a.text(1)) };
         let fds = int_array(a.text(arr_i));
+        // `[...]` (`strace -s 0`): created, but the numbers are not shown.
+        let unnamed = matches!(obs, Obs::Ok(_)) && fds.as_ref().map_or(true, |v| v.len() != 2);
         let obs = match (&obs, &fds) {
             (Obs::Ok(_), Some(v)) if v.len() == 2 => Obs::Fds(v.iter().map(|(n, _)| *n).collect()),
             (Obs::Ok(_), _) => Obs::Unknown,
@@ -227,22 +289,24 @@ impl Replay {
         };
         let origin = self.origin(c.pid);
         let descs: Vec<Entry> = if pipe {
-            let cloexec_nb = nb_bits(flags_text, "O_NONBLOCK")
-                | if flags::has(flags_text, "O_DIRECT", 0o40000) {
-                    OFlags::DIRECT.bits()
-                } else {
-                    0
-                };
+            // fs/pipe.c, create_pipe_files: the write end is opened
+            // `O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT))`, the read end
+            // `O_RDONLY | (flags & O_NONBLOCK)`: O_DIRECT is the write end's only.
+            let nb = nb_bits(flags_text, "O_NONBLOCK");
+            let direct = if flags::has(flags_text, "O_DIRECT", 0o40000) {
+                OFlags::DIRECT.bits()
+            } else {
+                0
+            };
             (0..2)
                 .map(|i| {
-                    let access = if i == 0 { 0 } else { OFlags::WRONLY.bits() };
+                    let bits = if i == 0 {
+                        nb
+                    } else {
+                        OFlags::WRONLY.bits() | nb | direct
+                    };
                     let link = deco(i).unwrap_or_else(|| "pipe:[?]".into());
-                    let d = Description::new(
-                        Kind::Pipe,
-                        link,
-                        Status::known(access | cloexec_nb),
-                        origin,
-                    );
+                    let d = Description::new(Kind::Pipe, link, Status::known(bits), origin);
                     Arc::new(if deco(i).is_none() {
                         d.with_placeholder_link()
                     } else {
@@ -275,6 +339,9 @@ impl Replay {
             dirfd: None,
             pre: None,
         };
+        if unnamed {
+            return self.alloc_unnamed(c, &op, 2, sink);
+        }
         self.table_op(c, &op, &obs, "descriptor", sink)
     }
 
@@ -321,14 +388,30 @@ impl Replay {
         } else {
             Vec::new()
         };
-        if rights.is_empty() {
+        let elided = if matches!(obs, Obs::Ok(_)) {
+            scm_elided(c.args)
+        } else {
+            None
+        };
+        if rights.is_empty() && elided.is_none() {
             return self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
         }
         let flags_text = a.text(if mmsg { 3 } else { 2 });
         let sock = self.lookup(c.pid, fd);
         let origin = self.origin(c.pid);
-        let descs: Vec<Entry> = rights
-            .iter()
+        // Elided numbers (`cmsg_data=[...]`): received, but not shown. How many
+        // is known from `cmsg_len`; when not even that is, the lowest free
+        // numbers (up to a few) become doubtful without anything installed.
+        let unnamed = match elided {
+            Some(Some(n)) => n as usize,
+            Some(None) => {
+                let check = self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
+                self.doubt_lowest_free(c.pid, 8);
+                return check;
+            }
+            None => 0,
+        };
+        let descs: Vec<Entry> = (0..rights.len() + unnamed)
             .map(|_| {
                 sock.as_ref()
                     .and_then(|s| s.receive_right())
@@ -343,37 +426,93 @@ impl Replay {
             dirfd: None,
             pre: Some(fd),
         };
+        if unnamed > 0 {
+            return self.alloc_unnamed(c, &op, rights.len() + unnamed, sink);
+        }
         self.table_op(c, &op, &Obs::Fds(rights.into()), "descriptor", sink)
     }
 
+    /// Makes the `count` lowest free numbers of `pid`'s table doubtful.
+    fn doubt_lowest_free(&mut self, pid: u32, count: usize) {
+        let Some(gid) = self.gid(pid) else {
+            return;
+        };
+        let Some(g) = self.group_mut(gid) else {
+            return;
+        };
+        let mut from = 0u32;
+        for _ in 0..count {
+            let n = g.table.lowest_free_from(from);
+            if n >= u64::from(u32::MAX) {
+                break;
+            }
+            g.known.unmark(n as u32);
+            from = n as u32 + 1;
+        }
+    }
+
+    /// `sendmsg`/`sendmmsg`. The socket is looked up first (`sockfd_lookup_light`),
+    /// then every number an `SCM_RIGHTS` message names (net/core/scm.c,
+    /// `scm_fp_copy`: `fget_raw` fails -> `EBADF`, before anything is sent; a
+    /// negative number too). So `EBADF` with the socket open is right when a
+    /// passed number is not open, and success is wrong then.
     pub(super) fn sendmsg(&mut self, c: &mut Ctx<'_>, obs: Obs, sink: &mut dyn Sink) -> Check {
         let mut a = Argv::new(c.args);
         let Some(fd) = a.fd(0) else {
             return Check::Undecided;
         };
-        let mut check = self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
-        if matches!(obs, Obs::Ok(_)) {
-            let sent: Vec<u32> = scm_rights(c.args).into_iter().flatten().collect();
-            if !sent.is_empty() {
-                let descs: Vec<Entry> =
-                    sent.iter().filter_map(|&n| self.lookup(c.pid, n)).collect();
-                if descs.len() != sent.len() {
-                    let missing = sent
-                        .iter()
-                        .copied()
-                        .find(|&n| self.lookup(c.pid, n).is_none());
-                    if let Some(m) = missing {
-                        let op = TOp::Use {
-                            fds: [m, 0],
-                            n: 1,
-                            need: Need {
-                                raw: true,
-                                ..Need::default()
-                            },
-                        };
-                        check = worst(check, self.table_op(c, &op, &Obs::Ok(0), "EBADF", sink));
-                    }
-                } else if let Some(s) = self.lookup(c.pid, fd) {
+        let sent: Vec<u32> = scm_rights(c.args).into_iter().flatten().collect();
+        let sock_open = self.lookup(c.pid, fd).is_some();
+        if sock_open && obs == Obs::Err(Errno::BADF) && scm_elided(c.args).is_some() {
+            // A passed number strace did not show may be the one not open.
+            return Check::Undecided;
+        }
+        if matches!(obs, Obs::Ok(_)) && scm_elided(c.args).is_some() {
+            // Any of the sender's descriptions may have gone to a process that
+            // moves its offset: none is known any more.
+            if let Some(g) = self.gid(c.pid).and_then(|g| self.group(g)) {
+                for v in list(&g.table) {
+                    v.desc.set_offset(None);
+                }
+            }
+        }
+        if sent.is_empty() || !sock_open || matches!(obs, Obs::Unknown) {
+            // No numbers named (or elided as `[...]`: not known), or the socket
+            // itself decides `EBADF`.
+            return self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
+        }
+        // The passed number that decides: the first one not open, else the first
+        // whose state is not known (inherited, or doubtful after a divergence),
+        // else the first.
+        let missing = sent
+            .iter()
+            .copied()
+            .find(|&n| self.lookup(c.pid, n).is_none());
+        let unknown = self
+            .gid(c.pid)
+            .and_then(|g| self.group(g))
+            .and_then(|g| sent.iter().copied().find(|&n| !g.known.is_known(n)));
+        let second = missing.or(unknown).unwrap_or(sent[0]);
+        let check = if missing.is_some() || matches!(obs, Obs::Err(Errno::BADF)) {
+            // One check of both lookups (`fget_raw`: O_PATH descriptors may be
+            // passed, so `raw`).
+            let op = TOp::Use {
+                fds: [fd, second],
+                n: 2,
+                need: Need {
+                    raw: true,
+                    fd_first: true,
+                    ..Need::default()
+                },
+            };
+            self.table_op(c, &op, &obs, "EBADF", sink)
+        } else {
+            self.use_fds(c, &[fd], Need::default(), true, &obs, sink)
+        };
+        if matches!(obs, Obs::Ok(_)) && !matches!(check, Check::Differ(_)) {
+            let descs: Vec<Entry> = sent.iter().filter_map(|&n| self.lookup(c.pid, n)).collect();
+            if descs.len() == sent.len() {
+                if let Some(s) = self.lookup(c.pid, fd) {
                     s.send_rights(descs);
                 }
             }

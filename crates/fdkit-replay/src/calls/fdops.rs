@@ -216,7 +216,66 @@ impl Replay {
                 }
                 check
             }
-            _ => self.use_fds(c, &[fd], Need::default(), true, &obs, sink),
+            // drivers/tty/pty.c, ptm_open_peer: a new descriptor for the pty's
+            // slave, `get_unused_fd_flags(flags)` (lowest free number,
+            // close-on-exec from O_CLOEXEC in the argument); strace 6.1 prints
+            // the flags as a number (`0x80102`), the command as `0x5441` when
+            // built without it.
+            "TIOCGPTPEER" | "0x5441" => self.ioctl_new_fd(c, fd, a.text(2), obs, sink),
+            _ => {
+                let check = self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
+                self.doubt_ioctl_result(c, &obs);
+                check
+            }
+        }
+    }
+
+    /// An `ioctl` that creates a descriptor (`TIOCGPTPEER`): an allocation whose
+    /// `pre` is the ioctl's descriptor.
+    fn ioctl_new_fd(
+        &mut self,
+        c: &mut Ctx<'_>,
+        fd: u32,
+        flags_text: &str,
+        obs: Obs,
+        sink: &mut dyn Sink,
+    ) -> Check {
+        let fl = flags::eval(flags_text, flags::oflag);
+        let cloexec = fl.is_some_and(|f| f & O_CLOEXEC != 0);
+        let obs = as_fds(obs);
+        // The slave's path (`/dev/pts/N`) is not in the log without -y; drivers
+        // may adjust the status flags: only the access mode is predicted.
+        let status = create::open_status(fl, OpenForm::Openat, Kind::Device);
+        let deco = c.outcome.and_then(|o| o.value()).and_then(decoration);
+        let desc = self.new_desc(c, &obs, Kind::Device, deco.unwrap_or("/dev/pts/?"), status);
+        let op = TOp::Alloc {
+            start: 0,
+            cloexec,
+            src: Src::New(vec![desc]),
+            kind: AllocKind::New,
+            dirfd: None,
+            pre: Some(fd),
+        };
+        self.table_op(c, &op, &obs, "descriptor", sink)
+    }
+
+    /// An `ioctl` the replay does not model returned a positive value: it may be
+    /// a new descriptor (KVM, DRM, VFIO, `NS_GET_*`, `PIDFD_GET_*_NAMESPACE`,
+    /// `PERF_EVENT_IOC_*`... return one), so that number becomes doubtful in the
+    /// caller's table, the way a divergence leaves it: what later calls show
+    /// about it is learned, never reported.
+    fn doubt_ioctl_result(&mut self, c: &Ctx<'_>, obs: &Obs) {
+        let Obs::Ok(v) = *obs else {
+            return;
+        };
+        if v <= 0 || v > i64::from(i32::MAX) {
+            return;
+        }
+        let Some(gid) = self.gid(c.pid) else {
+            return;
+        };
+        if let Some(g) = self.group_mut(gid) {
+            g.known.unmark(v as u32);
         }
     }
 

@@ -1,0 +1,115 @@
+//! Inferences about the starting state that rest only on an allocation skipping
+//! numbers are provisional (see the `infer` module): confirmed by a later use of
+//! each number, else a divergence at the allocation's line when the log ends.
+
+use fdkit_replay::{Divergence, Fact, Inference, Replay, Sink, Summary};
+
+#[derive(Default)]
+struct Keep {
+    div: Vec<Divergence>,
+    inf: Vec<Inference>,
+}
+
+impl Sink for Keep {
+    fn divergence(&mut self, d: &Divergence) {
+        self.div.push(d.clone());
+    }
+    fn inference(&mut self, i: &Inference) {
+        self.inf.push(i.clone());
+    }
+}
+
+fn replay(log: &str) -> (Summary, Keep) {
+    let mut r = Replay::default();
+    let mut k = Keep::default();
+    for (i, line) in log.lines().enumerate() {
+        r.push_line(i as u64 + 1, line, &mut k);
+    }
+    r.finish(&mut k);
+    (r.summary(), k)
+}
+
+const HEAD: &str = "1 openat(AT_FDCWD, \"f\", O_RDONLY) = 3\n1 dup(3) = 4\n";
+
+#[test]
+fn a_skipped_allocation_never_confirmed_is_a_divergence_at_its_line() {
+    // The `dup(4) = 7` of a real log changed into `= 9`.
+    let (s, k) = replay(&format!(
+        "{HEAD}1 dup(4) = 9\n1 close(9) = 0\n1 close(4) = 0\n"
+    ));
+    assert_eq!(
+        (s.differ, s.inferred, s.agree),
+        (1, 0, 4),
+        "{s:?} {:?}",
+        k.inf
+    );
+    assert!(k.inf.is_empty(), "{:?}", k.inf);
+    let d = &k.div[0];
+    assert_eq!(
+        (d.line, d.what, d.expected.as_str(), d.predicted.as_str()),
+        (3, "descriptor", "9", "5")
+    );
+    assert_eq!(d.call, "dup(4) = 9");
+    // The table before the call: 0-4, not the inferred numbers.
+    let fds: Vec<u32> = d.table.iter().map(|v| v.fd).collect();
+    assert_eq!(fds, [0, 1, 2, 3, 4]);
+}
+
+#[test]
+fn one_unconfirmed_number_is_enough() {
+    // 7 is used later (it is the real result), 8 never: still a divergence.
+    let (s, k) = replay(&format!("{HEAD}1 dup(4) = 9\n1 close(7) = 0\n"));
+    assert_eq!(s.differ, 1, "{s:?}");
+    assert_eq!(k.div[0].line, 3);
+}
+
+#[test]
+fn an_inherited_fd_confirmed_by_a_later_use_stays_clean() {
+    let (s, k) = replay(&format!(
+        "{HEAD}1 dup(4) = 7\n1 newfstatat(5, \"\", {{st_mode=S_IFREG|0644, st_size=0, ...}}, AT_EMPTY_PATH) = 0\n\
+         1 dup2(6, 1) = 1\n"
+    ));
+    assert_eq!((s.differ, s.inferred), (0, 2), "{s:?} {:?}", k.div);
+    let got: Vec<(u64, Fact, Option<u64>)> = k
+        .inf
+        .iter()
+        .map(|i| (i.line, i.fact, i.confirmed_by))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (3, Fact::OpenAtStart { fd: 5 }, Some(4)),
+            (3, Fact::OpenAtStart { fd: 6 }, Some(5)),
+        ]
+    );
+    assert_eq!(k.inf[0].evidence, "dup(4) = 7");
+}
+
+#[test]
+fn an_inference_from_a_use_needs_no_confirmation() {
+    let (s, k) = replay("1 read(7, \"x\", 1) = 1\n");
+    assert_eq!((s.differ, s.inferred), (0, 1), "{s:?}");
+    assert_eq!(k.inf[0].confirmed_by, None);
+}
+
+#[test]
+fn an_inference_contradicted_by_an_earlier_line_is_a_divergence() {
+    // 5 was shown closed before the allocation that skips it.
+    let (s, k) = replay(&format!(
+        "{HEAD}1 fcntl(5, F_GETFD) = -1 EBADF (Bad file descriptor)\n1 dup(4) = 6\n1 close(5) = 0\n"
+    ));
+    assert!(k.inf.is_empty(), "{:?}", k.inf);
+    assert_eq!(k.div.first().map(|d| d.line), Some(4), "{s:?}");
+}
+
+#[test]
+fn a_child_using_the_number_confirms_it() {
+    // Inferred numbers hold in every table that inherited them.
+    let (s, k) = replay(&format!(
+        "{HEAD}1 dup(4) = 6\n\
+         1 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 2\n\
+         2 close(5) = 0\n"
+    ));
+    assert_eq!((s.differ, s.inferred), (0, 1), "{s:?} {:?}", k.div);
+    assert_eq!(k.inf[0].confirmed_by, Some(5));
+}
