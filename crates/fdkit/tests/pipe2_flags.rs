@@ -24,7 +24,7 @@ fn pipe2_status_flags_per_end_match_fs_pipe_c() {
         cloexec | direct,
         cloexec | nb | direct,
     ] {
-        let [r, w] = t.pipe2(flags).unwrap();
+        let [r, w] = t.pipe2(OFlags::from_bits_retain(flags)).unwrap();
         let getfl = |fd| t.fcntl(fd, F_GETFL, 0).unwrap();
         assert_eq!(
             getfl(r),
