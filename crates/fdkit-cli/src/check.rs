@@ -33,12 +33,13 @@
 //!   `cloexec_at_start`, `soft_limit`, `soft_limit_above`), `fd` (or null), `value`
 //!   (the limit, the flag, or null), `text` (in words), `evidence` (the call),
 //!   `confirmed_by` (the later line that used a number inferred from an
-//!   allocation skipping it, or null; an allocation whose skipped numbers no
-//!   later line uses is a `divergence` at its line instead, reported at the end).
+//!   allocation skipping it, or null), `unconfirmed` (true for a number only an
+//!   allocation skipped and no later line used; reported at the end of the log).
 //! - `undecided`: a call the concurrency search could not decide: `line`, `pid`,
 //!   `call`, `reason`.
 //! - `summary`: `calls`, `processes`, `agree`, `differ`, `undecided`, `reordered`,
-//!   `bounded`, `inferred`, `errors`, and `text` (the human summary line).
+//!   `bounded`, `inferred`, `unconfirmed`, `errors`, and `text` (the human summary
+//!   line).
 //!
 //! Lines that cannot be parsed are errors on stderr (`fdkit: FILE:LINE:COL:
 //! expected ..., found ...`) in both modes; the replay goes on and exits 2.
@@ -46,7 +47,10 @@
 //! # Exit status
 //!
 //! 0: nothing differs; 1: something differs; 2: the log could not be read or some
-//! line could not be parsed (wins over 1).
+//! line could not be parsed (wins over 1); 3: nothing differs, but only because
+//! numbers that allocations skipped and no later line used are taken as inherited
+//! (unconfirmed inferences: a wrong allocation result looks exactly like this;
+//! `--initial-fds` states the start and settles it).
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Read, Write};
@@ -161,6 +165,8 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     }
     Ok(if summary.differ > 0 {
         Status::Findings
+    } else if summary.unconfirmed > 0 {
+        Status::Unconfirmed
     } else {
         Status::Clean
     })
@@ -240,6 +246,7 @@ struct JsonInference<'a> {
     text: String,
     evidence: &'a str,
     confirmed_by: Option<u64>,
+    unconfirmed: bool,
 }
 
 #[derive(Serialize)]
@@ -260,6 +267,7 @@ struct JsonSummary {
     reordered: u64,
     bounded: u64,
     inferred: u64,
+    unconfirmed: u64,
     errors: u64,
     text: String,
 }
@@ -351,6 +359,7 @@ impl<W: Write> Output<W> {
                     reordered: s.reordered,
                     bounded: s.bounded,
                     inferred: s.inferred,
+                    unconfirmed: s.unconfirmed,
                     errors: s.errors,
                     text: s.to_string(),
                 },
@@ -402,11 +411,18 @@ impl<W: Write> Sink for Output<W> {
                     text: i.fact.to_string(),
                     evidence: &i.evidence,
                     confirmed_by: i.confirmed_by,
+                    unconfirmed: i.unconfirmed,
                 },
             )
         } else {
             let head = self.paint("36", &format!("{}:{}: inferred:", self.name, i.line));
             match i.confirmed_by {
+                None if i.unconfirmed => writeln!(
+                    self.w,
+                    "{head} {} (unconfirmed: an allocation skipped it and no later line uses it; \
+                     pass --initial-fds to state the start), from: {}",
+                    i.fact, i.evidence
+                ),
                 Some(by) => writeln!(
                     self.w,
                     "{head} {}, from: {} (confirmed by line {by})",

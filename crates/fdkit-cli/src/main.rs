@@ -30,6 +30,10 @@ pub enum Status {
     /// Errors were reported on stderr, each on its own line, after going on past
     /// them: exit 2.
     Errors,
+    /// Nothing differs, but only if the program inherited numbers that the log
+    /// shows only as skipped by allocations (`fdkit check`'s unconfirmed
+    /// inferences): exit 3.
+    Unconfirmed,
 }
 
 fn main() -> ExitCode {
@@ -39,6 +43,7 @@ fn main() -> ExitCode {
         Ok(Status::Clean) => ExitCode::SUCCESS,
         Ok(Status::Findings) => ExitCode::from(1),
         Ok(Status::Errors) => ExitCode::from(2),
+        Ok(Status::Unconfirmed) => ExitCode::from(3),
         Err(err) => {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;

@@ -27,24 +27,23 @@
 //! looks like, so it is *provisional*: it is reported only once a later line uses
 //! each inferred number successfully (`fstat(7) = 0`, `close(7) = 0`, a `dup2`
 //! from it, in any table that inherited it), with that line as
-//! [`Inference::confirmed_by`]. A number never used by the end of the log leaves
-//! the allocation a divergence at its own line ([`Replay::finish`]): the model
-//! predicted the lower number. (Numbers the log pinned down before, by a `close`,
-//! an `EBADF`, an allocation, are known and never inferred: such a contradiction
-//! is a divergence at once.) None of the recorded fixtures has an inherited
-//! descriptor (the recorder starts every program with exactly 0, 1, 2), so no
-//! real log there depends on this rule; a shell that leaks descriptors a
-//! program never touches makes that program's skipped allocations divergences,
-//! which `--initial-fds` states away.
+//! [`Inference::confirmed_by`]. A number never used by the end of the log is
+//! reported then as an *unconfirmed* inference ([`Inference::unconfirmed`],
+//! [`Summary::unconfirmed`](crate::Summary::unconfirmed)), and `fdkit check` exits
+//! 3, not 0: the log is consistent only if the program really inherited those
+//! numbers (shells and IDEs do leak descriptors a program never touches, so this
+//! is not a divergence); `--initial-fds` states the start and removes the doubt.
+//! Numbers the log pinned down before, by a `close`, an `EBADF`, an allocation,
+//! are known and never inferred: such a contradiction is a divergence at once.
 
 use std::sync::Arc;
 
 use fdkit::{Errno, Fd, Limits};
 
 use crate::desc::{Description, Origin};
-use crate::engine::{list, Replay, NO_PID};
-use crate::op::{apply, Change, Check, Fds, Obs, Predicted, Src, TOp, Table};
-use crate::report::{Divergence, Fact, Inference, Sink};
+use crate::engine::{Replay, NO_PID};
+use crate::op::{apply, Change, Check, Fds, Obs, Src, TOp, Table};
+use crate::report::{Fact, Inference, Sink};
 
 /// Inferences that rest only on an allocation skipping numbers, waiting for a
 /// later use of each number (see the module docs).
@@ -52,8 +51,6 @@ use crate::report::{Divergence, Fact, Inference, Sink};
 pub(crate) struct Provisional {
     /// The inferred-open numbers not confirmed yet, with their inference.
     pub open: Vec<Inference>,
-    /// The allocation as a divergence, reported if a number is never confirmed.
-    pub divergence: Divergence,
 }
 
 /// Whether an allocation needs `fd` open by itself (its source, `pre` or
@@ -338,25 +335,6 @@ impl Replay {
                 }
             })
             .collect();
-        // An allocation's own result, before the flips: what the model predicted.
-        let provisional = fl.iter().zip(&quiet).any(|(f, q)| !q && skipped(f));
-        let before = provisional.then(|| {
-            let TOp::Alloc { start, .. } = op else {
-                unreachable!("skipped flips are an allocation's")
-            };
-            let want = match obs {
-                Obs::Fds(r) => r.len(),
-                _ => 1,
-            };
-            let mut pred = Vec::with_capacity(want);
-            let mut from = *start;
-            for _ in 0..want {
-                let n = g.table.lowest_free_from(from).min(u64::from(u32::MAX)) as u32;
-                pred.push(n);
-                from = n.saturating_add(1);
-            }
-            (list(&g.table), Predicted::Fds(pred))
-        });
         let saved = g.save();
         let (id, start, end) = at;
         for (f, (e, cloexec)) in fl.iter().zip(&entries) {
@@ -392,6 +370,7 @@ impl Replay {
                 fact,
                 evidence: text.to_owned(),
                 confirmed_by: None,
+                unconfirmed: false,
             };
             if skipped(&f) {
                 held.push(inference);
@@ -400,25 +379,8 @@ impl Replay {
             self.summary.inferred += 1;
             sink.inference(&inference);
         }
-        if let (false, Some((table, predicted))) = (held.is_empty(), before) {
-            let expected = match obs {
-                Obs::Fds(r) => Predicted::Fds(r.to_vec()).to_string(),
-                _ => String::from("?"),
-            };
-            self.provisional.push(Provisional {
-                open: held,
-                divergence: Divergence {
-                    line,
-                    entered: at.1,
-                    pid: (pid != NO_PID).then_some(pid),
-                    syscall: text.split('(').next().unwrap_or_default().to_owned(),
-                    call: text.to_owned(),
-                    what: "descriptor",
-                    expected,
-                    predicted: predicted.to_string(),
-                    table,
-                },
-            });
+        if !held.is_empty() {
+            self.provisional.push(Provisional { open: held });
         }
         Some(if quiet.iter().any(|q| *q) || done.check != Check::Agree {
             Check::Undecided
@@ -457,13 +419,18 @@ impl Replay {
         }
     }
 
-    /// The end of the log: an allocation whose skipped numbers were not all used
-    /// later is a divergence at its line (it was counted as agreeing).
+    /// The end of the log: the numbers an allocation skipped that no later line
+    /// used are reported as unconfirmed inferences ([`Inference::unconfirmed`],
+    /// [`Summary::unconfirmed`](crate::Summary::unconfirmed)): the log is then
+    /// consistent only if they really were inherited.
     pub(crate) fn settle_provisional(&mut self, sink: &mut dyn Sink) {
         for p in std::mem::take(&mut self.provisional) {
-            self.summary.agree = self.summary.agree.saturating_sub(1);
-            self.summary.differ += 1;
-            sink.divergence(&p.divergence);
+            for mut i in p.open {
+                i.unconfirmed = true;
+                self.summary.inferred += 1;
+                self.summary.unconfirmed += 1;
+                sink.inference(&i);
+            }
         }
     }
 
@@ -556,6 +523,7 @@ impl Replay {
                 fact,
                 evidence: text.to_owned(),
                 confirmed_by: None,
+                unconfirmed: false,
             });
         }
         let events = self.events;

@@ -27,18 +27,27 @@ pub struct Summary {
     pub bounded: u64,
     /// Facts inferred about the starting state.
     pub inferred: u64,
+    /// Of those, numbers inferred open only because an allocation skipped them,
+    /// never used by a later line ([`Inference::unconfirmed`]).
+    pub unconfirmed: u64,
     /// Lines that could not be parsed.
     pub errors: u64,
 }
 
 impl fmt::Display for Summary {
-    /// `checked N calls in P processes: A agree, D differ, S not decided by the table`.
+    /// `checked N calls in P processes: A agree, D differ, S not decided by the table`
+    /// (and `, U unconfirmed inferences` when there are some).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "checked {} calls in {} processes: {} agree, {} differ, {} not decided by the table",
             self.calls, self.processes, self.agree, self.differ, self.undecided
-        )
+        )?;
+        if self.unconfirmed > 0 {
+            let s = if self.unconfirmed == 1 { "" } else { "s" };
+            write!(f, ", {} unconfirmed inference{s}", self.unconfirmed)?;
+        }
+        Ok(())
     }
 }
 
@@ -140,6 +149,10 @@ pub struct Inference {
     /// `infer`'s "provisional inferences"): the later line that used the number
     /// successfully and so confirmed it. `None` for an inference from a use.
     pub confirmed_by: Option<u64>,
+    /// The inference rests only on an allocation skipping the number, and no later
+    /// line used the number: the log is consistent only if the program really
+    /// inherited it (reported at the end of the log).
+    pub unconfirmed: bool,
 }
 
 /// What an [`Inference`] says.

@@ -63,6 +63,8 @@ pub struct Inference {
     pub text: String,
     pub evidence: String,
     pub confirmed_by: Option<u64>,
+    #[serde(default)]
+    pub unconfirmed: bool,
 }
 
 #[derive(Debug, Deserialize)]
