@@ -98,8 +98,9 @@
 //! - **Starting-state inference** is by evidence only: a higher allocation with
 //!   unknown numbers below it is explained as inherited descriptors, but only
 //!   *provisionally*: each such number must be used successfully by a later line
-//!   (the inference then names that line, [`Inference::confirmed_by`]), else the
-//!   allocation is a divergence at its line when the log ends. A use of an
+//!   (the inference then names that line, [`Inference::confirmed_by`]), else it
+//!   is reported as *unconfirmed* when the log ends ([`Inference::unconfirmed`];
+//!   `fdkit check` exits 3, not 0). A use of an
 //!   unknown number is an inference at once; a number an earlier line pinned
 //!   down is never inferred. A number skipped while other calls on the table are
 //!   pending is learned quietly (a blocked `accept4` holds its number unseen).
@@ -112,6 +113,13 @@
 //! - **`ioctl`**: `TIOCGPTPEER` creates a descriptor (drivers/tty/pty.c); any
 //!   other `ioctl` returning a positive value makes that number doubtful, since
 //!   it may be a new descriptor (KVM, DRM, `NS_GET_*`).
+//!
+//! - **Errno sets** come from [`fdkit::catalog`]: an errno outside a call's set,
+//!   or `EBADF` with no descriptor argument looked up, is a divergence. The sets
+//!   are what Linux's own code and in-tree file systems return; a seccomp filter
+//!   returning an arbitrary errno (other than `ENOSYS`, always accepted) or a FUSE
+//!   server returning one Linux never would from `flush` or `lookup` is outside
+//!   the model and is reported.
 //!
 //! ## Not modelled
 //!

@@ -279,7 +279,7 @@ pub static SYSCALLS: &[Syscall] = &[
     new("mq_open", New::MqOpen, &[Path, Flags("open"), Value, Ptr], e![ACCES, EXIST, INVAL, MFILE, NAMETOOLONG, NFILE, NOENT, NOMEM, NOSPC], "mq_open(3); ipc/mqueue.c"),
     // ---- pairs, sockets, SCM_RIGHTS ---------------------------------------------------------
     sc("pipe", Shape::Pipe, &[FdPairOut], Creates::Pair, e![FAULT, MFILE, NFILE, NOMEM], false, "pipe(2); fs/pipe.c do_pipe2"),
-    sc("pipe2", Shape::Pipe, &[FdPairOut, Flags("open")], Creates::Pair, e![FAULT, INVAL, MFILE, NFILE, NOMEM], false, "pipe(2); fs/pipe.c do_pipe2"),
+    sc("pipe2", Shape::Pipe, &[FdPairOut, Flags("open")], Creates::Pair, e![FAULT, INVAL, MFILE, NFILE, NOMEM, NOPKG], false, "pipe(2); fs/pipe.c do_pipe2 (O_NOTIFICATION_PIPE without CONFIG_WATCH_QUEUE: ENOPKG, kernel/watch_queue.c)"),
     sc("socketpair", Shape::Socketpair, &[Value, Flags("socket_type"), Value, FdPairOut], Creates::Pair, e![AFNOSUPPORT, FAULT, MFILE, NFILE, OPNOTSUPP, PROTONOSUPPORT, PROTOTYPE, SOCKTNOSUPPORT, INVAL, NOMEM, NOBUFS, PERM, ACCES], false, "socketpair(2); net/socket.c __sys_socketpair"),
     sc("accept", Shape::Accept { four: false }, &[Fd, Ptr, Ptr], Creates::Returned, e![], true, "accept(2): network errors pending on the new socket are passed on"),
     sc("accept4", Shape::Accept { four: true }, &[Fd, Ptr, Ptr, Flags("socket_type")], Creates::Returned, e![], true, "accept(2); net/socket.c do_accept"),
