@@ -345,17 +345,17 @@ impl Replay {
         self.table_op(c, &op, &obs, "descriptor", sink)
     }
 
+    /// `accept`/`accept4` on socket `fd`; `accept4`'s flags are read at
+    /// completion (strace prints them after the address).
     pub(super) fn accept(
         &mut self,
         c: &mut Ctx<'_>,
         four: bool,
+        fd: u32,
         obs: Obs,
         sink: &mut dyn Sink,
     ) -> Check {
         let mut a = Argv::new(c.args);
-        let Some(fd) = a.fd(0) else {
-            return Check::Undecided;
-        };
         let t = if four { a.text(3) } else { "" };
         let obs = as_fds(obs);
         let deco = c.outcome.and_then(|o| o.value()).and_then(decoration);
@@ -372,17 +372,16 @@ impl Replay {
         self.table_op(c, &op, &obs, "descriptor", sink)
     }
 
+    /// `recvmsg`/`recvmmsg` on socket `fd`: the received descriptors and the
+    /// flags are read at completion.
     pub(super) fn recvmsg(
         &mut self,
         c: &mut Ctx<'_>,
         mmsg: bool,
+        fd: u32,
         obs: Obs,
         sink: &mut dyn Sink,
     ) -> Check {
-        let mut a = Argv::new(c.args);
-        let Some(fd) = a.fd(0) else {
-            return Check::Undecided;
-        };
         let rights: Vec<u32> = if matches!(obs, Obs::Ok(_)) {
             scm_rights(c.args).into_iter().flatten().collect()
         } else {
@@ -396,7 +395,7 @@ impl Replay {
         if rights.is_empty() && elided.is_none() {
             return self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
         }
-        let flags_text = a.text(if mmsg { 3 } else { 2 });
+        let flags_text = Argv::new(c.args).text(if mmsg { 3 } else { 2 });
         let sock = self.lookup(c.pid, fd);
         let origin = self.origin(c.pid);
         // Elided numbers (`cmsg_data=[...]`): received, but not shown. How many
@@ -456,11 +455,13 @@ impl Replay {
     /// `scm_fp_copy`: `fget_raw` fails -> `EBADF`, before anything is sent; a
     /// negative number too). So `EBADF` with the socket open is right when a
     /// passed number is not open, and success is wrong then.
-    pub(super) fn sendmsg(&mut self, c: &mut Ctx<'_>, obs: Obs, sink: &mut dyn Sink) -> Check {
-        let mut a = Argv::new(c.args);
-        let Some(fd) = a.fd(0) else {
-            return Check::Undecided;
-        };
+    pub(super) fn sendmsg(
+        &mut self,
+        c: &mut Ctx<'_>,
+        fd: u32,
+        obs: Obs,
+        sink: &mut dyn Sink,
+    ) -> Check {
         let sent: Vec<u32> = scm_rights(c.args).into_iter().flatten().collect();
         let sock_open = self.lookup(c.pid, fd).is_some();
         if sock_open && obs == Obs::Err(Errno::BADF) && scm_elided(c.args).is_some() {
