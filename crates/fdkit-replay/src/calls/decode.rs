@@ -198,7 +198,7 @@ pub(crate) fn decode(class: Class, name: &str, args: &str) -> Decoded {
                 fcntl_cmd::F_SETFD => {
                     return op(match flags::eval(a.text(2), flags::fd_flag) {
                         Some(v) => {
-                            let on = v & 1 != 0;
+                            let on = v & fs::FD_CLOEXEC != 0;
                             table(TOp::SetCloexec { fd, on, raw: true }, "EBADF", false)
                         }
                         None => use1(fd, raw_first),
@@ -263,10 +263,12 @@ pub(crate) fn decode(class: Class, name: &str, args: &str) -> Decoded {
                 // close-on-exec from O_CLOEXEC in the argument); strace 6.1
                 // prints the flags as a number (`0x80102`), the command as
                 // `0x5441` when built without it.
-                "TIOCGPTPEER" | "0x5441" => Op::PtPeer {
-                    fd,
-                    flags: flags::eval(a.text(2), flags::oflag),
-                },
+                r if r == name::TIOCGPTPEER || flags::int(r) == Some(fs::TIOCGPTPEER as i64) => {
+                    Op::PtPeer {
+                        fd,
+                        flags: flags::eval(a.text(2), flags::oflag),
+                    }
+                }
                 _ => Op::Ioctl { fd },
             };
             watched(o, Some(fd))
