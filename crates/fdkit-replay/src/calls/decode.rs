@@ -1,4 +1,4 @@
-//! A call's input arguments, decoded once: [`decode`] is the only place that
+//! A call's input arguments, decoded once: [`decode()`] is the only place that
 //! reads them. A call split by strace is decoded at entry, from the arguments
 //! the `<unfinished ...>` line printed, and its [`Decoded`] waits in the
 //! [`Pending`] record for the completion; a complete line is decoded at

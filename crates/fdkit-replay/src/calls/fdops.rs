@@ -1,7 +1,7 @@
 //! `fcntl`, `ioctl` and `close_range`: descriptor flags, status flags, and the
 //! commands that duplicate or close. The commands that only change or read the
 //! table (`F_DUPFD`, `F_SETFD`, `FIOCLEX`...) are checked as decoded
-//! ([`Op::Table`](super::Op::Table)); these are the rest.
+//! ([`Op::Table`]); these are the rest.
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! Per-call handling: decode a call's arguments into table operations, check them
+//! Per-call handling: decode a call's arguments once ([`decode()`]: at entry for a
+//! call strace split, at completion otherwise) into table operations, check them
 //! ([`crate::lin::Group::complete`]), then model what lives outside tables:
 //! processes (`clone`, `execve`, rlimits) and descriptions (offsets, status flags,
 //! `SCM_RIGHTS` transfers).
