@@ -78,6 +78,8 @@ pub(crate) struct Pending {
     pub at_entry: [Option<(bool, Option<Arc<Description>>)>; 2],
     /// Descriptions whose offset use was registered at entry.
     pub uses: [Option<Arc<Description>>; 2],
+    /// Its arguments, decoded at entry (taken at completion).
+    pub decoded: crate::calls::Decoded,
 }
 
 /// One thread.
@@ -638,7 +640,10 @@ impl Replay {
         let Some(p) = self.tasks.get(&parent).and_then(|t| t.pending.as_ref()) else {
             return 0;
         };
-        crate::calls::clone_flags(&p.name, &p.args).unwrap_or(0)
+        match p.decoded.op {
+            crate::calls::Op::Clone { flags } => flags.unwrap_or(0),
+            _ => 0,
+        }
     }
 
     /// Creates task `child` from `parent` with clone `flags`.
@@ -837,10 +842,12 @@ impl Replay {
             return;
         };
         let (group, tgid) = (task.group, task.tgid);
-        let reg = if class == Class::Plain {
-            crate::calls::Registered::default()
+        let (decoded, reg) = if class == Class::Plain {
+            Default::default()
         } else {
-            self.on_entry(pid, (group, tgid), id, line, class, name, args)
+            let d = crate::calls::decode(class, name, args);
+            let reg = self.on_entry(pid, (group, tgid), id, line, class, &d);
+            (d, reg)
         };
         let Some(task) = self.tasks.get_mut(&pid) else {
             return;
@@ -863,6 +870,7 @@ impl Replay {
             group,
             at_entry: reg.at_entry,
             uses: reg.uses,
+            decoded,
         });
     }
 

@@ -48,44 +48,9 @@ const PREFIXES: &[&str] = &[
 /// Files the check skips, with the reason. The catalogue itself spells every name.
 const SKIP: &[&str] = &["crates/fdkit/src/catalog/flagset.rs"];
 
-/// `file: "NAME"` literals still written in files others own; each is
-/// switched to flagset after the catalogue merge, and this list emptied.
-// switched to flagset after the catalogue merge
+/// `file: "NAME"` literals allowed: only in crates that do not depend on fdkit,
+/// and one panic message.
 const ALLOWED: &[(&str, &str)] = &[
-    // The system-call catalogue's owner (crates/fdkit-replay/src/calls/, syscalls.rs).
-    ("crates/fdkit-replay/src/calls/create.rs", "SCM_RIGHTS"),
-    ("crates/fdkit-replay/src/calls/create.rs", "O_CLOEXEC"),
-    (
-        "crates/fdkit-replay/src/calls/create.rs",
-        "LANDLOCK_CREATE_RULESET_VERSION",
-    ),
-    ("crates/fdkit-replay/src/calls/create.rs", "O_NONBLOCK"),
-    ("crates/fdkit-replay/src/calls/create.rs", "O_DIRECT"),
-    ("crates/fdkit-replay/src/calls/create.rs", "SOCK_NONBLOCK"),
-    ("crates/fdkit-replay/src/calls/create.rs", "SOCK_CLOEXEC"),
-    (
-        "crates/fdkit-replay/src/calls/create.rs",
-        "MSG_CMSG_CLOEXEC",
-    ),
-    ("crates/fdkit-replay/src/calls/create.rs", "EFD_CLOEXEC"),
-    ("crates/fdkit-replay/src/calls/create.rs", "EFD_NONBLOCK"),
-    ("crates/fdkit-replay/src/calls/create.rs", "EPOLL_CLOEXEC"),
-    ("crates/fdkit-replay/src/calls/create.rs", "SFD_CLOEXEC"),
-    ("crates/fdkit-replay/src/calls/create.rs", "TFD_CLOEXEC"),
-    ("crates/fdkit-replay/src/calls/create.rs", "IN_CLOEXEC"),
-    ("crates/fdkit-replay/src/calls/create.rs", "FAN_CLOEXEC"),
-    ("crates/fdkit-replay/src/calls/create.rs", "MFD_CLOEXEC"),
-    (
-        "crates/fdkit-replay/src/calls/create.rs",
-        "PERF_FLAG_FD_CLOEXEC",
-    ),
-    ("crates/fdkit-replay/src/calls/create.rs", "FSOPEN_CLOEXEC"),
-    ("crates/fdkit-replay/src/calls/create.rs", "FSPICK_CLOEXEC"),
-    ("crates/fdkit-replay/src/calls/create.rs", "FSMOUNT_CLOEXEC"),
-    (
-        "crates/fdkit-replay/src/calls/create.rs",
-        "OPEN_TREE_CLOEXEC",
-    ),
     // Crates without an fdkit dependency: the strace parser and the drawing crate.
     ("crates/fdkit-strace/src/args.rs", "AT_FDCWD"),
     ("crates/fdkit-draw/src/svg.rs", "FD_CLOEXEC"),

@@ -33,7 +33,7 @@ pub(super) fn open_status(flags: Option<u64>, form: OpenForm, kind: Kind) -> Sta
 /// none, else how many there are, from `cmsg_len` (x86-64:
 /// `CMSG_LEN(4 * n) = 16 + 4 * n`); `Some(None)` when that is not shown either.
 pub(super) fn scm_elided(text: &str) -> Option<Option<u32>> {
-    if !text.contains("SCM_RIGHTS") || !text.contains("...") {
+    if !text.contains(name::SCM_RIGHTS) || !text.contains("...") {
         return None;
     }
     let mut found: Option<Option<u32>> = None;
@@ -50,7 +50,7 @@ fn walk_elided(v: &Value<'_>, found: &mut Option<Option<u32>>) {
         Value::Struct(fields) => {
             let rights = fields.iter().any(|f| {
                 f.name.as_deref() == Some("cmsg_type")
-                    && matches!(&f.value, Value::Ident(i) if i == "SCM_RIGHTS")
+                    && matches!(&f.value, Value::Ident(i) if i == name::SCM_RIGHTS)
             });
             let elided = rights
                 && fields.iter().any(|f| {
@@ -91,7 +91,7 @@ fn walk_elided(v: &Value<'_>, found: &mut Option<Option<u32>>) {
 /// Descriptor lists of `SCM_RIGHTS` control messages, in order.
 pub(super) fn scm_rights(text: &str) -> Vec<Vec<u32>> {
     let mut out = Vec::new();
-    if !text.contains("SCM_RIGHTS") {
+    if !text.contains(name::SCM_RIGHTS) {
         return out;
     }
     for a in Args::from_text(text).iter() {
@@ -107,7 +107,7 @@ pub(super) fn walk_scm(v: &Value<'_>, out: &mut Vec<Vec<u32>>) {
         Value::Struct(fields) => {
             let rights = fields.iter().any(|f| {
                 f.name.as_deref() == Some("cmsg_type")
-                    && matches!(&f.value, Value::Ident(i) if i == "SCM_RIGHTS")
+                    && matches!(&f.value, Value::Ident(i) if i == name::SCM_RIGHTS)
             });
             for f in fields {
                 if rights && f.name.as_deref() == Some("cmsg_data") {
@@ -167,7 +167,7 @@ impl Replay {
         let fl = flags::eval(flags_text, flags::oflag);
         let cloexec = match fl {
             Some(f) => f & O_CLOEXEC != 0,
-            None => flags::has(flags_text, "O_CLOEXEC", O_CLOEXEC),
+            None => flags::has(flags_text, name::O_CLOEXEC, fs::O_CLOEXEC),
         };
         let path = unquote(a.text(path_i));
         let relative = path.is_some_and(|p| !p.starts_with('/'));
@@ -210,7 +210,11 @@ impl Replay {
                 return self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
             }
             New::LandlockCreateRuleset
-                if flags::has(a.text(2), "LANDLOCK_CREATE_RULESET_VERSION", 1) =>
+                if flags::has(
+                    a.text(2),
+                    name::LANDLOCK_CREATE_RULESET_VERSION,
+                    fs::LANDLOCK_CREATE_RULESET_VERSION,
+                ) =>
             {
                 return Check::Undecided; // the ABI version, not a descriptor
             }
@@ -292,8 +296,8 @@ impl Replay {
             // fs/pipe.c, create_pipe_files: the write end is opened
             // `O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT))`, the read end
             // `O_RDONLY | (flags & O_NONBLOCK)`: O_DIRECT is the write end's only.
-            let nb = nb_bits(flags_text, "O_NONBLOCK");
-            let direct = if flags::has(flags_text, "O_DIRECT", 0o40000) {
+            let nb = nb_bits(flags_text, name::O_NONBLOCK);
+            let direct = if flags::has(flags_text, name::O_DIRECT, fs::O_DIRECT) {
                 OFlags::DIRECT.bits()
             } else {
                 0
@@ -315,7 +319,7 @@ impl Replay {
                 })
                 .collect()
         } else {
-            let st = Status::known(OFlags::RDWR.bits() | nb_bits(flags_text, "SOCK_NONBLOCK"));
+            let st = Status::known(OFlags::RDWR.bits() | nb_bits(flags_text, name::SOCK_NONBLOCK));
             let v: Vec<Entry> = (0..2)
                 .map(|i| {
                     let link = deco(i).unwrap_or_else(|| "socket:[?]".into());
@@ -330,7 +334,11 @@ impl Replay {
             Description::pair(&v[0], &v[1]);
             v
         };
-        let cloexec_name = if pipe { "O_CLOEXEC" } else { "SOCK_CLOEXEC" };
+        let cloexec_name = if pipe {
+            name::O_CLOEXEC
+        } else {
+            name::SOCK_CLOEXEC
+        };
         let op = TOp::Alloc {
             start: 0,
             cloexec: flags::has(flags_text, cloexec_name, O_CLOEXEC),
@@ -345,25 +353,25 @@ impl Replay {
         self.table_op(c, &op, &obs, "descriptor", sink)
     }
 
+    /// `accept`/`accept4` on socket `fd`; `accept4`'s flags are read at
+    /// completion (strace prints them after the address).
     pub(super) fn accept(
         &mut self,
         c: &mut Ctx<'_>,
         four: bool,
+        fd: u32,
         obs: Obs,
         sink: &mut dyn Sink,
     ) -> Check {
         let mut a = Argv::new(c.args);
-        let Some(fd) = a.fd(0) else {
-            return Check::Undecided;
-        };
         let t = if four { a.text(3) } else { "" };
         let obs = as_fds(obs);
         let deco = c.outcome.and_then(|o| o.value()).and_then(decoration);
-        let st = Status::known(OFlags::RDWR.bits() | nb_bits(t, "SOCK_NONBLOCK"));
+        let st = Status::known(OFlags::RDWR.bits() | nb_bits(t, name::SOCK_NONBLOCK));
         let desc = self.new_desc(c, &obs, Kind::Socket, deco.unwrap_or("socket:[?]"), st);
         let op = TOp::Alloc {
             start: 0,
-            cloexec: flags::has(t, "SOCK_CLOEXEC", O_CLOEXEC),
+            cloexec: flags::has(t, name::SOCK_CLOEXEC, fs::SOCK_CLOEXEC),
             src: Src::New(vec![desc]),
             kind: AllocKind::New,
             dirfd: None,
@@ -372,17 +380,16 @@ impl Replay {
         self.table_op(c, &op, &obs, "descriptor", sink)
     }
 
+    /// `recvmsg`/`recvmmsg` on socket `fd`: the received descriptors and the
+    /// flags are read at completion.
     pub(super) fn recvmsg(
         &mut self,
         c: &mut Ctx<'_>,
         mmsg: bool,
+        fd: u32,
         obs: Obs,
         sink: &mut dyn Sink,
     ) -> Check {
-        let mut a = Argv::new(c.args);
-        let Some(fd) = a.fd(0) else {
-            return Check::Undecided;
-        };
         let rights: Vec<u32> = if matches!(obs, Obs::Ok(_)) {
             scm_rights(c.args).into_iter().flatten().collect()
         } else {
@@ -396,7 +403,7 @@ impl Replay {
         if rights.is_empty() && elided.is_none() {
             return self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
         }
-        let flags_text = a.text(if mmsg { 3 } else { 2 });
+        let flags_text = Argv::new(c.args).text(if mmsg { 3 } else { 2 });
         let sock = self.lookup(c.pid, fd);
         let origin = self.origin(c.pid);
         // Elided numbers (`cmsg_data=[...]`): received, but not shown. How many
@@ -420,7 +427,7 @@ impl Replay {
             .collect();
         let op = TOp::Alloc {
             start: 0,
-            cloexec: flags::has(flags_text, "MSG_CMSG_CLOEXEC", 0x4000_0000),
+            cloexec: flags::has(flags_text, name::MSG_CMSG_CLOEXEC, fs::MSG_CMSG_CLOEXEC),
             src: Src::New(descs),
             kind: AllocKind::New,
             dirfd: None,
@@ -456,11 +463,13 @@ impl Replay {
     /// `scm_fp_copy`: `fget_raw` fails -> `EBADF`, before anything is sent; a
     /// negative number too). So `EBADF` with the socket open is right when a
     /// passed number is not open, and success is wrong then.
-    pub(super) fn sendmsg(&mut self, c: &mut Ctx<'_>, obs: Obs, sink: &mut dyn Sink) -> Check {
-        let mut a = Argv::new(c.args);
-        let Some(fd) = a.fd(0) else {
-            return Check::Undecided;
-        };
+    pub(super) fn sendmsg(
+        &mut self,
+        c: &mut Ctx<'_>,
+        fd: u32,
+        obs: Obs,
+        sink: &mut dyn Sink,
+    ) -> Check {
         let sent: Vec<u32> = scm_rights(c.args).into_iter().flatten().collect();
         let sock_open = self.lookup(c.pid, fd).is_some();
         if sock_open && obs == Obs::Err(Errno::BADF) && scm_elided(c.args).is_some() {
@@ -564,23 +573,23 @@ fn spec(kind: New) -> Spec {
     use Kind::{Anon, Inherited, Memfd, Path, Socket};
     match kind {
         New::Socket => s(
-            f(1, "SOCK_CLOEXEC", O_CLOEXEC),
+            f(1, name::SOCK_CLOEXEC, fs::SOCK_CLOEXEC),
             RDWR,
-            Some((1, "SOCK_NONBLOCK")),
+            Some((1, name::SOCK_NONBLOCK)),
             Socket,
             "socket:[?]",
         ),
         New::EventFd => s(never, RDWR, None, Anon, "anon_inode:[eventfd]"),
         New::EventFd2 => s(
-            f(1, "EFD_CLOEXEC", O_CLOEXEC),
+            f(1, name::EFD_CLOEXEC, fs::EFD_CLOEXEC),
             RDWR,
-            Some((1, "EFD_NONBLOCK")),
+            Some((1, name::EFD_NONBLOCK)),
             Anon,
             "anon_inode:[eventfd]",
         ),
         New::EpollCreate => s(never, RDWR, None, Anon, "anon_inode:[eventpoll]"),
         New::EpollCreate1 => s(
-            f(0, "EPOLL_CLOEXEC", O_CLOEXEC),
+            f(0, name::EPOLL_CLOEXEC, fs::EPOLL_CLOEXEC),
             RDWR,
             None,
             Anon,
@@ -588,14 +597,14 @@ fn spec(kind: New) -> Spec {
         ),
         New::SignalFd => s(never, None, None, Anon, "anon_inode:[signalfd]"),
         New::SignalFd4 => s(
-            f(3, "SFD_CLOEXEC", O_CLOEXEC),
+            f(3, name::SFD_CLOEXEC, fs::SFD_CLOEXEC),
             None,
             None,
             Anon,
             "anon_inode:[signalfd]",
         ),
         New::TimerFd => s(
-            f(1, "TFD_CLOEXEC", O_CLOEXEC),
+            f(1, name::TFD_CLOEXEC, fs::TFD_CLOEXEC),
             None,
             None,
             Anon,
@@ -603,42 +612,42 @@ fn spec(kind: New) -> Spec {
         ),
         New::InotifyInit => s(never, RDONLY, None, Anon, "anon_inode:inotify"),
         New::InotifyInit1 => s(
-            f(0, "IN_CLOEXEC", O_CLOEXEC),
+            f(0, name::IN_CLOEXEC, fs::IN_CLOEXEC),
             None,
             None,
             Anon,
             "anon_inode:inotify",
         ),
         New::FanotifyInit => s(
-            f(0, "FAN_CLOEXEC", 1),
+            f(0, name::FAN_CLOEXEC, fs::FAN_CLOEXEC),
             None,
             None,
             Anon,
             "anon_inode:[fanotify]",
         ),
         New::MemfdCreate => s(
-            f(1, "MFD_CLOEXEC", 1),
-            Some(2 | 0o100000),
+            f(1, name::MFD_CLOEXEC, fs::MFD_CLOEXEC),
+            Some(OFlags::RDWR.bits() | OFlags::LARGEFILE.bits()),
             None,
             Memfd,
             "/memfd:? (deleted)",
         ),
         New::MemfdSecret => s(
-            f(0, "O_CLOEXEC", O_CLOEXEC),
+            f(0, name::O_CLOEXEC, fs::O_CLOEXEC),
             None,
             None,
             Anon,
             "/secretmem (deleted)",
         ),
         New::Userfaultfd => s(
-            f(0, "O_CLOEXEC", O_CLOEXEC),
+            f(0, name::O_CLOEXEC, fs::O_CLOEXEC),
             None,
             None,
             Anon,
             "anon_inode:[userfaultfd]",
         ),
         New::PerfEventOpen => s(
-            f(4, "PERF_FLAG_FD_CLOEXEC", 8),
+            f(4, name::PERF_FLAG_FD_CLOEXEC, fs::PERF_FLAG_FD_CLOEXEC),
             None,
             None,
             Anon,
@@ -658,14 +667,14 @@ fn spec(kind: New) -> Spec {
             "anon_inode:landlock-ruleset",
         ),
         New::Fsopen => s(
-            f(1, "FSOPEN_CLOEXEC", 1),
+            f(1, name::FSOPEN_CLOEXEC, fs::FSOPEN_CLOEXEC),
             None,
             None,
             Anon,
             "anon_inode:[fscontext]",
         ),
         New::Fspick => s(
-            f(2, "FSPICK_CLOEXEC", 1),
+            f(2, name::FSPICK_CLOEXEC, fs::FSPICK_CLOEXEC),
             None,
             None,
             Anon,
@@ -673,13 +682,25 @@ fn spec(kind: New) -> Spec {
         ),
         New::Fsmount => Spec {
             pre: Some(0),
-            ..s(f(1, "FSMOUNT_CLOEXEC", 1), None, None, Path, "/")
+            ..s(
+                f(1, name::FSMOUNT_CLOEXEC, fs::FSMOUNT_CLOEXEC),
+                None,
+                None,
+                Path,
+                "/",
+            )
         },
-        New::OpenTree => s(f(2, "OPEN_TREE_CLOEXEC", O_CLOEXEC), None, None, Path, "?"),
+        New::OpenTree => s(
+            f(2, name::OPEN_TREE_CLOEXEC, fs::OPEN_TREE_CLOEXEC),
+            None,
+            None,
+            Path,
+            "?",
+        ),
         New::OpenByHandleAt => Spec {
             pre: Some(0),
-            ..s(f(2, "O_CLOEXEC", O_CLOEXEC), None, None, Path, "?")
+            ..s(f(2, name::O_CLOEXEC, fs::O_CLOEXEC), None, None, Path, "?")
         },
-        New::MqOpen => s(f(1, "O_CLOEXEC", O_CLOEXEC), None, None, Path, "?"),
+        New::MqOpen => s(f(1, name::O_CLOEXEC, fs::O_CLOEXEC), None, None, Path, "?"),
     }
 }

@@ -1,86 +1,61 @@
 //! `fcntl`, `ioctl` and `close_range`: descriptor flags, status flags, and the
-//! commands that duplicate or close.
+//! commands that duplicate or close. The commands that only change or read the
+//! table (`F_DUPFD`, `F_SETFD`, `FIOCLEX`...) are checked as decoded
+//! ([`Op::Table`]); these are the rest.
 
 use super::*;
 
+/// `O_PATH` descriptors accepted, as by `fcntl`.
+const RAW: Need = Need {
+    read: [false; 2],
+    write: [false; 2],
+    raw: true,
+    fd_first: false,
+};
+
 impl Replay {
-    /// `fcntl`: the table decides `EBADF` (checked before the command), the
-    /// duplicating commands, `F_GETFD`/`F_SETFD`; the description decides
-    /// `F_GETFL`/`F_SETFL`.
-    pub(super) fn fcntl(&mut self, c: &mut Ctx<'_>, obs: Obs, sink: &mut dyn Sink) -> Check {
-        let mut a = Argv::new(c.args);
-        let (Some(fd), Some(cmd)) = (a.fd(0), flags::fcntl_cmd(a.text(1))) else {
-            return Check::Undecided;
-        };
-        let cmd = cmd as i32;
-        let raw = Need {
-            raw: true,
-            ..Need::default()
-        };
-        match cmd {
-            fcntl_cmd::F_DUPFD | fcntl_cmd::F_DUPFD_CLOEXEC => {
-                let Some(min) = a.int(2) else {
-                    return Check::Undecided;
-                };
-                let cloexec = cmd == fcntl_cmd::F_DUPFD_CLOEXEC;
-                let op = dup_op(fd, min as u32, cloexec, AllocKind::DupFd);
-                self.table_op(c, &op, &as_fds(obs), "descriptor", sink)
-            }
-            fcntl_cmd::F_GETFD => self.table_op(c, &TOp::GetFd { fd }, &obs, name::F_GETFD, sink),
-            fcntl_cmd::F_SETFD => match flags::eval(a.text(2), flags::fd_flag) {
-                Some(v) => {
-                    let on = v & 1 != 0;
-                    let op = TOp::SetCloexec { fd, on, raw: true };
-                    self.table_op(c, &op, &obs, "EBADF", sink)
-                }
-                None => self.use_fds(c, &[fd], raw, true, &obs, sink),
-            },
-            fcntl_cmd::F_GETFL => {
-                let check = self.use_fds(c, &[fd], raw, true, &obs, sink);
-                match (&check, &obs) {
-                    (Check::Agree, Obs::Ok(v)) => worst(check, self.getfl(c, fd, *v as u32, sink)),
-                    _ => check,
-                }
-            }
-            fcntl_cmd::F_SETFL => {
-                let check = self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
-                let arg = flags::eval(a.text(2), flags::oflag);
-                self.setfl(c, fd, arg, &check, &obs);
-                check
-            }
-            fcntl_cmd::F_DUPFD_QUERY => match a.fd(2) {
-                Some(other) => {
-                    let check = self.use_fds(c, &[fd, other], raw, true, &obs, sink);
-                    match check {
-                        Check::Agree => self.dupfd_query(c, fd, other, &obs, sink),
-                        _ => check,
-                    }
-                }
-                None => Check::Undecided,
-            },
-            // A lock needs the access it locks for (fs/locks.c check_fmode_for_setlk):
-            // F_WRLCK on a descriptor not open for writing is EBADF.
-            fcntl_cmd::F_SETLK
-            | fcntl_cmd::F_SETLKW
-            | fcntl_cmd::F_OFD_SETLK
-            | fcntl_cmd::F_OFD_SETLKW => {
-                let lock = a.text(2);
-                let need = Need {
-                    read: [lock.contains(name::F_RDLCK), false],
-                    write: [lock.contains(name::F_WRLCK), false],
-                    fd_first: true,
-                    ..Need::default()
-                };
-                self.use_fds(c, &[fd], need, true, &obs, sink)
-            }
-            _ => {
-                let need = Need {
-                    raw: fcntl_cmd::allowed_on_path(cmd),
-                    fd_first: true,
-                    ..Need::default()
-                };
-                self.use_fds(c, &[fd], need, true, &obs, sink)
-            }
+    /// `F_GETFL`: the table decides `EBADF`, the description the value.
+    pub(super) fn fcntl_getfl(
+        &mut self,
+        c: &mut Ctx<'_>,
+        fd: u32,
+        obs: Obs,
+        sink: &mut dyn Sink,
+    ) -> Check {
+        let check = self.use_fds(c, &[fd], RAW, true, &obs, sink);
+        match (&check, &obs) {
+            (Check::Agree, Obs::Ok(v)) => worst(check, self.getfl(c, fd, *v as u32, sink)),
+            _ => check,
+        }
+    }
+
+    /// `F_SETFL arg`.
+    pub(super) fn fcntl_setfl(
+        &mut self,
+        c: &mut Ctx<'_>,
+        fd: u32,
+        arg: Option<u64>,
+        obs: Obs,
+        sink: &mut dyn Sink,
+    ) -> Check {
+        let check = self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
+        self.setfl(c, fd, arg, &check, &obs);
+        check
+    }
+
+    /// `F_DUPFD_QUERY other`.
+    pub(super) fn fcntl_dupfd_query(
+        &mut self,
+        c: &mut Ctx<'_>,
+        fd: u32,
+        other: u32,
+        obs: Obs,
+        sink: &mut dyn Sink,
+    ) -> Check {
+        let check = self.use_fds(c, &[fd, other], RAW, true, &obs, sink);
+        match check {
+            Check::Agree => self.dupfd_query(c, fd, other, &obs, sink),
+            _ => check,
         }
     }
 
@@ -169,78 +144,56 @@ impl Replay {
         }
     }
 
-    pub(super) fn ioctl(&mut self, c: &mut Ctx<'_>, obs: Obs, sink: &mut dyn Sink) -> Check {
-        let mut a = Argv::new(c.args);
-        let Some(fd) = a.fd(0) else {
-            return Check::Undecided;
-        };
-        match flags::strip_comment(a.text(1)) {
-            name::FIOCLEX => self.table_op(
-                c,
-                &TOp::SetCloexec {
-                    fd,
-                    on: true,
-                    raw: false,
-                },
-                &obs,
-                "EBADF",
-                sink,
-            ),
-            name::FIONCLEX => self.table_op(
-                c,
-                &TOp::SetCloexec {
-                    fd,
-                    on: false,
-                    raw: false,
-                },
-                &obs,
-                "EBADF",
-                sink,
-            ),
-            name::FIONBIO => {
-                let check = self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
-                if obs == Obs::Ok(0) {
-                    if let Some(d) = self.lookup(c.pid, fd) {
-                        let on = a.text(2).trim_matches(|ch| ch == '[' || ch == ']').trim() != "0";
-                        let mut s = d.status();
-                        if s.unknown & O_NONBLOCK == 0 || s.unknown != u32::MAX {
-                            s.bits = if on {
-                                s.bits | O_NONBLOCK
-                            } else {
-                                s.bits & !O_NONBLOCK
-                            };
-                            s.unknown &= !O_NONBLOCK;
-                            d.set_status(s);
-                        }
-                    }
+    /// `ioctl(FIONBIO)`, turning `O_NONBLOCK` on or off.
+    pub(super) fn fionbio(
+        &mut self,
+        c: &mut Ctx<'_>,
+        fd: u32,
+        on: bool,
+        obs: Obs,
+        sink: &mut dyn Sink,
+    ) -> Check {
+        let check = self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
+        if obs == Obs::Ok(0) {
+            if let Some(d) = self.lookup(c.pid, fd) {
+                let mut s = d.status();
+                if s.unknown & O_NONBLOCK == 0 || s.unknown != u32::MAX {
+                    s.bits = if on {
+                        s.bits | O_NONBLOCK
+                    } else {
+                        s.bits & !O_NONBLOCK
+                    };
+                    s.unknown &= !O_NONBLOCK;
+                    d.set_status(s);
                 }
-                check
-            }
-            // drivers/tty/pty.c, ptm_open_peer: a new descriptor for the pty's
-            // slave, `get_unused_fd_flags(flags)` (lowest free number,
-            // close-on-exec from O_CLOEXEC in the argument); strace 6.1 prints
-            // the flags as a number (`0x80102`), the command as `0x5441` when
-            // built without it.
-            "TIOCGPTPEER" | "0x5441" => self.ioctl_new_fd(c, fd, a.text(2), obs, sink),
-            _ => {
-                let check = self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
-                self.doubt_ioctl_result(c, &obs);
-                check
             }
         }
+        check
+    }
+
+    /// An `ioctl` the replay models only as a use of its descriptor.
+    pub(super) fn ioctl_other(
+        &mut self,
+        c: &mut Ctx<'_>,
+        fd: u32,
+        obs: Obs,
+        sink: &mut dyn Sink,
+    ) -> Check {
+        let check = self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
+        self.doubt_ioctl_result(c, &obs);
+        check
     }
 
     /// An `ioctl` that creates a descriptor (`TIOCGPTPEER`): an allocation whose
     /// `pre` is the ioctl's descriptor.
-    fn ioctl_new_fd(
+    pub(super) fn ioctl_new_fd(
         &mut self,
         c: &mut Ctx<'_>,
         fd: u32,
-        flags_text: &str,
+        fl: Option<u64>,
         obs: Obs,
         sink: &mut dyn Sink,
     ) -> Check {
-        let fl = flags::eval(flags_text, flags::oflag);
         let cloexec = fl.is_some_and(|f| f & O_CLOEXEC != 0);
         let obs = as_fds(obs);
         // The slave's path (`/dev/pts/N`) is not in the log without -y; drivers
@@ -279,15 +232,14 @@ impl Replay {
         }
     }
 
-    pub(super) fn close_range(&mut self, c: &mut Ctx<'_>, obs: Obs, sink: &mut dyn Sink) -> Check {
-        let mut a = Argv::new(c.args);
-        let (Some(first), Some(last)) = (a.int(0), a.int(1)) else {
-            return Check::Undecided;
-        };
-        let Some(f) = flags::eval(a.text(2), flags::close_range_flag) else {
-            return Check::Undecided;
-        };
-        let req = CloseRange::new(first as u32, last as u32, f as u32);
+    /// `close_range`.
+    pub(super) fn close_range(
+        &mut self,
+        c: &mut Ctx<'_>,
+        req: Result<CloseRange, Errno>,
+        obs: Obs,
+        sink: &mut dyn Sink,
+    ) -> Check {
         if let (Ok(r), Obs::Ok(0)) = (&req, &obs) {
             if r.unshare() {
                 let max = self

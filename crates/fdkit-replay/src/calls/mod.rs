@@ -1,4 +1,5 @@
-//! Per-call handling: decode a call's arguments into table operations, check them
+//! Per-call handling: decode a call's arguments once ([`decode()`]: at entry for a
+//! call strace split, at completion otherwise) into table operations, check them
 //! ([`crate::lin::Group::complete`]), then model what lives outside tables:
 //! processes (`clone`, `execve`, rlimits) and descriptions (offsets, status flags,
 //! `SCM_RIGHTS` transfers).
@@ -8,14 +9,16 @@
 
 mod check;
 mod create;
+mod decode;
 mod entry;
 mod fdops;
 mod process;
 mod strict;
 mod uses;
 
-pub(crate) use entry::Registered;
-pub(crate) use process::clone_flags;
+pub(crate) use decode::{decode, Decoded, Op};
+
+use decode::{offset_use, Whence};
 
 use std::sync::Arc;
 
@@ -266,7 +269,11 @@ impl Replay {
             }
             return;
         }
-        let check = self.dispatch(&mut c, class, sink);
+        let decoded = match c.pending.as_mut() {
+            Some(p) => std::mem::take(&mut p.decoded),
+            None => decode(class, name, args),
+        };
+        let check = self.dispatch(&mut c, class, decoded.op, sink);
         let check = self.contract(&c, check, sink);
         match check {
             Check::Agree => self.summary.agree += 1,
@@ -301,86 +308,62 @@ impl Replay {
         }
     }
 
-    fn dispatch(&mut self, c: &mut Ctx<'_>, class: Class, sink: &mut dyn Sink) -> Check {
+    /// Checks a call of `class` whose inputs decoded to `op`.
+    fn dispatch(&mut self, c: &mut Ctx<'_>, class: Class, op: Op, sink: &mut dyn Sink) -> Check {
         let obs = obs_of(c.outcome);
-        match class {
-            Class::Plain => Check::Undecided,
-            Class::Open(form) => self.open(c, form, obs, sink),
-            Class::New(kind) => self.new_fd(c, kind, obs, sink),
-            Class::Pipe | Class::Socketpair => self.pair(c, class == Class::Pipe, obs, sink),
-            Class::Accept { four } => self.accept(c, four, obs, sink),
-            Class::Recvmsg { mmsg } => self.recvmsg(c, mmsg, obs, sink),
-            Class::Sendmsg { .. } => self.sendmsg(c, obs, sink),
-            Class::Dup => {
-                let mut a = Argv::new(c.args);
-                match a.fd(0) {
-                    Some(old) => {
-                        let op = dup_op(old, 0, false, AllocKind::Dup);
-                        self.table_op(c, &op, &as_fds(obs), "descriptor", sink)
-                    }
-                    None => Check::Undecided,
+        match op {
+            Op::Undecided => Check::Undecided,
+            Op::Later => match class {
+                Class::Open(form) => self.open(c, form, obs, sink),
+                Class::New(kind) => self.new_fd(c, kind, obs, sink),
+                Class::Pipe | Class::Socketpair => self.pair(c, class == Class::Pipe, obs, sink),
+                Class::Exec { at } => self.exec(c, at, obs, sink),
+                Class::Prlimit | Class::Setrlimit | Class::Getrlimit => {
+                    self.rlimit(c, class, obs, sink)
                 }
-            }
-            Class::Dup2 | Class::Dup3 => {
-                let mut a = Argv::new(c.args);
-                let flags = if class == Class::Dup3 {
-                    match flags::eval(a.text(2), flags::oflag) {
-                        Some(f) => Some(f as u32),
-                        None => return Check::Undecided,
-                    }
-                } else {
-                    None
-                };
-                match (a.fd(0), a.fd(1)) {
-                    (Some(old), Some(new)) => {
-                        let op = TOp::Place { old, new, flags };
-                        self.table_op(c, &op, &obs, "descriptor", sink)
-                    }
-                    _ => Check::Undecided,
-                }
-            }
-            Class::Fcntl => self.fcntl(c, obs, sink),
-            Class::Close => match Argv::new(c.args).fd(0) {
-                Some(fd) => self.table_op(c, &TOp::Close { fd }, &obs, "close", sink),
-                None => Check::Undecided,
+                Class::At(at) => self.at_call(c, at, obs, sink),
+                _ => Check::Undecided,
             },
-            Class::CloseRange => self.close_range(c, obs, sink),
-            Class::Ioctl => self.ioctl(c, obs, sink),
-            Class::Lseek => self.lseek(c, obs, sink),
-            Class::Mmap => {
-                let mut a = Argv::new(c.args);
-                if flags::has(a.text(3), name::MAP_ANONYMOUS, fs::MAP_ANONYMOUS) {
+            Op::Table { op, what, fds } => {
+                let obs = if fds { as_fds(obs) } else { obs };
+                self.table_op(c, &op, &obs, what, sink)
+            }
+            Op::CloseRange {
+                req, flags_known, ..
+            } => {
+                if !flags_known {
                     return Check::Undecided;
                 }
-                match a.fd(4) {
-                    Some(fd) => self.use_fds(c, &[fd], Need::default(), true, &obs, sink),
-                    None => Check::Undecided,
-                }
+                self.close_range(c, req, obs, sink)
             }
-            Class::Exec { at } => self.exec(c, at, obs, sink),
-            Class::Clone | Class::Clone3 | Class::Fork => self.clone_call(c, obs, sink),
-            Class::Unshare => {
-                let mut a = Argv::new(c.args);
-                if obs == Obs::Ok(0) && flags::has(a.text(0), name::CLONE_FILES, fs::CLONE_FILES) {
+            Op::Use { fds, n, need } => {
+                self.use_fds(c, &fds[..usize::from(n)], need, false, &obs, sink)
+            }
+            Op::Uses { slots } => match class {
+                Class::Use(u) => self.generic_use(c, u, slots, obs, sink),
+                _ => Check::Undecided,
+            },
+            Op::Lseek { fd, off, whence } => self.lseek(c, fd, off, whence, obs, sink),
+            Op::Getfl { fd } => self.fcntl_getfl(c, fd, obs, sink),
+            Op::Setfl { fd, arg } => self.fcntl_setfl(c, fd, arg, obs, sink),
+            Op::DupfdQuery { fd, other } => self.fcntl_dupfd_query(c, fd, other, obs, sink),
+            Op::Fionbio { fd, on } => self.fionbio(c, fd, on, obs, sink),
+            Op::PtPeer { fd, flags } => self.ioctl_new_fd(c, fd, flags, obs, sink),
+            Op::Ioctl { fd } => self.ioctl_other(c, fd, obs, sink),
+            Op::Socket { fd } => match class {
+                Class::Accept { four } => self.accept(c, four, fd, obs, sink),
+                Class::Recvmsg { mmsg } => self.recvmsg(c, mmsg, fd, obs, sink),
+                Class::Sendmsg { .. } => self.sendmsg(c, fd, obs, sink),
+                _ => Check::Undecided,
+            },
+            Op::Clone { flags } => self.clone_call(c, flags.unwrap_or(0), obs, sink),
+            Op::Unshare { files } => {
+                if obs == Obs::Ok(0) && files {
                     self.unshare(c.pid, u32::MAX);
                     self.flush_events(sink);
                 }
                 Check::Undecided
             }
-            Class::Prlimit | Class::Setrlimit | Class::Getrlimit => {
-                self.rlimit(c, class, obs, sink)
-            }
-            Class::Waitid => {
-                let mut a = Argv::new(c.args);
-                if a.text(0) == name::P_PIDFD {
-                    if let Some(fd) = a.fd(1) {
-                        return self.use_fds(c, &[fd], Need::default(), false, &obs, sink);
-                    }
-                }
-                Check::Undecided
-            }
-            Class::Use(u) => self.generic_use(c, u, obs, sink),
-            Class::At(at) => self.at_call(c, at, obs, sink),
         }
     }
 

@@ -2,30 +2,21 @@
 
 use super::*;
 
-/// The clone flags of a pending or complete clone-family call.
-pub(crate) fn clone_flags(name: &str, args: &str) -> Option<u64> {
-    match name {
-        "fork" => Some(0),
-        "vfork" => Some(0x4100),
-        "clone" => {
-            let mut a = Argv::new(args);
-            let f = a.named("flags").map(|f| f.text()).unwrap_or(a.text(0));
-            flags::eval(f, flags::clone_flag)
-        }
-        "clone3" => flags::field(args, "flags").and_then(|f| flags::eval(f, flags::clone_flag)),
-        _ => None,
-    }
-}
-
 impl Replay {
-    pub(super) fn clone_call(&mut self, c: &mut Ctx<'_>, obs: Obs, sink: &mut dyn Sink) -> Check {
+    /// A clone-family call with clone flags `fl`; its pidfd is read at completion.
+    pub(super) fn clone_call(
+        &mut self,
+        c: &mut Ctx<'_>,
+        fl: u64,
+        obs: Obs,
+        sink: &mut dyn Sink,
+    ) -> Check {
         let Obs::Ok(child) = obs else {
             return Check::Undecided;
         };
         let Ok(child) = u32::try_from(child) else {
             return Check::Undecided;
         };
-        let fl = clone_flags(c.name, c.args).unwrap_or(0);
         let parent = self.tasks.get(&child).map(|t| t.parent);
         match parent {
             // Attached on its first line to this very clone.

@@ -51,14 +51,17 @@ impl Replay {
         }
     }
 
+    /// A call of class [`Class::Use`] whose descriptor arguments decoded to
+    /// `slots`; the position argument of `pread`-like calls is read at completion
+    /// (strace prints it after the buffer).
     pub(super) fn generic_use(
         &mut self,
         c: &mut Ctx<'_>,
         u: Use,
+        slots: [Option<u32>; 2],
         obs: Obs,
         sink: &mut dyn Sink,
     ) -> Check {
-        let mut a = Argv::new(c.args);
         let mut fds = Vec::with_capacity(2);
         let mut need = Need {
             raw: u.raw,
@@ -69,7 +72,7 @@ impl Replay {
             if i == u8::MAX {
                 continue;
             }
-            match a.fd(i as usize) {
+            match slots[k] {
                 Some(fd) => {
                     let j = fds.len();
                     need.read[j] = u.read[k];
@@ -81,6 +84,7 @@ impl Replay {
         }
         let check = self.use_fds(c, &fds, need, u.fd_first, &obs, sink);
         let diverged = matches!(check, Check::Differ(_));
+        let mut a = Argv::new(c.args);
         for (k, eff) in [u.offset, u.offset2].into_iter().enumerate() {
             if let Some(&fd) = fds.get(k) {
                 let eff = if diverged { Offset::Lose } else { eff };
@@ -145,11 +149,16 @@ impl Replay {
         }
     }
 
-    pub(super) fn lseek(&mut self, c: &mut Ctx<'_>, obs: Obs, sink: &mut dyn Sink) -> Check {
-        let mut a = Argv::new(c.args);
-        let Some(fd) = a.fd(0) else {
-            return Check::Undecided;
-        };
+    /// `lseek(fd, off, whence)`.
+    pub(super) fn lseek(
+        &mut self,
+        c: &mut Ctx<'_>,
+        fd: u32,
+        off: Option<i64>,
+        whence: Whence,
+        obs: Obs,
+        sink: &mut dyn Sink,
+    ) -> Check {
         let check = self.use_fds(c, &[fd], Need::default(), true, &obs, sink);
         let (d, registered) = self.use_desc(c, 0, fd);
         let Some(d) = d else {
@@ -162,10 +171,9 @@ impl Replay {
         let Obs::Ok(r) = obs else {
             return check;
         };
-        let off = a.int(1);
-        let pred = match flags::strip_comment(a.text(2)) {
-            name::SEEK_SET => off.filter(|o| *o >= 0),
-            name::SEEK_CUR if !concurrent => match (d.offset(), off) {
+        let pred = match whence {
+            Whence::Set => off.filter(|o| *o >= 0),
+            Whence::Cur if !concurrent => match (d.offset(), off) {
                 (Some(cur), Some(o)) => i64::try_from(cur)
                     .ok()
                     .and_then(|c| c.checked_add(o))

@@ -13,13 +13,13 @@ use crate::table::CloseRange;
 use std::sync::Arc;
 
 /// `ioctl(fd, FIOCLEX)`: set close-on-exec.
-pub const FIOCLEX: u64 = 0x5451;
+pub const FIOCLEX: u64 = crate::catalog::flagset::FIOCLEX;
 /// `ioctl(fd, FIONCLEX)`: clear close-on-exec.
-pub const FIONCLEX: u64 = 0x5450;
+pub const FIONCLEX: u64 = crate::catalog::flagset::FIONCLEX;
 /// `ioctl(fd, FIONBIO, &int)`: set or clear `O_NONBLOCK`.
-pub const FIONBIO: u64 = 0x5421;
+pub const FIONBIO: u64 = crate::catalog::flagset::FIONBIO;
 /// `ioctl(fd, FIOASYNC, &int)`: set or clear `O_ASYNC`.
-pub const FIOASYNC: u64 = 0x5452;
+pub const FIOASYNC: u64 = crate::catalog::flagset::FIOASYNC;
 
 impl Task {
     /// `dup(oldfd)` — see [`FdTable::dup`](crate::FdTable::dup).
