@@ -52,10 +52,10 @@ impl Errno {
             "ENOTSUP" => "EOPNOTSUPP",
             other => other,
         };
-        ERRNO_TABLE
-            .iter()
-            .find(|(_, n, _)| *n == name)
-            .map(|(raw, _, _)| Errno(*raw))
+        BY_NAME
+            .binary_search_by(|&i| name_cmp(ERRNO_TABLE[usize::from(i)].1, name))
+            .ok()
+            .map(|k| Errno(ERRNO_TABLE[usize::from(BY_NAME[k])].0))
     }
 
     /// Every error number this crate can name, in numeric order.
@@ -63,6 +63,60 @@ impl Errno {
         ERRNO_TABLE.iter().map(|(raw, _, _)| Errno(*raw))
     }
 }
+
+/// `a` against `b`, byte by byte: for names of a few bytes, cheaper than `memcmp`.
+#[inline]
+fn name_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// Whether `a` sorts before `b`, byte by byte (a `const` `str` comparison).
+const fn name_less(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+        i += 1;
+    }
+    a.len() < b.len()
+}
+
+/// Positions in [`ERRNO_TABLE`] sorted by name, built at compile time, so that
+/// [`Errno::from_name`] is a binary search (it runs for every error in a log).
+static BY_NAME: [u8; ERRNO_TABLE.len()] = {
+    let mut ix = [0u8; ERRNO_TABLE.len()];
+    let mut i = 0;
+    while i < ix.len() {
+        ix[i] = i as u8;
+        i += 1;
+    }
+    // Insertion sort: a few hundred names, once, at compile time.
+    let mut i = 1;
+    while i < ix.len() {
+        let mut j = i;
+        while j > 0
+            && name_less(
+                ERRNO_TABLE[ix[j] as usize].1,
+                ERRNO_TABLE[ix[j - 1] as usize].1,
+            )
+        {
+            let t = ix[j];
+            ix[j] = ix[j - 1];
+            ix[j - 1] = t;
+            j -= 1;
+        }
+        i += 1;
+    }
+    ix
+};
 
 fn lookup(raw: i32) -> Option<&'static (i32, &'static str, &'static str)> {
     ERRNO_TABLE

@@ -260,7 +260,8 @@ impl Replay {
             consumed: false,
         };
         if class == Class::Plain || !self.tasks.contains_key(&pid) {
-            match self.contract(&c, Check::Undecided, sink) {
+            let obs = obs_of(c.outcome);
+            match self.contract(&c, &obs, Check::Undecided, sink) {
                 Check::Differ(_) => self.summary.differ += 1,
                 _ => self.summary.undecided += 1,
             }
@@ -273,8 +274,9 @@ impl Replay {
             Some(p) => std::mem::take(&mut p.decoded),
             None => decode(class, name, args),
         };
-        let check = self.dispatch(&mut c, class, decoded.op, sink);
-        let check = self.contract(&c, check, sink);
+        let obs = obs_of(c.outcome);
+        let check = self.dispatch(&mut c, class, decoded.op, obs.clone(), sink);
+        let check = self.contract(&c, &obs, check, sink);
         match check {
             Check::Agree => self.summary.agree += 1,
             Check::Differ(_) => self.summary.differ += 1,
@@ -309,8 +311,14 @@ impl Replay {
     }
 
     /// Checks a call of `class` whose inputs decoded to `op`.
-    fn dispatch(&mut self, c: &mut Ctx<'_>, class: Class, op: Op, sink: &mut dyn Sink) -> Check {
-        let obs = obs_of(c.outcome);
+    fn dispatch(
+        &mut self,
+        c: &mut Ctx<'_>,
+        class: Class,
+        op: Op,
+        obs: Obs,
+        sink: &mut dyn Sink,
+    ) -> Check {
         match op {
             Op::Undecided => Check::Undecided,
             Op::Later => match class {

@@ -137,11 +137,17 @@ impl Replay {
 
     /// Checks an error result against the catalogue, after the call's own check
     /// (`check`): a divergence when Linux cannot return that errno here.
-    pub(super) fn contract(&mut self, c: &Ctx<'_>, check: Check, sink: &mut dyn Sink) -> Check {
+    pub(super) fn contract(
+        &mut self,
+        c: &Ctx<'_>,
+        obs: &Obs,
+        check: Check,
+        sink: &mut dyn Sink,
+    ) -> Check {
         if matches!(check, Check::Differ(_)) {
             return check;
         }
-        let Some(Obs::Err(e)) = c.outcome.map(|o| obs_of(Some(o))) else {
+        let Obs::Err(e) = *obs else {
             return check;
         };
         // A model that predicted EBADF has decided it; an unnamed errno is unknown.

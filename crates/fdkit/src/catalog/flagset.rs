@@ -707,10 +707,16 @@ impl FlagSet {
     /// The value of `name`, a printed name or an alias; allocates nothing.
     #[inline]
     pub fn value_of(&self, name: &str) -> Option<u64> {
+        // Byte by byte after the length: names are short, and the replay looks up
+        // every flag of every call it checks, where a call to `memcmp` costs more.
+        let b = name.as_bytes();
         self.flags
             .iter()
             .chain(self.aliases)
-            .find(|(n, _)| *n == name)
+            .find(|(n, _)| {
+                let n = n.as_bytes();
+                n.len() == b.len() && n.iter().zip(b).all(|(x, y)| x == y)
+            })
             .map(|(_, v)| *v)
     }
 
