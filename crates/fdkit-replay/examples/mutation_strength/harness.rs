@@ -97,6 +97,7 @@ fn no_fd_looked_up(sc: &Syscall, args: &[String]) -> bool {
                         && sc.shape != Shape::Open(catalog::OpenForm::Openat2))
             }
             ArgKind::MapFd => args.get(3).is_some_and(|f| f.contains("MAP_ANONYMOUS")),
+            ArgKind::FdOrNone => text == "-1",
             ArgKind::PidfdIf => args
                 .first()
                 .is_some_and(|t| t.starts_with("P_") && t != "P_PIDFD"),

@@ -233,6 +233,12 @@ impl Replay {
                     .map_or(0, |(i, name)| nb_bits(a.text(usize::from(i)), name));
                 Status::known(access | nb)
             }
+            // An anonymous inode is never an O_PATH description: calls that refuse
+            // O_PATH decide EBADF on it.
+            None if sp.kind == Kind::Anon => Status {
+                bits: 0,
+                unknown: !OFlags::PATH.bits(),
+            },
             None => Status::unknown(),
         };
         let named = match kind {

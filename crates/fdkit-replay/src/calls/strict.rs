@@ -21,6 +21,7 @@ fn fd_looked_up(sc: &Syscall, args: &str) -> Option<bool> {
     for (i, kind) in sc.args.iter().enumerate() {
         let used = match *kind {
             ArgKind::Fd | ArgKind::FdSet | ArgKind::Msg => return None,
+            ArgKind::FdOrNone => a.int(i) != Some(-1),
             ArgKind::DirFd { path } => dirfd_used(sc, &mut a, i, usize::from(path)),
             ArgKind::MapFd => {
                 let f = a.text(3);
@@ -112,6 +113,8 @@ impl Replay {
         for (i, kind) in sc.args.iter().enumerate() {
             let fd = match *kind {
                 ArgKind::Fd => a.fd(i),
+                ArgKind::FdOrNone if a.int(i) == Some(-1) => continue,
+                ArgKind::FdOrNone => a.fd(i),
                 ArgKind::DirFd { path } => {
                     if !dirfd_used(sc, &mut a, i, usize::from(path)) {
                         continue;

@@ -65,7 +65,7 @@ static INDEX: [u16; SLOTS] = {
 
 /// The entry of system call `name` (as strace prints it on x86-64), or `None` for a
 /// call the catalogue does not know: one hash and one comparison.
-#[inline]
+#[inline(always)]
 pub fn lookup(name: &str) -> Option<&'static Syscall> {
     let b = name.as_bytes();
     if b.is_empty() || b.len() > 24 {

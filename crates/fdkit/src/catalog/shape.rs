@@ -179,6 +179,9 @@ pub enum Shape {
 pub enum ArgKind {
     /// A descriptor that must be open (`EBADF` otherwise).
     Fd,
+    /// A descriptor, or -1 for none: `signalfd`'s "make a new one",
+    /// `perf_event_open`'s group leader. -1 is never `EBADF`.
+    FdOrNone,
     /// A directory descriptor or `AT_FDCWD`, looked up only for a relative path
     /// (argument `path`) or an empty one with `AT_EMPTY_PATH`.
     DirFd {
@@ -219,6 +222,7 @@ impl ArgKind {
         matches!(
             self,
             ArgKind::Fd
+                | ArgKind::FdOrNone
                 | ArgKind::DirFd { .. }
                 | ArgKind::MapFd
                 | ArgKind::PidfdIf
