@@ -13,6 +13,7 @@ mod cli;
 mod diff;
 mod draw;
 mod host;
+mod live;
 mod run;
 mod tables;
 
