@@ -48,8 +48,9 @@ pub struct Args {
     /// Run on the real kernel instead of the model: each scenario process a real
     /// process (fork and exec for real), started with exactly 0, 1, 2 open on a
     /// fresh terminal, RLIMIT_NOFILE 1024/4096, absolute paths mapped into a
-    /// private scratch directory removed afterwards. Needs the `fdkit-host-helper`
-    /// binary next to `fdkit` or at $FDKIT_HOST_HELPER (Linux only).
+    /// private scratch directory removed afterwards (Linux only). The processes
+    /// run `fdkit` itself in a hidden helper mode (or the `fdkit-host-helper` at
+    /// $FDKIT_HOST_HELPER).
     #[arg(long)]
     pub host: bool,
     /// With `--host`: run the host's processes under `strace -f -o FILE`, so the
