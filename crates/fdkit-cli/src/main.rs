@@ -32,7 +32,7 @@ mod live;
 mod run;
 mod tables;
 
-use clap::Parser;
+use clap::Parser as _;
 use std::io::Write;
 
 /// How a subcommand ended, when it did not fail.
@@ -92,7 +92,10 @@ fn rust_startup() {
 /// The command: parses the arguments, runs the subcommand, returns the exit status.
 fn command() -> i32 {
     std::panic::set_hook(Box::new(|info| report_bug(info.payload(), info.location())));
-    let args = cli::Cli::parse();
+    let args = match cli::Cli::try_parse() {
+        Ok(args) => args,
+        Err(e) => return usage_error(&e),
+    };
     match cli::dispatch(args) {
         Ok(Status::Clean) => 0,
         Ok(Status::Findings) => 1,
@@ -131,6 +134,66 @@ fn report_bug(payload: &(dyn std::any::Any + Send), location: Option<&std::panic
         "fdkit: internal error (a bug in fdkit, please report it): {what}{at}"
     );
     std::process::exit(2);
+}
+
+/// A command line clap refuses: `--help` and `--version` print as usual (exit 0);
+/// an error becomes one line, `fdkit: message; see `fdkit SUBCOMMAND --help``,
+/// exit 2, as every other error.
+fn usage_error(e: &clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            return 0;
+        }
+        _ => {}
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let line = one_line(e.kind(), &e.render().to_string(), &args);
+    let _ = writeln!(std::io::stderr(), "{line}");
+    2
+}
+
+/// The one-line form of clap's error text `rendered` (for [`usage_error`]).
+fn one_line(kind: clap::error::ErrorKind, rendered: &str, args: &[String]) -> String {
+    use clap::CommandFactory;
+    let subcommands: Vec<String> = cli::Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_owned())
+        .filter(|n| n != "help")
+        .collect();
+    if kind == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        return format!(
+            "fdkit: a subcommand is required: {}; see `fdkit --help`",
+            subcommands.join(", ")
+        );
+    }
+    // "error: MESSAGE" and its indented continuation lines, up to the first blank
+    // line (tips and usage follow).
+    let mut message = String::new();
+    for line in rendered.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            if message.is_empty() {
+                continue;
+            }
+            break;
+        }
+        let line = line.strip_prefix("error: ").unwrap_or(line);
+        if !message.is_empty() {
+            message.push(' ');
+        }
+        message.push_str(line);
+    }
+    let sub = args
+        .iter()
+        .take_while(|a| *a != "--")
+        .find(|a| subcommands.contains(a));
+    let help = match sub {
+        Some(s) => format!("fdkit {s} --help"),
+        None => "fdkit --help".to_owned(),
+    };
+    format!("fdkit: {message}; see `{help}`")
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
