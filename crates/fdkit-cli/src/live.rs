@@ -30,9 +30,12 @@
 //!
 //! While PROG runs, fdkit does not die of `SIGINT`, `SIGTERM` or `SIGHUP`: it
 //! sends the signal to PROG (the first pid of the log; strace, which blocks
-//! fatal signals while it runs a program with `-o`, delivers it), and reports on
-//! the log up to PROG's end. A Ctrl-C on a terminal reaches all three processes
-//! anyway; the forwarding covers a signal sent to fdkit alone.
+//! fatal signals while it runs a program with `-o`, delivers it; a signal that
+//! comes before the log's first line waits for it), and reports on the log up to
+//! PROG's end. A Ctrl-C on a terminal reaches all three processes anyway; the
+//! forwarding covers a signal sent to fdkit alone. Once strace has exited, the
+//! previous dispositions are back (a Ctrl-C then stops fdkit's report). A signal
+//! ignored when fdkit started (a background job's `SIGINT`) stays ignored.
 //!
 //! # Errors (one line each, exit 2)
 //!
@@ -72,6 +75,8 @@ pub struct Live {
     read_any: bool,
     /// The log's first bytes, until PROG's pid is known.
     head: Option<Vec<u8>>,
+    /// The signal dispositions the forwarder replaced, put back once strace is gone.
+    saved: Vec<(libc::c_int, libc::sigaction)>,
 }
 
 /// strace's pid while it runs, for the signal forwarder (0: none).
@@ -79,11 +84,18 @@ static STRACE_PID: AtomicI32 = AtomicI32::new(0);
 /// PROG's pid (the first pid of the log) while strace runs (0: not known yet).
 static PROG_PID: AtomicI32 = AtomicI32::new(0);
 
+/// A signal that came before PROG's pid was known (0: none): delivered to PROG
+/// as soon as the log names it.
+static PENDING: AtomicI32 = AtomicI32::new(0);
+
 extern "C" fn forward(sig: libc::c_int) {
     let prog = PROG_PID.load(Ordering::SeqCst);
     let pid = if prog > 0 {
         prog
     } else {
+        // strace blocks fatal signals while it runs a program with `-o` (`-I3`):
+        // keep the signal for PROG too.
+        PENDING.store(sig, Ordering::SeqCst);
         STRACE_PID.load(Ordering::SeqCst)
     };
     if pid > 0 {
@@ -135,7 +147,7 @@ impl Live {
             .spawn()
             .with_context(|| format!("{}: cannot start", strace.display()))?;
         STRACE_PID.store(child.id() as i32, Ordering::SeqCst);
-        install_forwarder();
+        let saved = install_forwarder();
         let waiter = std::thread::spawn(move || {
             let status = child.wait();
             // strace and its tracees are gone: end of file for the reader.
@@ -150,6 +162,7 @@ impl Live {
             reader,
             tee,
             waiter: Some(waiter),
+            saved,
             name,
             read_any: false,
             head: Some(Vec::new()),
@@ -204,6 +217,13 @@ impl Live {
             .unwrap_or_else(|_| Err(io::Error::other("waiter panicked")));
         STRACE_PID.store(0, Ordering::SeqCst);
         PROG_PID.store(0, Ordering::SeqCst);
+        PENDING.store(0, Ordering::SeqCst);
+        for (sig, old) in self.saved.drain(..) {
+            // SAFETY: restoring a disposition sigaction returned.
+            unsafe {
+                libc::sigaction(sig, &old, std::ptr::null_mut());
+            }
+        }
         r
     }
 }
@@ -222,6 +242,14 @@ impl Live {
                 .unwrap_or(0);
             if pid > 0 && self.waiter.is_some() {
                 PROG_PID.store(pid, Ordering::SeqCst);
+                let sig = PENDING.swap(0, Ordering::SeqCst);
+                if sig != 0 {
+                    // SAFETY: a signal to PROG, which strace still traces (it
+                    // cannot be reaped, so the pid is still PROG's).
+                    unsafe {
+                        libc::kill(pid, sig);
+                    }
+                }
             }
             self.head = None;
         }
@@ -252,19 +280,30 @@ impl Drop for Live {
     }
 }
 
-/// Installs [`forward`] for SIGINT, SIGTERM and SIGHUP.
-fn install_forwarder() {
+/// Installs [`forward`] for SIGINT, SIGTERM and SIGHUP, except where the signal
+/// is ignored (a background job's SIGINT); returns the dispositions replaced.
+fn install_forwarder() -> Vec<(libc::c_int, libc::sigaction)> {
+    let mut saved = Vec::new();
     for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-        // SAFETY: a plain handler that only calls kill; SA_RESTART keeps the
-        // reads going.
+        // SAFETY: reading the current disposition, then a plain handler that only
+        // uses atomics and kill; SA_RESTART keeps the reads going.
         unsafe {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(sig, std::ptr::null(), &mut old) != 0
+                || old.sa_sigaction == libc::SIG_IGN
+            {
+                continue;
+            }
             let mut act: libc::sigaction = std::mem::zeroed();
             act.sa_sigaction = forward as extern "C" fn(libc::c_int) as libc::sighandler_t;
             act.sa_flags = libc::SA_RESTART;
             libc::sigemptyset(&mut act.sa_mask);
-            libc::sigaction(sig, &act, std::ptr::null_mut());
+            if libc::sigaction(sig, &act, std::ptr::null_mut()) == 0 {
+                saved.push((sig, old));
+            }
         }
     }
+    saved
 }
 
 /// A pipe, both ends close-on-exec: (read, write).

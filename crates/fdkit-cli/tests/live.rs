@@ -249,3 +249,64 @@ fn live_signal_to_fdkit_stops_the_program() {
         "{stdout}"
     );
 }
+
+/// Where ptrace is refused (a container without `SYS_PTRACE`), strace says
+/// "Operation not permitted": fdkit says how to allow it, in one line. A stand-in
+/// `strace` first in `PATH` plays the refusing one.
+#[test]
+fn live_ptrace_refused_says_how_to_allow_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("strace");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\necho 'strace: test_ptrace_get_syscall_info: PTRACE_TRACEME: Operation not permitted' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        dir.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let out = fdkit()
+        .args(["check", "--", "true"])
+        .env("PATH", path)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("fdkit: strace cannot trace here: ptrace is not permitted"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--cap-add SYS_PTRACE"), "{stderr}");
+    assert!(stderr.contains("kernel.yama.ptrace_scope"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+/// `--svg` replays twice: the live log is kept in memory for that.
+#[test]
+#[cfg_attr(not(has_strace), ignore = "needs strace in PATH")]
+fn live_audit_pictures() {
+    let out = live(&[
+        "audit",
+        "--svg",
+        "--",
+        "sh",
+        "-c",
+        "exec 3</dev/null; cat <&3",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with("<svg") || stdout.starts_with("<?xml"),
+        "{stdout}"
+    );
+}
