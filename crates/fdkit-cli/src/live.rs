@@ -40,7 +40,9 @@
 //! # Errors (one line each, exit 2)
 //!
 //! strace not installed, ptrace not permitted, PROG not found or not
-//! executable: fdkit looks these up before it starts strace.
+//! executable: fdkit looks these up before it starts strace. PROG's `execve`
+//! failing all the same (a script's interpreter missing): the log's first line
+//! says so, and fdkit reports it after strace's own `exec:` line.
 
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
@@ -75,6 +77,10 @@ pub struct Live {
     read_any: bool,
     /// The log's first bytes, until PROG's pid is known.
     head: Option<Vec<u8>>,
+    /// The log's first line, until it is complete: PROG's `execve`.
+    first_line: Option<Vec<u8>>,
+    /// That `execve`'s error, when it failed (`ENOEXEC (Exec format error)`).
+    exec_failed: Option<String>,
     /// The signal dispositions the forwarder replaced, put back once strace is gone.
     saved: Vec<(libc::c_int, libc::sigaction)>,
 }
@@ -166,6 +172,8 @@ impl Live {
             name,
             read_any: false,
             head: Some(Vec::new()),
+            first_line: Some(Vec::new()),
+            exec_failed: None,
         })
     }
 
@@ -199,6 +207,9 @@ impl Live {
                 .with_context(|| format!("{}: cannot write", path.display()))?;
         }
         let status = status.context("waiting for strace")?;
+        if let Some(why) = &self.exec_failed {
+            bail!("{}: cannot run: {why}", self.name.trim_matches(['<', '>']));
+        }
         if !self.read_any {
             bail!(
                 "{}: strace could not run it ({status})",
@@ -229,6 +240,29 @@ impl Live {
 }
 
 impl Live {
+    /// Collects the log's first line and notes whether PROG's `execve` failed
+    /// (a script's missing interpreter, a binary for another machine): strace
+    /// writes `PID execve("PROG", ...) = -1 ENOENT (No such file or directory)`.
+    fn learn_start(&mut self, bytes: &[u8]) {
+        let Some(line) = &mut self.first_line else {
+            return;
+        };
+        let end = bytes.iter().position(|&b| b == b'\n');
+        line.extend_from_slice(&bytes[..end.unwrap_or(bytes.len())]);
+        if end.is_none() && line.len() < 1 << 16 {
+            return;
+        }
+        let text = String::from_utf8_lossy(line);
+        if text.contains(" execve(") {
+            if let Some((_, result)) = text.rsplit_once(") = ") {
+                if let Some(errno) = result.strip_prefix("-1 ") {
+                    self.exec_failed = Some(errno.trim().to_owned());
+                }
+            }
+        }
+        self.first_line = None;
+    }
+
     /// Notes PROG's pid for the signal forwarder: the log's first word (`strace
     /// -f` starts each line with the pid).
     fn learn_pid(&mut self, bytes: &[u8]) {
@@ -262,6 +296,7 @@ impl Read for Live {
         if n > 0 {
             self.read_any = true;
             self.learn_pid(&buf[..n]);
+            self.learn_start(&buf[..n]);
             if let Some((w, _)) = &mut self.tee {
                 w.write_all(&buf[..n])?;
             }

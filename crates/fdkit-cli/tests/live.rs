@@ -310,3 +310,25 @@ fn live_audit_pictures() {
         "{stdout}"
     );
 }
+
+/// A PROG that is found but whose `execve` fails (a script's interpreter is
+/// missing): exit 2, fdkit's line last (strace's own `exec:` line comes first:
+/// its standard error is PROG's).
+#[test]
+#[cfg_attr(not(has_strace), ignore = "needs strace in PATH")]
+fn live_program_whose_exec_fails_is_exit_2() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("script");
+    std::fs::write(&script, "#!/nonexistent/interpreter\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let s = script.to_str().unwrap();
+    let out = live(&["audit", "--", s]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.lines().last().unwrap(),
+        format!("fdkit: {s}: cannot run: ENOENT (No such file or directory)")
+    );
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+}
