@@ -73,8 +73,10 @@ use crate::Status;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The log (`-` for standard input), as `strace -f` wrote it (`-y`/`-yy`
-    /// decorations name pipes and sockets, and make paths absolute).
-    pub log: PathBuf,
+    /// decorations name pipes and sockets, and make paths absolute). Not with
+    /// `-- PROG`.
+    #[arg(required_unless_present = "command", conflicts_with = "command")]
+    pub log: Option<PathBuf>,
     /// Print JSON Lines (`{"type", "data"}` objects, the summary last) instead of
     /// text.
     #[arg(long, conflicts_with_all = ["dot", "svg"])]
@@ -94,6 +96,8 @@ pub struct Args {
     /// The soft RLIMIT_NOFILE when the log starts (as for `fdkit check`).
     #[arg(long, value_name = "N")]
     pub nofile: Option<u64>,
+    #[command(flatten)]
+    pub live: crate::live::LiveArgs,
 }
 
 /// `--fail-on`.
@@ -138,11 +142,24 @@ const MAX_PANELS: usize = 24;
 
 /// Runs `fdkit audit`.
 pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
-    let name = args.log.display().to_string();
+    let mut live = args.live.start()?;
+    let log = args.log.as_deref().unwrap_or(Path::new("-"));
+    let name = match &live {
+        Some(l) => l.name().to_owned(),
+        None => log.display().to_string(),
+    };
     let picture = Format::from_flags(args.dot, args.svg);
-    // Pictures replay the log twice: standard input is kept in memory for that.
-    let stdin = match (picture, args.log == Path::new("-")) {
-        (Some(_), true) => {
+    // Pictures replay the log twice: standard input and a live log are kept in
+    // memory for that.
+    let stdin = match (picture, live.as_mut(), log == Path::new("-")) {
+        (Some(_), Some(l), _) => {
+            let mut bytes = Vec::new();
+            l.read_to_end(&mut bytes)
+                .with_context(|| format!("{name}: cannot read"))?;
+            l.finish()?;
+            Some(bytes)
+        }
+        (Some(_), None, true) => {
             let mut bytes = Vec::new();
             io::stdin()
                 .lock()
@@ -156,7 +173,14 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
         initial_fds: args.initial_fds.clone(),
         nofile: args.nofile,
     };
-    let audited = audit(input(&stdin, &args.log, &name)?, opts.clone(), &name)?;
+    let audited = audit(
+        input(&stdin, live.as_mut(), log, &name)?,
+        opts.clone(),
+        &name,
+    )?;
+    if let Some(l) = live.as_mut() {
+        l.finish()?;
+    }
     let findings = &audited.findings;
     let summary = Summary::new(findings, args.fail_on, &audited);
     if audited.divergences > 0 {
@@ -167,7 +191,7 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
     if let Some(format) = picture {
-        let picture = pictures(input(&stdin, &args.log, &name)?, opts, &name, findings)
+        let picture = pictures(input(&stdin, None, log, &name)?, opts, &name, findings)
             .with_context(|| format!("{name}: cannot read"))?;
         out.write_all(format.render(&picture).as_bytes())?;
     } else if args.json {
@@ -229,16 +253,18 @@ fn audit(input: Box<dyn Read + '_>, opts: Options, name: &str) -> anyhow::Result
     })
 }
 
-/// The log: standard input kept in memory, or the file (opened again for each
-/// pass) or standard input, streamed.
+/// The log: standard input or a live log kept in memory, or the file (opened
+/// again for each pass), standard input or a live log, streamed.
 fn input<'a>(
     stdin: &'a Option<Vec<u8>>,
+    live: Option<&'a mut crate::live::Live>,
     path: &Path,
     name: &str,
 ) -> anyhow::Result<Box<dyn Read + 'a>> {
-    match stdin {
-        Some(bytes) => Ok(Box::new(&bytes[..])),
-        None => crate::tables::open(path, name),
+    match (stdin, live) {
+        (Some(bytes), _) => Ok(Box::new(&bytes[..])),
+        (None, Some(l)) => Ok(Box::new(l)),
+        (None, None) => crate::tables::open(path, name),
     }
 }
 

@@ -8,6 +8,9 @@
 //! `fdkit_bench::Measurement` (`id`, `what`, `unit`, `model`, `host`, `ratio`, `target`,
 //! `met`, `baselines`, `params`, `model_spread`, `host_spread`), stable and tested —
 //! then `{"type":"summary","data":{"rows":N,"targets":T,"met":M,"seconds":S}}` last.
+//!
+//! Exit status: 0 when every target of the rows run is met, 1 when one is MISSED
+//! (so a script or CI can gate on it), 2 on an error.
 
 use crate::cli::Color;
 use crate::Status;
@@ -71,7 +74,7 @@ pub fn main(args: &Args, _color: Color) -> anyhow::Result<Status> {
             "rows": results.len(), "targets": targets, "met": met, "seconds": seconds,
         }});
         writeln!(out, "{summary}")?;
-        return Ok(Status::Clean);
+        return Ok(goals(targets, met));
     }
     writeln!(
         out,
@@ -88,7 +91,16 @@ pub fn main(args: &Args, _color: Color) -> anyhow::Result<Status> {
         "{} benchmarks in {seconds:.1} s: {met} of {targets} targets met (ratio = host / fdkit, same run)",
         results.len()
     )?;
-    Ok(Status::Clean)
+    Ok(goals(targets, met))
+}
+
+/// Exit 1 when a target was missed.
+fn goals(targets: usize, met: usize) -> Status {
+    if met < targets {
+        Status::Findings
+    } else {
+        Status::Clean
+    }
 }
 
 fn value(v: Option<f64>, unit: Unit) -> String {
@@ -128,4 +140,17 @@ fn row(m: &Measurement) -> String {
         base("vec_scan"),
         base("btree_free"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::goals;
+    use crate::Status;
+
+    #[test]
+    fn a_missed_target_is_exit_1() {
+        assert_eq!(goals(5, 5), Status::Clean);
+        assert_eq!(goals(0, 0), Status::Clean);
+        assert_eq!(goals(5, 4), Status::Findings);
+    }
 }

@@ -70,8 +70,9 @@ use crate::Status;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The log (`-` for standard input): what `strace -f` wrote, with or without
-    /// `-o`, `-y`/`-yy`, `-t`/`-tt`/`-ttt`/`-r` and `-T`.
-    pub log: PathBuf,
+    /// `-o`, `-y`/`-yy`, `-t`/`-tt`/`-ttt`/`-r` and `-T`. Not with `-- PROG`.
+    #[arg(required_unless_present = "command", conflicts_with = "command")]
+    pub log: Option<PathBuf>,
     /// Print JSON Lines (`{"type", "data"}` objects, the summary last) instead of
     /// text.
     #[arg(long)]
@@ -87,6 +88,8 @@ pub struct Args {
     /// Do not print the process's table under each divergence (text output).
     #[arg(long)]
     pub no_tables: bool,
+    #[command(flatten)]
+    pub live: crate::live::LiveArgs,
 }
 
 /// Errors printed before the rest are only counted.
@@ -96,11 +99,18 @@ const PROGRESS_MIN_BYTES: u64 = 16 << 20;
 
 /// Runs `fdkit check`.
 pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
-    let name = args.log.display().to_string();
-    let (input, size): (Box<dyn Read>, Option<u64>) = if args.log == Path::new("-") {
+    let mut live = args.live.start()?;
+    let log = args.log.as_deref().unwrap_or(Path::new("-"));
+    let name = match &live {
+        Some(l) => l.name().to_owned(),
+        None => log.display().to_string(),
+    };
+    let (input, size): (Box<dyn Read + '_>, Option<u64>) = if let Some(l) = live.as_mut() {
+        (Box::new(l), None)
+    } else if log == Path::new("-") {
         (Box::new(io::stdin().lock()), None)
     } else {
-        let f = File::open(&args.log).with_context(|| format!("{name}: cannot open"))?;
+        let f = File::open(log).with_context(|| format!("{name}: cannot open"))?;
         let size = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
         (Box::new(f), size)
     };
@@ -141,12 +151,16 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
+    drop(reader);
     if let Err(e) = result {
         if e.kind() == io::ErrorKind::BrokenPipe {
             return Err(e.into());
         }
         out.flush_quietly();
         return Err(anyhow::Error::new(e).context(format!("{name}: cannot read")));
+    }
+    if let Some(l) = live.as_mut() {
+        l.finish()?;
     }
     replay.finish(&mut out);
     let summary = replay.summary();

@@ -33,6 +33,7 @@ pub enum Color {
 pub enum Command {
     /// Run a scenario written in strace syntax in the model (or, with --host, on
     /// the real kernel).
+    #[command(after_long_help = calls_help())]
     Run(crate::run::Args),
     /// Run scenarios on the model and on the host kernel and show where they
     /// differ, call by call.
@@ -45,6 +46,15 @@ pub enum Command {
     Audit(crate::audit::Args),
     /// Show every process's descriptor table at a line of a recorded `strace -f` log.
     Tables(crate::tables::Args),
+}
+
+/// `fdkit run --help`'s last paragraph: the calls a scenario may use.
+fn calls_help() -> String {
+    format!(
+        "Calls a scenario may use: {}. A recorded `strace -f` log, with every other \
+         call, is replayed by `fdkit check`.",
+        fdkit_scenario::CALLS.join(", ")
+    )
 }
 
 /// Runs the chosen subcommand.

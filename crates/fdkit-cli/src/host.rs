@@ -45,14 +45,23 @@ const F_GETOWN: i32 = 9;
 /// Most processes a scenario may create on the host, the first included.
 const MAX_PROCESSES: u32 = 32;
 
-/// The host executor's settings for the command line: the helper found as
-/// [`fdkit_host::Config::locate`] finds it, and with `strace` set, the helpers run
+/// The host executor's settings for the command line: the helper is this very
+/// binary ([`fdkit_host::Config::embedded`]; see `main.rs`), or the
+/// `fdkit-host-helper` at `$FDKIT_HOST_HELPER`; with `strace` set, the helpers run
 /// under `strace -f -o FILE`.
 ///
 /// # Errors
-/// The helper binary is not found, or `strace` is wanted but does not run.
+/// This binary's path is not known, or `strace` is wanted but does not run.
 pub fn config(strace: Option<&Path>) -> anyhow::Result<fdkit_host::Config> {
-    let mut config = fdkit_host::Config::locate().map_err(start_error)?;
+    let mut config = match std::env::var_os("FDKIT_HOST_HELPER") {
+        Some(helper) => fdkit_host::Config::new(helper),
+        None => {
+            let exe = std::env::current_exe().map_err(|e| {
+                anyhow::anyhow!("cannot start the host executor: fdkit's own path: {e}")
+            })?;
+            fdkit_host::Config::embedded(exe)
+        }
+    };
     config.max_processes = MAX_PROCESSES;
     if let Some(log) = strace {
         let works = Command::new("strace")
@@ -72,12 +81,9 @@ pub fn config(strace: Option<&Path>) -> anyhow::Result<fdkit_host::Config> {
 /// An error starting the host executor, as one line that says what to do.
 pub fn start_error(e: fdkit_host::Error) -> anyhow::Error {
     match e.kind() {
-        ErrorKind::HelperNotFound if e.message().contains("FDKIT_HOST_HELPER") => {
-            anyhow::anyhow!("cannot start the host executor: {}", e.message())
-        }
         ErrorKind::HelperNotFound => anyhow::anyhow!(
-            "cannot start the host executor: {} (build it with `cargo build -p fdkit-host`, \
-             or set FDKIT_HOST_HELPER to its path)",
+            "cannot start the host executor: {} (FDKIT_HOST_HELPER, when set, must name \
+             a `fdkit-host-helper` binary; unset, fdkit runs itself as the helper)",
             e.message()
         ),
         _ => anyhow::anyhow!("cannot start the host executor: {e}"),

@@ -48,8 +48,9 @@ pub struct Args {
     /// Run on the real kernel instead of the model: each scenario process a real
     /// process (fork and exec for real), started with exactly 0, 1, 2 open on a
     /// fresh terminal, RLIMIT_NOFILE 1024/4096, absolute paths mapped into a
-    /// private scratch directory removed afterwards. Needs the `fdkit-host-helper`
-    /// binary next to `fdkit` or at $FDKIT_HOST_HELPER (Linux only).
+    /// private scratch directory removed afterwards (Linux only). The processes
+    /// run `fdkit` itself in a hidden helper mode (or the `fdkit-host-helper` at
+    /// $FDKIT_HOST_HELPER).
     #[arg(long)]
     pub host: bool,
     /// With `--host`: run the host's processes under `strace -f -o FILE`, so the
@@ -117,6 +118,17 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     let scenario = match Scenario::parse_bytes(&bytes) {
         Ok(s) => s,
         Err(errors) => {
+            if let Some((first, call)) = recorded_log(&errors) {
+                // One line, not twenty: the file is not a scenario at all.
+                eprintln!(
+                    "fdkit: {name}:{}:{}: `{call}` is not a call scenarios model, nor are \
+                     others here: this looks like a recorded `strace -f` log; replay it \
+                     with `fdkit check {name}`",
+                    first.line(),
+                    first.column()
+                );
+                return Ok(Status::Errors);
+            }
             for e in errors {
                 eprintln!("fdkit: {name}:{e}");
             }
@@ -167,6 +179,23 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     } else {
         Status::Clean
     })
+}
+
+/// Whether parse errors say the input is a recorded `strace -f` log rather than
+/// a scenario: at least three lines call real system calls (in fdkit's catalogue)
+/// that scenarios do not model (`brk`, `mmap`, `access` ... which every recorded
+/// program makes). Returns the first such error and its call.
+fn recorded_log(errors: &[fdkit_scenario::Error]) -> Option<(&fdkit_scenario::Error, String)> {
+    let real_call = |e: &fdkit_scenario::Error| -> Option<String> {
+        if e.kind() != fdkit_scenario::ErrorKind::UnknownCall {
+            return None;
+        }
+        let name = e.message().strip_prefix('`')?.split('`').next()?;
+        fdkit::catalog::lookup(name).map(|_| name.to_owned())
+    };
+    let mut calls = errors.iter().filter_map(|e| Some((e, real_call(e)?)));
+    let first = calls.next()?;
+    (calls.count() >= 2).then_some(first)
 }
 
 /// The model, or with `--host` the host kernel, ready for `scenario`; `None`

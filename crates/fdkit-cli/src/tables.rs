@@ -64,8 +64,10 @@ use crate::Status;
 /// Flags of `fdkit tables`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The log (`-` for standard input), as `strace -f` wrote it.
-    pub log: PathBuf,
+    /// The log (`-` for standard input), as `strace -f` wrote it. Not with
+    /// `-- PROG`.
+    #[arg(required_unless_present = "command", conflicts_with = "command")]
+    pub log: Option<PathBuf>,
     /// Show the tables after this line (1-based) has been replayed.
     #[arg(long, value_name = "LINE", value_parser = clap::value_parser!(u64).range(1..))]
     pub at: u64,
@@ -88,12 +90,22 @@ pub struct Args {
     /// The soft RLIMIT_NOFILE when the log starts (as for `fdkit check`).
     #[arg(long, value_name = "N")]
     pub nofile: Option<u64>,
+    #[command(flatten)]
+    pub live: crate::live::LiveArgs,
 }
 
 /// Runs `fdkit tables`.
 pub fn main(args: &Args, _color: Color) -> anyhow::Result<Status> {
-    let name = args.log.display().to_string();
-    let input = open(&args.log, &name)?;
+    let mut live = args.live.start()?;
+    let log = args.log.as_deref().unwrap_or(Path::new("-"));
+    let name = match &live {
+        Some(l) => l.name().to_owned(),
+        None => log.display().to_string(),
+    };
+    let input: Box<dyn Read + '_> = match live.as_mut() {
+        Some(l) => Box::new(l),
+        None => open(log, &name)?,
+    };
     let mut replay = Replay::new(Options {
         initial_fds: args.initial_fds.clone(),
         nofile: args.nofile,
@@ -105,6 +117,10 @@ pub fn main(args: &Args, _color: Color) -> anyhow::Result<Status> {
     };
     let last = replay_until(input, &mut replay, &mut sink, args.at)
         .with_context(|| format!("{name}: cannot read"))?;
+    if let Some(l) = live.as_mut() {
+        // PROG runs to its end; the rest of the log is kept (`--log`) or dropped.
+        l.finish()?;
+    }
     if last < args.at {
         anyhow::bail!(
             "{name}: line {} is past the end of the log ({last} lines)",
@@ -176,7 +192,7 @@ impl std::error::Error for Stop {}
 
 /// Replays lines 1..=`upto`; returns the number of the last line read.
 pub fn replay_until(
-    input: Box<dyn Read>,
+    input: Box<dyn Read + '_>,
     replay: &mut Replay,
     sink: &mut dyn Sink,
     upto: u64,

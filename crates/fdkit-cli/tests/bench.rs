@@ -8,8 +8,9 @@ fn bench_json_rows_and_summary() {
         .args(["bench", "--quick", "--json", "memory"])
         .output()
         .unwrap();
+    let code = out.status.code();
     assert!(
-        out.status.success(),
+        matches!(code, Some(0 | 1)),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -21,6 +22,9 @@ fn bench_json_rows_and_summary() {
     let (summary, rows) = lines.split_last().unwrap();
     assert_eq!(summary["type"], "summary");
     assert_eq!(summary["data"]["rows"], rows.len());
+    // Exit 1 exactly when a target is MISSED.
+    let missed = summary["data"]["met"] != summary["data"]["targets"];
+    assert_eq!(code, Some(i32::from(missed)), "{summary}");
     assert!(!rows.is_empty());
     for row in rows {
         assert_eq!(row["type"], "measurement");
@@ -57,4 +61,17 @@ fn bench_unknown_filter_is_an_error() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.starts_with("fdkit: no benchmark matches"), "{err}");
+}
+
+/// The text table: a `MISSED` row means exit 1, none exit 0.
+#[test]
+fn bench_exit_status_follows_missed_targets() {
+    let out = Command::new(env!("CARGO_BIN_EXE_fdkit"))
+        .args(["bench", "--quick", "memory"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let missed = stdout.lines().any(|l| l.ends_with(" MISSED"));
+    assert_eq!(out.status.code(), Some(i32::from(missed)), "{stdout}");
+    assert!(stdout.lines().last().unwrap_or("").contains("targets met"));
 }

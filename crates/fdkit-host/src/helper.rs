@@ -46,10 +46,39 @@ fn parent() -> u32 {
     raw(rustix::process::getppid())
 }
 
+/// The first argument that starts a binary other than `fdkit-host-helper` as the
+/// helper (see [`crate::Config::embedded`]): a program that embeds the helper
+/// checks for it in a C `main` (`#![no_main]`, as `fdkit-host-helper` is built),
+/// before anything else runs, and then calls [`main`].
+pub const EMBEDDED_ARG: &str = "__fdkit-host-helper";
+
+/// Whether this helper was started with [`EMBEDDED_ARG`] (its exec mode passes it
+/// on).
+static EMBEDDED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether `argv[1]` is [`EMBEDDED_ARG`]: for the C `main` of a binary that embeds
+/// the helper.
+///
+/// # Safety
+/// `argv` holds `argc` valid C strings, as `main` receives them.
+pub unsafe fn is_embedded_call(argc: i32, argv: *const *const std::os::raw::c_char) -> bool {
+    if argc < 2 || argv.is_null() {
+        return false;
+    }
+    // SAFETY: the caller's contract: argv[1] exists and is a C string.
+    let first = unsafe { *argv.add(1) };
+    !first.is_null()
+        && unsafe { std::ffi::CStr::from_ptr(first) }.to_bytes() == EMBEDDED_ARG.as_bytes()
+}
+
 /// The helper binary's `main` (not an API: run by the driver only).
 #[doc(hidden)]
 pub fn main() -> i32 {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some(EMBEDDED_ARG) {
+        EMBEDDED.store(true, Ordering::Relaxed);
+        args.remove(0);
+    }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let parsed = match args.as_slice() {
         ["root", shm, cur, max, driver] => (|| {
@@ -349,17 +378,20 @@ fn exec_self(shm: i32, slot: u32, nr_open: u32) -> Response {
             },
         );
     }
-    let argv: Vec<CString> = [
-        "fdkit-host-helper".to_string(),
-        "exec".to_string(),
-        shm.to_string(),
-        slot.to_string(),
-        old.cur.to_string(),
-        old.max.to_string(),
-    ]
-    .into_iter()
-    .filter_map(|a| CString::new(a).ok())
-    .collect();
+    let embedded = EMBEDDED
+        .load(Ordering::Relaxed)
+        .then(|| EMBEDDED_ARG.to_string());
+    let argv: Vec<CString> = std::iter::once("fdkit-host-helper".to_string())
+        .chain(embedded)
+        .chain([
+            "exec".to_string(),
+            shm.to_string(),
+            slot.to_string(),
+            old.cur.to_string(),
+            old.max.to_string(),
+        ])
+        .filter_map(|a| CString::new(a).ok())
+        .collect();
     let envp: Vec<CString> = std::env::vars_os()
         .filter_map(|(k, v)| {
             let mut kv = k.as_bytes().to_vec();

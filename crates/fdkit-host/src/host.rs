@@ -60,8 +60,12 @@ use std::time::{Duration, Instant};
 /// Settings of a [`Host`].
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// The `fdkit-host-helper` binary.
+    /// The `fdkit-host-helper` binary, or a binary that embeds the helper (see
+    /// [`Config::embedded`]).
     pub helper: PathBuf,
+    /// Arguments that come first, before the helper's own (default none; for an
+    /// embedding binary, [`crate::helper::EMBEDDED_ARG`]).
+    pub helper_args: Vec<OsString>,
     /// `RLIMIT_NOFILE` of the initial process (default soft 1024, hard 4096, as the
     /// model's). Raising the hard limit above the driver's needs privilege.
     pub nofile: RLimit,
@@ -89,6 +93,7 @@ impl Config {
     pub fn new(helper: impl Into<PathBuf>) -> Config {
         Config {
             helper: helper.into(),
+            helper_args: Vec::new(),
             nofile: RLimit {
                 cur: 1024,
                 max: 4096,
@@ -99,6 +104,19 @@ impl Config {
             block_timeout: Duration::from_millis(50),
             launcher: Vec::new(),
             scratch_parent: crate::scratch::default_parent(),
+        }
+    }
+
+    /// Defaults, with the helper embedded in the binary `exe`: started as `exe
+    /// __fdkit-host-helper MODE ...` ([`crate::helper::EMBEDDED_ARG`]). `exe` must
+    /// check for that argument in a C `main`, before Rust's start-up reopens closed
+    /// descriptors 0-2 (which would change the table a helper inherits across
+    /// `execve`), and run [`crate::helper::main`]; this is how the `fdkit` command
+    /// carries the helper in itself.
+    pub fn embedded(exe: impl Into<PathBuf>) -> Config {
+        Config {
+            helper_args: vec![crate::helper::EMBEDDED_ARG.into()],
+            ..Config::new(exe)
         }
     }
 
@@ -355,6 +373,7 @@ impl Host {
             }
         };
         command
+            .args(&config.helper_args)
             .arg("root")
             .arg(segment.id().to_string())
             .arg(config.nofile.cur.to_string())

@@ -34,7 +34,9 @@
 //! | [`result_difference`], [`table_difference`], [`not_compared`] | the same judgement, one step or table at a time |
 //!
 //! The helper binary `fdkit-host-helper` (built with this crate) is what runs in the
-//! child processes; [`Config::locate`] finds it.
+//! child processes; [`Config::locate`] finds it. A program can carry the helper in
+//! itself instead ([`Config::embedded`], [`helper::EMBEDDED_ARG`]), as the `fdkit`
+//! command does.
 //!
 //! ## Not covered
 //!

@@ -210,9 +210,14 @@ impl Replay {
         self.push_line(number, text, sink);
     }
 
-    /// Feeds line `number` (1-based), without its line terminator. Blank lines are
-    /// skipped; a line that does not parse is reported to the sink and skipped.
+    /// Feeds line `number` (1-based), without its line terminator. Blank lines and
+    /// `#` comment lines (a scenario's, such as `# show`: strace never starts a
+    /// line with `#`) are skipped; a line that does not parse is reported to the
+    /// sink and skipped.
     pub fn push_line(&mut self, number: u64, text: &str, sink: &mut dyn Sink) {
+        if text.trim_start_matches([' ', '\t']).starts_with('#') {
+            return;
+        }
         if (self.cloning.len() >= 2 || !self.orphans.is_empty()) && self.hold(number, text, sink) {
             return;
         }

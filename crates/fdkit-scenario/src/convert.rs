@@ -101,12 +101,45 @@ pub(crate) fn convert(cx: Cx<'_>, name: &str, args: Args<'_>) -> Result<Converte
             ErrorKind::UnknownCall,
             name,
             name,
-            format!(
-                "`{name}` is not a call scenarios model (they model: {})",
-                CALLS.join(", ")
-            ),
+            match did_you_mean(name) {
+                Some(near) => {
+                    format!("`{name}` is not a call scenarios model; did you mean `{near}`?")
+                }
+                None => format!(
+                    "`{name}` is not a call scenarios model (`fdkit run --help` lists them)"
+                ),
+            },
         )),
     }
+}
+
+/// The modelled call nearest to `name` (see [`CALLS`]), if one is within two
+/// edits (one for names of up to four letters).
+fn did_you_mean(name: &str) -> Option<&'static str> {
+    let name = name.to_ascii_lowercase();
+    let most = if name.chars().count() <= 4 { 1 } else { 2 };
+    CALLS
+        .iter()
+        .map(|&c| (edit_distance(&name, c), c))
+        .filter(|&(d, _)| d <= most)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance, by characters (names are short; a long one is cut).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().take(64).collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 impl<'a, 'l> List<'a, 'l> {
@@ -736,5 +769,21 @@ fn conjuncts<'v, 'a>(v: &'v Value<'a>, out: &mut Vec<&'v Value<'a>>) {
         }
         Value::Paren(inner) => conjuncts(inner, out),
         other => out.push(other),
+    }
+}
+
+#[cfg(test)]
+mod suggest_tests {
+    use super::{did_you_mean, edit_distance};
+
+    #[test]
+    fn near_names_are_suggested() {
+        assert_eq!(edit_distance("dupp", "dup"), 1);
+        assert_eq!(did_you_mean("dupp"), Some("dup"));
+        assert_eq!(did_you_mean("opnat"), Some("openat"));
+        assert_eq!(did_you_mean("clsoe"), Some("close"));
+        assert_eq!(did_you_mean("DUP2"), Some("dup2"));
+        assert_eq!(did_you_mean("brk"), None);
+        assert_eq!(did_you_mean("frobnicate"), None);
     }
 }

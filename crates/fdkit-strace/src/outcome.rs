@@ -168,22 +168,29 @@ pub(crate) fn parse_at(text: &str, offset: usize) -> Result<Outcome<'_>, Error> 
         i = skip_spaces(b, end);
     }
     let mut tail = None;
-    if i < b.len() {
+    // A `#` after the result starts a comment, as in a scenario file (`dup(3) = 4
+    // # the lowest free number`); strace itself never writes one there.
+    if i < b.len() && b[i] != b'#' {
         if !matches!(b[i], b'(' | b'<') {
             return Err(err(ErrorKind::Syntax, i, "`(` or end of line"));
         }
         let rest = text[i..].trim_end();
         let mut j = i;
-        while j < i + rest.len() {
+        let mut end = i + rest.len();
+        while j < end {
             j = match b[j] {
                 b'(' => group_end(text, j),
                 b'<' => scan::skip_angle(text, j),
+                b'#' => {
+                    end = j;
+                    break;
+                }
                 _ => return Err(err(ErrorKind::Syntax, j, "`(` or end of line")),
             }
             .map_err(|e| e.shifted(offset))?;
             j = skip_spaces(b, j);
         }
-        tail = Some(Cow::Borrowed(rest));
+        tail = Some(Cow::Borrowed(text[i..end].trim_end()));
     }
     Ok(Outcome {
         value,

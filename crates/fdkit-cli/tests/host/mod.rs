@@ -1,75 +1,27 @@
 //! The host oracle from the command line: `fdkit run --host`, `fdkit diff`, and the
 //! executor checked against `strace -f` through `fdkit check`.
 //!
-//! Each test needs the host executor: Linux and the `fdkit-host-helper` binary next
-//! to `fdkit`. `cargo test --workspace` builds it; `cargo test -p fdkit-cli` does
-//! not, so [`host_required`] builds it once with cargo. Where the platform cannot
+//! Each test needs the host executor: Linux, and nothing else built: `fdkit` carries
+//! the helper in itself (it runs itself as `fdkit __fdkit-host-helper ...`; see
+//! `embedded.rs`). Where the platform cannot
 //! have the executor (not Linux, no pseudo-terminals: `cfg(has_host_executor)`,
 //! from `build.rs`) the tests are ignored; where it should start and does not (no
 //! System V shared memory ...) they fail, saying why.
 
 mod diff;
+mod embedded;
 mod random;
 mod run;
 mod strace;
 
 use crate::support::{fdkit, repo, run_with_stdin, Run};
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
-
-/// The helper binary where `fdkit` looks for it: next to the binary.
-fn helper_path() -> PathBuf {
-    Path::new(env!("CARGO_BIN_EXE_fdkit")).with_file_name("fdkit-host-helper")
-}
-
-/// Builds the helper with the profile and target directory `fdkit` was built
-/// with, if it is missing.
-fn build_helper() -> Result<(), String> {
-    if helper_path().is_file() {
-        return Ok(());
-    }
-    let bin_dir = helper_path()
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let profile = bin_dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("debug");
-    let target_dir = bin_dir.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut cargo = Command::new(env!("CARGO"));
-    cargo
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "fdkit-host",
-            "--bin",
-            "fdkit-host-helper",
-        ])
-        .arg("--target-dir")
-        .arg(&target_dir)
-        .current_dir(repo());
-    if profile != "debug" {
-        cargo.args(["--profile", profile]);
-    }
-    let out = cargo.output().map_err(|e| format!("running cargo: {e}"))?;
-    if !out.status.success() || !helper_path().is_file() {
-        return Err(format!(
-            "building fdkit-host-helper failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    Ok(())
-}
 
 /// Whether the host executor runs here; `Err` says why not.
 fn host_ready() -> Result<(), String> {
     static READY: OnceLock<Result<(), String>> = OnceLock::new();
     READY
         .get_or_init(|| {
-            build_helper()?;
             let r = run_with_stdin(&["run", "--host", "-"], b"dup(0) = 3\n");
             if r.stderr.contains("cannot start the host executor") {
                 return Err(r.stderr.trim().to_string());
