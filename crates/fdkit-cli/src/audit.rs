@@ -143,6 +143,8 @@ const MAX_PANELS: usize = 24;
 /// Runs `fdkit audit`.
 pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     let mut live = args.live.start()?;
+    // In live mode the starting table is known: what fdkit passes on.
+    let live_fds = live.as_ref().map(|l| l.inherited().to_vec());
     let log = args.log.as_deref().unwrap_or(Path::new("-"));
     let name = match &live {
         Some(l) => l.name().to_owned(),
@@ -170,7 +172,7 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
         _ => None,
     };
     let opts = Options {
-        initial_fds: args.initial_fds.clone(),
+        initial_fds: args.initial_fds.clone().or_else(|| live_fds.clone()),
         nofile: args.nofile,
     };
     let audited = audit(

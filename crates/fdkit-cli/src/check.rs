@@ -100,6 +100,8 @@ const PROGRESS_MIN_BYTES: u64 = 16 << 20;
 /// Runs `fdkit check`.
 pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     let mut live = args.live.start()?;
+    // In live mode the starting table is known: what fdkit passes on.
+    let live_fds = live.as_ref().map(|l| l.inherited().to_vec());
     let log = args.log.as_deref().unwrap_or(Path::new("-"));
     let name = match &live {
         Some(l) => l.name().to_owned(),
@@ -126,7 +128,7 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
         errors: 0,
     };
     let mut replay = Replay::new(Options {
-        initial_fds: args.initial_fds.clone(),
+        initial_fds: args.initial_fds.clone().or_else(|| live_fds.clone()),
         nofile: args.nofile,
     });
     let bar = progress_bar(size);

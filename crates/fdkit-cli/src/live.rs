@@ -83,6 +83,9 @@ pub struct Live {
     exec_failed: Option<String>,
     /// The signal dispositions the forwarder replaced, put back once strace is gone.
     saved: Vec<(libc::c_int, libc::sigaction)>,
+    /// The descriptors PROG starts with: fdkit's own that are not close-on-exec
+    /// when it starts strace (strace passes them on untouched).
+    inherited: Vec<u32>,
 }
 
 /// strace's pid while it runs, for the signal forwarder (0: none).
@@ -138,6 +141,7 @@ impl Live {
             None => None,
         };
         let (reader, writer) = pipe()?;
+        let inherited = inheritable_fds();
         let mut cmd = Command::new(&strace);
         cmd.arg("-f").arg("-q");
         if stack {
@@ -174,7 +178,14 @@ impl Live {
             head: Some(Vec::new()),
             first_line: Some(Vec::new()),
             exec_failed: None,
+            inherited,
         })
+    }
+
+    /// The descriptors PROG starts with, known exactly in live mode: the replay's
+    /// starting table (`--initial-fds`), so nothing about the start is inferred.
+    pub fn inherited(&self) -> &[u32] {
+        &self.inherited
     }
 
     /// The log's name in messages: the `--log` file, or `<PROG>`.
@@ -448,4 +459,21 @@ impl LiveArgs {
         })
         .map(Some)
     }
+}
+
+/// This process's descriptors that an `execve` keeps (no close-on-exec), in order.
+fn inheritable_fds() -> Vec<u32> {
+    let mut fds: Vec<u32> = match std::fs::read_dir("/proc/self/fd") {
+        Ok(dir) => dir
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .collect(),
+        Err(_) => (0..3).collect(),
+    };
+    fds.retain(|&fd| {
+        // SAFETY: F_GETFD only reads the descriptor's flags.
+        let flags = unsafe { libc::fcntl(fd as libc::c_int, libc::F_GETFD) };
+        flags >= 0 && flags & libc::FD_CLOEXEC == 0
+    });
+    fds.sort_unstable();
+    fds
 }

@@ -97,6 +97,8 @@ pub struct Args {
 /// Runs `fdkit tables`.
 pub fn main(args: &Args, _color: Color) -> anyhow::Result<Status> {
     let mut live = args.live.start()?;
+    // In live mode the starting table is known: what fdkit passes on.
+    let live_fds = live.as_ref().map(|l| l.inherited().to_vec());
     let log = args.log.as_deref().unwrap_or(Path::new("-"));
     let name = match &live {
         Some(l) => l.name().to_owned(),
@@ -107,7 +109,7 @@ pub fn main(args: &Args, _color: Color) -> anyhow::Result<Status> {
         None => open(log, &name)?,
     };
     let mut replay = Replay::new(Options {
-        initial_fds: args.initial_fds.clone(),
+        initial_fds: args.initial_fds.clone().or_else(|| live_fds.clone()),
         nofile: args.nofile,
     });
     let mut sink = Quiet {

@@ -24,47 +24,12 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// The descriptors a child of this test process starts with besides 0, 1 and
-/// 2: ours without close-on-exec (a CI runner or a shell can pass some in).
-fn inherited_extra() -> BTreeSet<i32> {
-    let dir = std::fs::read_dir("/proc/self/fd").unwrap();
-    let mut fds = BTreeSet::new();
-    for e in dir.flatten() {
-        let Ok(fd) = e.file_name().to_string_lossy().parse::<i32>() else {
-            continue;
-        };
-        // SAFETY: F_GETFD reads a flag; a closed number (the listing's own) fails.
-        let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
-        if fd > 2 && flags >= 0 && flags & libc::FD_CLOEXEC == 0 {
-            fds.insert(fd);
-        }
-    }
-    fds
-}
-
-/// `--initial-fds` stating what a child of this test starts with, when that is
-/// more than 0, 1, 2 (else nothing: the default).
-fn initial_fds() -> Vec<String> {
-    let extra = inherited_extra();
-    if extra.is_empty() {
-        return Vec::new();
-    }
-    let all: Vec<String> = [0, 1, 2]
-        .into_iter()
-        .chain(extra)
-        .map(|f| f.to_string())
-        .collect();
-    vec!["--initial-fds".into(), all.join(",")]
-}
-
 #[test]
 #[cfg_attr(not(has_strace), ignore = "needs strace in PATH")]
 fn live_check_of_a_shell_redirection_agrees() {
-    let mut args = vec!["check".to_string()];
-    args.extend(initial_fds());
-    args.extend(["--", "sh", "-c", "exec 3</dev/null; cat <&3"].map(String::from));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = live(&args);
+    // Whatever this test process passes down (a CI runner or a shell may leak
+    // descriptors), live mode knows PROG's starting table exactly.
+    let out = live(&["check", "--", "sh", "-c", "exec 3</dev/null; cat <&3"]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     let last = stdout.lines().last().unwrap_or("");
@@ -331,4 +296,23 @@ fn live_program_whose_exec_fails_is_exit_2() {
         format!("fdkit: {s}: cannot run: ENOENT (No such file or directory)")
     );
     assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+}
+
+/// A descriptor fdkit itself inherited (3 here) is PROG's too: live mode takes the
+/// starting table from fdkit's own descriptors, so `cat`'s open getting 4 is not an
+/// unconfirmed inference (exit 3) but exact (exit 0).
+#[test]
+#[cfg_attr(not(has_strace), ignore = "needs strace in PATH")]
+fn live_mode_knows_the_descriptors_prog_inherits() {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("exec 3</dev/null; exec \"$0\" check -- cat /dev/null")
+        .arg(env!("CARGO_BIN_EXE_fdkit"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("run sh");
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(!stdout.contains("unconfirmed"), "{stdout}");
+    assert!(!stdout.contains("inferred"), "{stdout}");
 }
