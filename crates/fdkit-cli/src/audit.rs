@@ -58,6 +58,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
+use crate::live::Started;
 use anyhow::Context as _;
 use clap::ValueEnum;
 use fdkit_audit::{Auditor, Detail, Finding, Kind, Severity, Site};
@@ -142,14 +143,12 @@ const MAX_PANELS: usize = 24;
 
 /// Runs `fdkit audit`.
 pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
-    let mut live = args.live.start()?;
-    // In live mode the starting table is known: what fdkit passes on.
-    let live_fds = live.as_ref().map(|l| l.inherited().to_vec());
     let log = args.log.as_deref().unwrap_or(Path::new("-"));
-    let name = match &live {
-        Some(l) => l.name().to_owned(),
-        None => log.display().to_string(),
-    };
+    let Started {
+        mut live,
+        name,
+        initial_fds: live_fds,
+    } = args.live.start_for(log)?;
     let picture = Format::from_flags(args.dot, args.svg);
     // Pictures replay the log twice: standard input and a live log are kept in
     // memory for that.

@@ -56,6 +56,7 @@ use std::fs::File;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
+use crate::live::Started;
 use anyhow::Context as _;
 use fdkit_replay::{
     Divergence, Fact, FdView, Inference, InputError, LogReader, Note, Options, Replay, Sink,
@@ -99,14 +100,12 @@ const PROGRESS_MIN_BYTES: u64 = 16 << 20;
 
 /// Runs `fdkit check`.
 pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
-    let mut live = args.live.start()?;
-    // In live mode the starting table is known: what fdkit passes on.
-    let live_fds = live.as_ref().map(|l| l.inherited().to_vec());
     let log = args.log.as_deref().unwrap_or(Path::new("-"));
-    let name = match &live {
-        Some(l) => l.name().to_owned(),
-        None => log.display().to_string(),
-    };
+    let Started {
+        mut live,
+        name,
+        initial_fds: live_fds,
+    } = args.live.start_for(log)?;
     let (input, size): (Box<dyn Read + '_>, Option<u64>) = if let Some(l) = live.as_mut() {
         (Box::new(l), None)
     } else if log == Path::new("-") {

@@ -444,7 +444,37 @@ pub struct LiveArgs {
     pub keep_log: Option<PathBuf>,
 }
 
+/// A subcommand's log source once started: PROG under strace (live mode), or
+/// the log file or standard input.
+pub struct Started {
+    /// The live run, in live mode.
+    pub live: Option<Live>,
+    /// The log's name in messages: `<PROG>`, the `--log` file, or the file given.
+    pub name: String,
+    /// In live mode, PROG's starting descriptors (known exactly: what fdkit passes
+    /// on), for the replay's `initial_fds`.
+    pub initial_fds: Option<Vec<u32>>,
+}
+
 impl LiveArgs {
+    /// Starts PROG under strace in live mode; otherwise names `log`.
+    ///
+    /// # Errors
+    /// As [`Live::start`].
+    pub fn start_for(&self, log: &Path) -> anyhow::Result<Started> {
+        let live = self.start()?;
+        let name = match &live {
+            Some(l) => l.name().to_owned(),
+            None => log.display().to_string(),
+        };
+        let initial_fds = live.as_ref().map(|l| l.inherited().to_vec());
+        Ok(Started {
+            live,
+            name,
+            initial_fds,
+        })
+    }
+
     /// Starts PROG under strace when live mode was asked for.
     ///
     /// # Errors

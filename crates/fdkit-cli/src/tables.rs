@@ -52,6 +52,7 @@ use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
+use crate::live::Started;
 use anyhow::Context as _;
 use fdkit::catalog::flagset::name;
 use fdkit_replay::{Event, InputError, LogReader, Options, ProcessTable, Replay, Sink};
@@ -96,14 +97,12 @@ pub struct Args {
 
 /// Runs `fdkit tables`.
 pub fn main(args: &Args, _color: Color) -> anyhow::Result<Status> {
-    let mut live = args.live.start()?;
-    // In live mode the starting table is known: what fdkit passes on.
-    let live_fds = live.as_ref().map(|l| l.inherited().to_vec());
     let log = args.log.as_deref().unwrap_or(Path::new("-"));
-    let name = match &live {
-        Some(l) => l.name().to_owned(),
-        None => log.display().to_string(),
-    };
+    let Started {
+        mut live,
+        name,
+        initial_fds: live_fds,
+    } = args.live.start_for(log)?;
     let input: Box<dyn Read + '_> = match live.as_mut() {
         Some(l) => Box::new(l),
         None => open(log, &name)?,

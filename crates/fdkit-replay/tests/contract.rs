@@ -1,30 +1,18 @@
 //! The errno contract from `fdkit::catalog`: results Linux cannot give are reported
 //! at their line, results it can give are not.
 
-use fdkit_replay::{Divergence, Options, Replay, Sink};
+mod common;
 
-#[derive(Default)]
-struct Found(Vec<(u64, String, String)>);
+use common::{lines, replay};
 
-impl Sink for Found {
-    fn divergence(&mut self, d: &Divergence) {
-        self.0
-            .push((d.line, d.what.to_owned(), d.predicted.clone()));
-    }
-}
-
+/// (line, what, predicted) of each divergence.
 fn check(log: &str) -> Vec<(u64, String, String)> {
-    let mut r = Replay::new(Options::default());
-    let mut s = Found::default();
-    for (i, line) in log.lines().enumerate() {
-        r.push_line(i as u64 + 1, line, &mut s);
-    }
-    r.finish(&mut s);
-    s.0
-}
-
-fn lines(log: &str) -> Vec<u64> {
-    check(log).into_iter().map(|(l, _, _)| l).collect()
+    replay(log)
+        .1
+        .div
+        .into_iter()
+        .map(|d| (d.line, d.what.to_owned(), d.predicted))
+        .collect()
 }
 
 const HEAD: &str = "100 openat(AT_FDCWD, \"/etc/passwd\", O_RDONLY|O_CLOEXEC) = 3\n";

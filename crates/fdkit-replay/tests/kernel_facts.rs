@@ -2,32 +2,9 @@
 //! names the kernel source that decides (see also the fixtures `c-pipe2-flags`,
 //! `c-scm-badf`, `c-ioctl-ptpeer`, `py-pipes.s0`, `c-sockets.s0`).
 
-use fdkit_replay::{Divergence, Inference, Replay, Sink, Summary};
+mod common;
 
-#[derive(Default)]
-struct Keep {
-    div: Vec<Divergence>,
-    inf: Vec<Inference>,
-}
-
-impl Sink for Keep {
-    fn divergence(&mut self, d: &Divergence) {
-        self.div.push(d.clone());
-    }
-    fn inference(&mut self, i: &Inference) {
-        self.inf.push(i.clone());
-    }
-}
-
-fn replay(log: &str) -> (Summary, Keep) {
-    let mut r = Replay::default();
-    let mut k = Keep::default();
-    for (i, line) in log.lines().enumerate() {
-        r.push_line(i as u64 + 1, line, &mut k);
-    }
-    r.finish(&mut k);
-    (r.summary(), k)
-}
+use common::{replay, Keep};
 
 fn lines(k: &Keep) -> Vec<u64> {
     k.div.iter().map(|d| d.line).collect()

@@ -3,32 +3,11 @@
 //! each number, else reported as unconfirmed when the log ends (`fdkit check`
 //! then exits 3, never a clean 0).
 
-use fdkit_replay::{Divergence, Fact, Inference, Replay, Sink, Summary};
+use fdkit_replay::Fact;
 
-#[derive(Default)]
-struct Keep {
-    div: Vec<Divergence>,
-    inf: Vec<Inference>,
-}
+mod common;
 
-impl Sink for Keep {
-    fn divergence(&mut self, d: &Divergence) {
-        self.div.push(d.clone());
-    }
-    fn inference(&mut self, i: &Inference) {
-        self.inf.push(i.clone());
-    }
-}
-
-fn replay(log: &str) -> (Summary, Keep) {
-    let mut r = Replay::default();
-    let mut k = Keep::default();
-    for (i, line) in log.lines().enumerate() {
-        r.push_line(i as u64 + 1, line, &mut k);
-    }
-    r.finish(&mut k);
-    (r.summary(), k)
-}
+use common::replay;
 
 const HEAD: &str = "1 openat(AT_FDCWD, \"f\", O_RDONLY) = 3\n1 dup(3) = 4\n";
 
