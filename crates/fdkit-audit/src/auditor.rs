@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use fdkit_replay::{CloseCause, Description, Divergence, Event, FdView, Sink};
 
-use crate::finding::{Detail, Finding, Kind, Severity, Site};
+use crate::finding::{Detail, Finding, Kind, Place, Severity, Site};
 use crate::shape::shape;
 
 /// How many descriptors of one shape must be open at once, until the program
@@ -191,8 +191,16 @@ pub struct Auditor {
 
 impl Auditor {
     /// The findings so far, settling what depends on the rest of the log as if
-    /// the log ended here, highest severity first, then by line.
+    /// the log ended here, grouped ([`crate::group`]: one finding per
+    /// descriptor per cause, with every place it occurred), highest severity
+    /// first, then by line.
     pub fn finish(&mut self) -> Vec<Finding> {
+        crate::group::group(self.finish_each())
+    }
+
+    /// As [`Auditor::finish`], without grouping: one finding per occurrence
+    /// (each with one [`Place`]).
+    pub fn finish_each(&mut self) -> Vec<Finding> {
         let mut pids: Vec<u32> = self.procs.keys().copied().collect();
         pids.sort_unstable();
         for pid in pids {
@@ -215,6 +223,23 @@ impl Auditor {
     /// them); findings near them rest on the log's word.
     pub fn divergences(&self) -> u64 {
         self.divergences
+    }
+
+    /// Records `f` with its one place (its line, its process, the program).
+    fn push(&mut self, mut f: Finding) {
+        let program = match &f.detail {
+            Detail::Inherited { program, .. } | Detail::AtExit { program } => program.clone(),
+            _ => self
+                .procs
+                .get(&f.pid)
+                .map_or_else(|| "?".to_owned(), |p| p.program.clone()),
+        };
+        f.places = vec![Place {
+            line: f.line,
+            pid: f.pid,
+            program,
+        }];
+        self.findings.push(f);
     }
 
     // ---- processes and tables ----------------------------------------------------
@@ -282,6 +307,9 @@ impl Auditor {
         for f in &mut self.findings {
             if f.pid == 0 {
                 f.pid = to;
+            }
+            for p in f.places.iter_mut().filter(|p| p.pid == 0) {
+                p.pid = to;
             }
         }
     }
@@ -402,7 +430,7 @@ impl Auditor {
             let rec = fds.get(&v.fd);
             let handed_over = rec.and_then(|r| r.handed_over.clone());
             watch.insert(v.fd, (self.findings.len(), v.desc.clone()));
-            self.findings.push(Finding {
+            self.push(Finding {
                 kind: Kind::InheritedAcrossExec,
                 // Clearing close-on-exec is the way to pass a descriptor on; one
                 // open before the log came from outside the trace.
@@ -424,6 +452,7 @@ impl Auditor {
                     used: None,
                     handed_over,
                 },
+                places: Vec::new(),
             });
         }
         self.release_table(old);
@@ -461,7 +490,7 @@ impl Auditor {
                     .min_by_key(|(_, r)| r.created.line)
                     .map(|(&fd, r)| (fd, r.clone()))
             });
-            self.findings.push(Finding {
+            self.push(Finding {
                 kind: Kind::LeakTrend,
                 severity: Severity::Medium,
                 line: reached,
@@ -478,6 +507,7 @@ impl Auditor {
                     peak: t.peak,
                     open: t.live,
                 },
+                places: Vec::new(),
             });
         }
         if let Some(t) = self.tables.get_mut(&table) {
@@ -507,7 +537,7 @@ impl Auditor {
                     .iter()
                     .find(|v| v.fd == h.fd)
                     .map(|v| v.desc.origin().line);
-                self.findings.push(Finding {
+                self.push(Finding {
                     kind: Kind::OpenAtExit,
                     severity: Severity::Low,
                     line,
@@ -519,6 +549,7 @@ impl Auditor {
                     detail: Detail::AtExit {
                         program: program.clone(),
                     },
+                    places: Vec::new(),
                 });
             }
             self.exits.push(ExitRecord {
@@ -683,9 +714,10 @@ impl Auditor {
                 reused: reused.clone(),
                 before: st.before.clone(),
             },
+            places: Vec::new(),
         };
         p.stale.remove(&fd);
-        self.findings.push(finding);
+        self.push(finding);
     }
 
     fn closed(
@@ -767,7 +799,7 @@ impl Auditor {
         desc: &Arc<Description>,
         rec: &Rec,
     ) -> usize {
-        self.findings.push(Finding {
+        self.push(Finding {
             kind: Kind::ReplacedByDup2,
             severity: Severity::Medium,
             line,
@@ -781,6 +813,7 @@ impl Auditor {
                 last_use: rec.last_use.clone().unwrap_or_else(|| Site::new(0, "")),
                 now: "?".to_owned(),
             },
+            places: Vec::new(),
         });
         self.findings.len() - 1
     }
@@ -819,7 +852,7 @@ impl Auditor {
             before: c.object.clone(),
             reused: None,
         });
-        self.findings.push(Finding {
+        self.push(Finding {
             kind,
             severity: if kind == Kind::DoubleClose {
                 Severity::Medium
@@ -836,12 +869,13 @@ impl Auditor {
                 syscall: syscall.to_owned(),
                 closed: c.site,
             },
+            places: Vec::new(),
         });
     }
 
     fn too_many(&mut self, line: u64, tid: Option<u32>, syscall: &str, open: usize) {
         let pid = self.pid_of(tid);
-        self.findings.push(Finding {
+        self.push(Finding {
             kind: Kind::TooManyFiles,
             severity: Severity::Medium,
             line,
@@ -854,6 +888,7 @@ impl Auditor {
                 syscall: syscall.to_owned(),
                 open,
             },
+            places: Vec::new(),
         });
     }
 }
@@ -1003,7 +1038,7 @@ mod tests {
     /// Severity and hand-over site of each finding, for the jobserver tests.
     fn graded(log: &str) -> Vec<(String, Severity, Option<u64>)> {
         replayed(log)
-            .finish()
+            .finish_each()
             .iter()
             .map(|f| {
                 let h = match &f.detail {
@@ -1019,6 +1054,76 @@ mod tests {
     /// rustc by clearing close-on-exec in the child (`F_SETFD, 0`) just before
     /// `execve`, and rustc passes it on to `cc`. Deliberate at every step: info,
     /// with the line that cleared the flag, not 1,169 "high" findings.
+    /// One descriptor passed on by one cause is one finding, with every place.
+    #[test]
+    fn a_descriptor_passed_into_many_execs_is_one_finding() {
+        let log = "1 openat(AT_FDCWD, \"secret\", O_RDONLY) = 3
+             1 fork() = 2
+             2 execve(\"/bin/a\", [\"a\"], 0x1 /* 0 vars */) = 0
+             1 fork() = 3
+             3 execve(\"/bin/b\", [\"b\"], 0x1 /* 0 vars */) = 0
+             1 fork() = 4
+             4 execve(\"/bin/c\", [\"c\"], 0x1 /* 0 vars */) = 0
+             4 read(3, \"\", 1) = 0";
+        assert_eq!(replayed(log).finish_each().len(), 3);
+        let f = replayed(log).finish();
+        let got: Vec<String> = f
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {} {} {:?} x{}",
+                    f.severity,
+                    f.kind,
+                    f.line,
+                    f.fd,
+                    f.count()
+                )
+            })
+            .collect();
+        // The one used by /bin/c is information, apart from the two leaks.
+        assert_eq!(
+            got,
+            [
+                "high inherited-across-exec 3 Some(3) x2",
+                "info inherited-across-exec 7 Some(3) x1"
+            ]
+        );
+        let places: Vec<(u64, u32, &str)> = f[0]
+            .places
+            .iter()
+            .map(|p| (p.line, p.pid, p.program.as_str()))
+            .collect();
+        assert_eq!(places, [(3, 2, "/bin/a"), (5, 3, "/bin/b")]);
+        assert_eq!(f[0].created.as_ref().map(|c| c.line), Some(1));
+        assert!(
+            f[0].message()
+                .ends_with(" (2 times, lines 3\u{2013}5, in 2 processes)"),
+            "{}",
+            f[0].message()
+        );
+        assert_eq!(f[1].repeats(), "");
+    }
+
+    /// A descriptor from before the log is one finding per number, however many
+    /// programs pass it on.
+    #[test]
+    fn a_descriptor_from_outside_the_log_is_reported_once_per_number() {
+        let log = "1 execve(\"/bin/sh\", [\"sh\"], 0x1 /* 0 vars */) = 0
+             1 fcntl(9, F_GETFD) = 0
+             1 fork() = 2
+             2 execve(\"/bin/a\", [\"a\"], 0x1 /* 0 vars */) = 0
+             2 fork() = 3
+             3 execve(\"/bin/b\", [\"b\"], 0x1 /* 0 vars */) = 0
+             3 fork() = 4
+             4 execve(\"/bin/c\", [\"c\"], 0x1 /* 0 vars */) = 0";
+        let f = replayed(log).finish();
+        let got: Vec<String> = f
+            .iter()
+            .map(|f| format!("{} {} {:?} x{}", f.severity, f.line, f.fd, f.count()))
+            .collect();
+        assert_eq!(got, ["low 4 Some(9) x3"]);
+    }
+
     #[test]
     fn a_descriptor_whose_cloexec_was_cleared_is_handed_over_on_purpose() {
         let f = graded(

@@ -78,6 +78,23 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in the order of the crate documentation's table.
+    pub const ALL: [Kind; 8] = [
+        Kind::InheritedAcrossExec,
+        Kind::UseAfterClose,
+        Kind::DoubleClose,
+        Kind::StaleNumber,
+        Kind::ReplacedByDup2,
+        Kind::TooManyFiles,
+        Kind::LeakTrend,
+        Kind::OpenAtExit,
+    ];
+
+    /// The kind named `name` ([`Kind::name`]'s inverse).
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
     /// The name used in JSON and text: `inherited-across-exec`, `use-after-close`...
     pub fn name(self) -> &'static str {
         match self {
@@ -127,6 +144,19 @@ impl fmt::Display for Site {
             write!(f, "line {} ({})", self.line, self.syscall)
         }
     }
+}
+
+/// One place where a finding occurred: a grouped [`Finding`] lists every one.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Place {
+    /// The line of the occurrence (the `execve`, the failing call, the
+    /// `+++ exited` notice...).
+    pub line: u64,
+    /// The process.
+    pub pid: u32,
+    /// The program: the new one for an `execve`, the process's otherwise (`?`
+    /// if the log shows none).
+    pub program: String,
 }
 
 /// What a finding adds to the common fields, by kind.
@@ -222,13 +252,57 @@ pub struct Finding {
     /// The line where its open file description was created (the `openat`,
     /// `pipe2`... behind a `dup2`; 0: before the log).
     pub opened: Option<u64>,
-    /// Kind-specific facts.
+    /// Kind-specific facts (of the first occurrence).
     pub detail: Detail,
+    /// Every occurrence of the finding, in line order; the first is the
+    /// finding's own `line` and `pid`. The same descriptor leaked by the same
+    /// cause is one finding with many places (see the crate documentation,
+    /// "Grouping").
+    pub places: Vec<Place>,
 }
 
 impl Finding {
-    /// The finding in one sentence, without its line and pid.
+    /// How many times it occurred (at least 1).
+    pub fn count(&self) -> usize {
+        self.places.len().max(1)
+    }
+
+    /// How many processes it occurred in (at least 1).
+    pub fn processes(&self) -> usize {
+        let mut pids: Vec<u32> = self.places.iter().map(|p| p.pid).collect();
+        pids.sort_unstable();
+        pids.dedup();
+        pids.len().max(1)
+    }
+
+    /// ` (12 times, lines 40–310, in 12 processes)` for a finding that occurred
+    /// more than once; empty otherwise.
+    pub fn repeats(&self) -> String {
+        let (Some(first), Some(last)) = (self.places.first(), self.places.last()) else {
+            return String::new();
+        };
+        if self.places.len() < 2 {
+            return String::new();
+        }
+        let lines = if first.line == last.line {
+            format!("line {}", first.line)
+        } else {
+            format!("lines {}\u{2013}{}", first.line, last.line)
+        };
+        let procs = match self.processes() {
+            1 => "in 1 process".to_owned(),
+            n => format!("in {n} processes"),
+        };
+        format!(" ({} times, {lines}, {procs})", self.places.len())
+    }
+
+    /// The finding in one sentence, without its line and pid, with
+    /// [`Finding::repeats`] at the end.
     pub fn message(&self) -> String {
+        format!("{}{}", self.sentence(), self.repeats())
+    }
+
+    fn sentence(&self) -> String {
         let fd = self.fd.map_or(String::new(), |n| n.to_string());
         // What the descriptor refers to, in parentheses (`(inherited)` has its own).
         let obj = self.object.as_deref().unwrap_or("?");

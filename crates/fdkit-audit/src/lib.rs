@@ -27,6 +27,20 @@
 //! | `leak-trend` | medium | Descriptors other than 0, 1, 2 made by one process image with the same call on objects of the same shape (the link with digit runs as `#`: `log#.txt`, `pipe:[#]`) reached [`TREND_MIN`] open at once and never dropped below it until the image ended (`execve`, exit, end of log). At the line where the count reached [`TREND_MIN`]; the descriptor named is the oldest still open. |
 //! | `open-at-exit` | low | A process's table is released at its exit with a descriptor other than 0, 1, 2 that the process made itself (since its last `execve`, or its `fork`). At the `+++ exited` line. Descriptors a child got from its parent (across `fork` or `execve`) count at the parent's exit, not the child's. |
 //!
+//! ## Grouping
+//!
+//! [`Auditor::finish`] reports one finding per descriptor per cause
+//! ([`group`]): occurrences with the same kind, severity, descriptor number,
+//! creation line ([`Finding::created`]), open file description line
+//! ([`Finding::opened`]) and cause (the `close` before a use after close, the
+//! failing call of an `EMFILE`, a trend's call and shape) are one finding, the
+//! earliest one, whose [`Finding::places`] list every occurrence (line, pid,
+//! program). A descriptor leaked by one `openat` into 12 `fork`+`execve`s is one
+//! `inherited-across-exec` finding with 12 places; one open before the log
+//! (creation line 0) is one finding per number, however many programs pass it
+//! on. [`Auditor::finish_each`] gives every occurrence on its own, as the rules
+//! above state them.
+//!
 //! What counts as clean: a program whose every descriptor is close-on-exec or
 //! closed before `execve`, that closes what it opens before exiting, and whose
 //! `EBADF`s (if any) are probes. Passing 0, 1, 2 is never a finding; neither is
@@ -56,8 +70,10 @@
 
 mod auditor;
 mod finding;
+mod group;
 mod shape;
 
 pub use auditor::{Auditor, Came, ExitRecord, HeldFd, TREND_MIN};
-pub use finding::{Detail, Finding, Kind, Severity, Site};
+pub use finding::{Detail, Finding, Kind, Place, Severity, Site};
+pub use group::group;
 pub use shape::shape;

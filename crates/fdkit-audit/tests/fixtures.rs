@@ -29,10 +29,13 @@ fn audit(name: &str) -> (Vec<Finding>, Vec<ExitRecord>) {
     (a.finish(), a.exits().to_vec())
 }
 
-/// `severity kind line [fd N]`.
+/// `severity kind line [fd N]`; a grouped finding lists every place's line:
+/// `severity kind line,line,... [fd N]`.
 fn short(f: &Finding) -> String {
     let fd = f.fd.map_or(String::new(), |n| format!(" fd {n}"));
-    format!("{} {} {}{fd}", f.severity, f.kind, f.line)
+    let lines: Vec<String> = f.places.iter().map(|p| p.line.to_string()).collect();
+    assert_eq!(f.places.first().map(|p| p.line), Some(f.line));
+    format!("{} {} {}{fd}", f.severity, f.kind, lines.join(","))
 }
 
 /// Line `n` (1-based) of fixture `name`, runs of spaces as one (strace pads
@@ -194,82 +197,57 @@ const EXPECTED: &[(&str, &[&str])] = &[
     (
         "c-emfile",
         &[
-            "medium emfile 47",
-            "medium emfile 53",
-            "medium emfile 57",
-            "medium emfile 58",
-            "medium emfile 66",
-            "medium emfile 67",
+            "medium emfile 47,77,79",
+            "medium emfile 53,74",
+            "medium emfile 57,58",
+            "medium emfile 66,67",
             "medium emfile 68",
             "medium emfile 70",
-            "medium emfile 74",
-            "medium emfile 77",
-            "medium emfile 79",
         ],
     ),
     (
         "c-fork-exec.r",
         &[
-            "high inherited-across-exec 68 fd 6",
+            "high inherited-across-exec 68,118,200 fd 6",
             "high inherited-across-exec 118 fd 5",
-            "high inherited-across-exec 118 fd 6",
-            "high inherited-across-exec 200 fd 6",
-            "info inherited-across-exec 68 fd 3",
-            "info inherited-across-exec 68 fd 5",
-            "info inherited-across-exec 200 fd 3",
-            "info inherited-across-exec 200 fd 5",
+            "info inherited-across-exec 68,200 fd 3",
+            "info inherited-across-exec 68,200 fd 5",
         ],
     ),
     (
         "c-fork-exec.stderr",
         &[
-            "high inherited-across-exec 88 fd 6",
+            "high inherited-across-exec 88,138,226 fd 6",
             "high inherited-across-exec 138 fd 5",
-            "high inherited-across-exec 138 fd 6",
-            "high inherited-across-exec 226 fd 6",
-            "info inherited-across-exec 88 fd 3",
-            "info inherited-across-exec 88 fd 5",
-            "info inherited-across-exec 226 fd 3",
-            "info inherited-across-exec 226 fd 5",
+            "info inherited-across-exec 88,226 fd 3",
+            "info inherited-across-exec 88,226 fd 5",
         ],
     ),
     (
         "c-fork-exec",
         &[
-            "high inherited-across-exec 64 fd 6",
+            "high inherited-across-exec 64,114,200 fd 6",
             "high inherited-across-exec 114 fd 5",
-            "high inherited-across-exec 114 fd 6",
-            "high inherited-across-exec 200 fd 6",
-            "info inherited-across-exec 64 fd 3",
-            "info inherited-across-exec 64 fd 5",
-            "info inherited-across-exec 200 fd 3",
-            "info inherited-across-exec 200 fd 5",
+            "info inherited-across-exec 64,200 fd 3",
+            "info inherited-across-exec 64,200 fd 5",
         ],
     ),
     (
         "c-fork-exec.ttt",
         &[
-            "high inherited-across-exec 65 fd 6",
+            "high inherited-across-exec 65,114,198 fd 6",
             "high inherited-across-exec 114 fd 5",
-            "high inherited-across-exec 114 fd 6",
-            "high inherited-across-exec 198 fd 6",
-            "info inherited-across-exec 65 fd 3",
-            "info inherited-across-exec 65 fd 5",
-            "info inherited-across-exec 198 fd 3",
-            "info inherited-across-exec 198 fd 5",
+            "info inherited-across-exec 65,198 fd 3",
+            "info inherited-across-exec 65,198 fd 5",
         ],
     ),
     (
         "c-fork-exec.yy-tt-T",
         &[
-            "high inherited-across-exec 65 fd 6",
+            "high inherited-across-exec 65,115,198 fd 6",
             "high inherited-across-exec 115 fd 5",
-            "high inherited-across-exec 115 fd 6",
-            "high inherited-across-exec 198 fd 6",
-            "info inherited-across-exec 65 fd 3",
-            "info inherited-across-exec 65 fd 5",
-            "info inherited-across-exec 198 fd 3",
-            "info inherited-across-exec 198 fd 5",
+            "info inherited-across-exec 65,198 fd 3",
+            "info inherited-across-exec 65,198 fd 5",
         ],
     ),
     ("c-ioctl-ptpeer", &[]),
@@ -344,17 +322,23 @@ fn the_exec_leak_is_found_in_every_decoration_of_c_fork_exec() {
     for v in ["", ".r", ".stderr", ".ttt", ".yy-tt-T"] {
         let name = format!("c-fork-exec{v}");
         let (f, _) = audit(&name);
-        let to_true: Vec<&Finding> = f
+        // Each place of a grouped finding where the program is /bin/true.
+        let to_true: Vec<(u64, Option<u32>, Option<u64>)> = f
             .iter()
-            .filter(|x| matches!(&x.detail, Detail::Inherited { program, .. } if program == "/bin/true"))
+            .filter(|x| x.kind == Kind::InheritedAcrossExec)
+            .flat_map(|x| {
+                x.places
+                    .iter()
+                    .filter(|p| p.program == "/bin/true")
+                    .map(move |p| (p.line, x.fd, x.created.as_ref().map(|c| c.line)))
+            })
             .collect();
         assert_eq!(to_true.len(), 2, "{name}");
-        for x in to_true {
+        for (line, _, _) in to_true {
             assert!(
-                line_of(&name, x.line).contains("execve resumed>) = 0")
-                    || line_of(&name, x.line).contains("execve(\"/bin/true\""),
-                "{name}:{}",
-                x.line
+                line_of(&name, line).contains("execve resumed>) = 0")
+                    || line_of(&name, line).contains("execve(\"/bin/true\""),
+                "{name}:{line}"
             );
         }
     }

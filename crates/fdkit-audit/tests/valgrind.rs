@@ -163,8 +163,10 @@ fn compare(name: &str, text: &str) {
         // fdkit's open-at-exit findings for this process: its own descriptors.
         let mut reported: Vec<u32> = findings
             .iter()
-            .filter(|f| f.kind == Kind::OpenAtExit && f.pid == e.pid && f.line == e.line)
-            .filter_map(|f| f.fd)
+            .filter(|f| f.kind == Kind::OpenAtExit)
+            .flat_map(|f| f.places.iter().map(move |p| (p, f.fd)))
+            .filter(|(p, _)| p.pid == e.pid && p.line == e.line)
+            .filter_map(|(_, fd)| fd)
             .collect();
         reported.sort_unstable();
         let own: Vec<u32> = e

@@ -34,7 +34,15 @@
 //! (`{line, syscall}`), `before` (what a stale number referred to), `last_use`
 //! (`{line, syscall}`), `now` (what a replaced number refers to), `open`
 //! (descriptors open at EMFILE; of a trend, still open at the end), `shape`,
-//! `created_count`, `closed_count`, `peak` (of a trend).
+//! `created_count`, `closed_count`, `peak` (of a trend), `count` (how many
+//! times it occurred) and `places` (every occurrence, in line order:
+//! `[{line, pid, program}]`; the first is the finding's own `line` and `pid`).
+//!
+//! Findings are grouped (`fdkit_audit::group`): one finding per descriptor per
+//! cause, so a descriptor leaked by one `openat` into 12 `execve`s is one
+//! finding with `count` 12, its kind-specific fields (`program`, `used`...)
+//! those of the first occurrence; the text output ends such a finding's
+//! message with `(12 times, lines A–B, in N processes)`.
 //!
 //! The summary: `findings`, `high`, `medium`, `low`, `info`, `fail_on`,
 //! `failing` (findings at or above `fail_on`), `processes`, `lines`,
@@ -85,6 +93,24 @@ pub struct Args {
     /// Exit 1 when a finding is at least this severe (`never`: always exit 0).
     #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Low)]
     pub fail_on: FailOn,
+    /// Report only findings of these kinds (inherited-across-exec,
+    /// use-after-close, double-close, stale-number, replaced-by-dup2, emfile,
+    /// leak-trend, open-at-exit). Applied before output and `--fail-on`.
+    #[arg(
+        long = "kind",
+        value_name = "KIND[,KIND]",
+        value_delimiter = ',',
+        value_parser = kind_parser()
+    )]
+    pub kinds: Vec<Kind>,
+    /// Report only what occurred in these processes (a grouped finding keeps
+    /// the places in them). Applied before output and `--fail-on`.
+    #[arg(long = "pid", value_name = "PID[,PID]", value_delimiter = ',')]
+    pub pids: Vec<u32>,
+    /// Report only findings at least this severe. Applied before output and
+    /// `--fail-on`.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub min_severity: Option<MinSeverity>,
     /// Print the findings' three-table pictures as Graphviz DOT instead of text.
     #[arg(long, conflicts_with = "svg")]
     pub dot: bool,
@@ -99,6 +125,60 @@ pub struct Args {
     pub nofile: Option<u64>,
     #[command(flatten)]
     pub live: crate::live::LiveArgs,
+}
+
+/// `--kind`'s values: [`Kind::name`]s.
+fn kind_parser() -> impl clap::builder::TypedValueParser<Value = Kind> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(Kind::ALL.map(Kind::name))
+        .map(|s| Kind::from_name(&s).expect("a possible value"))
+}
+
+/// `--min-severity`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+pub enum MinSeverity {
+    /// Everything (the default).
+    Info,
+    /// Leave out info.
+    Low,
+    /// Only medium and high.
+    Medium,
+    /// Only high.
+    High,
+}
+
+impl MinSeverity {
+    fn severity(self) -> Severity {
+        match self {
+            MinSeverity::Info => Severity::Info,
+            MinSeverity::Low => Severity::Low,
+            MinSeverity::Medium => Severity::Medium,
+            MinSeverity::High => Severity::High,
+        }
+    }
+}
+
+/// The findings `--kind`, `--pid` and `--min-severity` keep. `--pid` keeps a
+/// grouped finding's places in those processes (the first of them becomes its
+/// line and pid), and drops it when none is.
+fn filter(findings: Vec<Finding>, args: &Args) -> Vec<Finding> {
+    findings
+        .into_iter()
+        .filter(|f| args.kinds.is_empty() || args.kinds.contains(&f.kind))
+        .filter(|f| {
+            args.min_severity
+                .map_or(true, |m| f.severity >= m.severity())
+        })
+        .filter_map(|mut f| {
+            if args.pids.is_empty() {
+                return Some(f);
+            }
+            f.places.retain(|p| args.pids.contains(&p.pid));
+            let first = f.places.first()?;
+            (f.line, f.pid) = (first.line, first.pid);
+            Some(f)
+        })
+        .collect()
 }
 
 /// `--fail-on`.
@@ -174,7 +254,7 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
         initial_fds: args.initial_fds.clone().or_else(|| live_fds.clone()),
         nofile: args.nofile,
     };
-    let audited = audit(
+    let mut audited = audit(
         input(&stdin, live.as_mut(), log, &name)?,
         opts.clone(),
         &name,
@@ -182,8 +262,11 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     if let Some(l) = live.as_mut() {
         l.finish()?;
     }
-    let findings = &audited.findings;
-    let summary = Summary::new(findings, args.fail_on, &audited);
+    let all = audited.findings.len();
+    let kept = filter(std::mem::take(&mut audited.findings), args);
+    let findings = &kept;
+    let mut summary = Summary::new(findings, args.fail_on, &audited);
+    summary.hide(all - kept.len());
     if audited.divergences > 0 {
         eprintln!(
             "fdkit: warning: {name}: {} calls differ from the model; findings near them rest on the log's results (see `fdkit check {name}`)",
@@ -321,6 +404,8 @@ struct Summary {
     processes: u64,
     lines: u64,
     divergences: u64,
+    /// Findings left out by `--kind`, `--pid`, `--min-severity`.
+    hidden: usize,
     text: String,
 }
 
@@ -363,7 +448,18 @@ impl Summary {
             processes,
             lines,
             divergences,
+            hidden: 0,
             text,
+        }
+    }
+
+    /// Notes `n` findings left out by the filters.
+    fn hide(&mut self, n: usize) {
+        self.hidden = n;
+        if n > 0 {
+            self.text.push_str(&format!(
+                "; {n} more left out by --kind, --pid, --min-severity"
+            ));
         }
     }
 }
@@ -488,6 +584,15 @@ struct JsonFinding<'a> {
     created_count: Option<u64>,
     closed_count: Option<u64>,
     peak: Option<u64>,
+    count: usize,
+    places: Vec<JsonPlace<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonPlace<'a> {
+    line: u64,
+    pid: u32,
+    program: &'a str,
 }
 
 impl<'a> JsonFinding<'a> {
@@ -502,6 +607,16 @@ impl<'a> JsonFinding<'a> {
             created: f.created.as_ref().map(JsonSite::from),
             opened: f.opened,
             message: f.message(),
+            count: f.count(),
+            places: f
+                .places
+                .iter()
+                .map(|p| JsonPlace {
+                    line: p.line,
+                    pid: p.pid,
+                    program: &p.program,
+                })
+                .collect(),
             ..JsonFinding::default()
         };
         match &f.detail {

@@ -86,6 +86,15 @@ struct Finding {
     created_count: Option<u64>,
     closed_count: Option<u64>,
     peak: Option<u64>,
+    count: usize,
+    places: Vec<Place>,
+}
+
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+struct Place {
+    line: u64,
+    pid: u32,
+    program: String,
 }
 
 #[derive(Deserialize, Debug)]
@@ -101,6 +110,7 @@ struct AuditSummary {
     processes: u64,
     lines: u64,
     divergences: u64,
+    hidden: usize,
     text: String,
 }
 
@@ -236,6 +246,87 @@ fn audit_of_clean_c_is_clean() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(text(&out.stdout), "no findings (2 processes, 89 lines)\n");
     assert!(out.stderr.is_empty());
+}
+
+/// c-fork-exec leaks the pipe's fd 6 into three `execve`s: one finding, its
+/// three places in JSON, "(3 times, ...)" in text.
+#[test]
+fn a_leak_into_several_execs_is_one_grouped_finding() {
+    let (f, s, _) = audit_json("c-fork-exec", &[]);
+    assert_eq!((s.findings, s.high, s.info, s.hidden), (4, 2, 2, 0));
+    let six: Vec<&Finding> = f
+        .iter()
+        .filter(|x| x.severity == "high" && x.fd == Some(6))
+        .collect();
+    assert_eq!(six.len(), 1);
+    let six = six[0];
+    assert_eq!(
+        (six.count, six.line, six.created.clone()),
+        (3, 64, site(34, "pipe2"))
+    );
+    let places: Vec<(u64, &str)> = six
+        .places
+        .iter()
+        .map(|p| (p.line, p.program.as_str()))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            (64, "/proc/self/exe"),
+            (114, "/bin/true"),
+            (200, "/proc/self/exe")
+        ]
+    );
+    assert_eq!(six.places[0].pid, six.pid);
+    let out = fdkit(&["audit", &log("c-fork-exec")]);
+    assert!(
+        text(&out.stdout).contains("(CWE-403) (3 times, lines 64\u{2013}200, in 3 processes)\n"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn kind_pid_and_min_severity_filter_before_fail_on() {
+    // --min-severity high leaves the info findings out.
+    let (f, s, code) = audit_json(
+        "c-fork-exec",
+        &["--min-severity", "high", "--fail-on", "high"],
+    );
+    assert!(f.iter().all(|x| x.severity == "high"), "{f:?}");
+    assert_eq!((s.findings, s.hidden, s.failing, code), (2, 2, 2, Some(1)));
+    let (f, s, code) = audit_json(
+        "leak-py-loop",
+        &["--kind", "leak-trend,emfile", "--fail-on", "medium"],
+    );
+    let kinds: Vec<&str> = f.iter().map(|x| x.kind.as_str()).collect();
+    assert_eq!(kinds, ["leak-trend", "emfile"]);
+    assert_eq!((s.findings, s.hidden, s.low, code), (2, 29, 0, Some(1)));
+    let (f, _, code) = audit_json(
+        "leak-py-loop",
+        &["--kind", "open-at-exit", "--fail-on", "medium"],
+    );
+    assert_eq!(
+        (f.len(), code),
+        (29, Some(0)),
+        "low findings only: clean at medium"
+    );
+    // --pid keeps a grouped finding's places in those processes.
+    let (f, _, _) = audit_json("c-fork-exec", &["--pid", "10822,10825"]);
+    let six = f
+        .iter()
+        .find(|x| x.severity == "high" && x.fd == Some(6))
+        .expect("fd 6");
+    assert_eq!((six.count, six.line, six.pid), (2, 114, 10822));
+    assert!(six.places.iter().all(|p| [10822, 10825].contains(&p.pid)));
+    assert!(f.iter().all(|x| x.places.iter().all(|p| p.pid != 10821)));
+    let (f, s, code) = audit_json("c-fork-exec", &["--pid", "1"]);
+    assert_eq!((f.len(), s.findings, code), (0, 0, Some(0)));
+    assert!(s.text.contains("4 more left out by"), "{}", s.text);
+    // A misspelt kind is a command-line error.
+    let out = fdkit(&["audit", "--kind", "leaks", &log("c-fork-exec")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("possible values: inherited-across-exec"));
 }
 
 #[test]
