@@ -227,8 +227,8 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     let Started {
         mut live,
         name,
-        initial_fds: live_fds,
-    } = args.live.start_for(log)?;
+        initial_fds,
+    } = args.live.start_for(log, args.initial_fds.as_deref())?;
     let picture = Format::from_flags(args.dot, args.svg);
     // Pictures replay the log twice: standard input and a live log are kept in
     // memory for that.
@@ -251,7 +251,7 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
         _ => None,
     };
     let opts = Options {
-        initial_fds: args.initial_fds.clone().or_else(|| live_fds.clone()),
+        initial_fds,
         nofile: args.nofile,
     };
     let mut audited = audit(

@@ -104,8 +104,8 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     let Started {
         mut live,
         name,
-        initial_fds: live_fds,
-    } = args.live.start_for(log)?;
+        initial_fds,
+    } = args.live.start_for(log, args.initial_fds.as_deref())?;
     let (input, size): (Box<dyn Read + '_>, Option<u64>) = if let Some(l) = live.as_mut() {
         (Box::new(l), None)
     } else if log == Path::new("-") {
@@ -127,7 +127,7 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
         errors: 0,
     };
     let mut replay = Replay::new(Options {
-        initial_fds: args.initial_fds.clone().or_else(|| live_fds.clone()),
+        initial_fds,
         nofile: args.nofile,
     });
     let bar = progress_bar(size);

@@ -451,23 +451,27 @@ pub struct Started {
     pub live: Option<Live>,
     /// The log's name in messages: `<PROG>`, the `--log` file, or the file given.
     pub name: String,
-    /// In live mode, PROG's starting descriptors (known exactly: what fdkit passes
-    /// on), for the replay's `initial_fds`.
+    /// The replay's `initial_fds`: `--initial-fds` when given, else in live mode
+    /// PROG's starting descriptors (known exactly: what fdkit passes on).
     pub initial_fds: Option<Vec<u32>>,
 }
 
 impl LiveArgs {
-    /// Starts PROG under strace in live mode; otherwise names `log`.
+    /// Starts PROG under strace in live mode; otherwise names `log`. `given` is
+    /// `--initial-fds`, which wins over what live mode knows.
     ///
     /// # Errors
     /// As [`Live::start`].
-    pub fn start_for(&self, log: &Path) -> anyhow::Result<Started> {
+    pub fn start_for(&self, log: &Path, given: Option<&[u32]>) -> anyhow::Result<Started> {
         let live = self.start()?;
         let name = match &live {
             Some(l) => l.name().to_owned(),
             None => log.display().to_string(),
         };
-        let initial_fds = live.as_ref().map(|l| l.inherited().to_vec());
+        let initial_fds = match given {
+            Some(fds) => Some(fds.to_vec()),
+            None => live.as_ref().map(|l| l.inherited().to_vec()),
+        };
         Ok(Started {
             live,
             name,

@@ -101,14 +101,14 @@ pub fn main(args: &Args, _color: Color) -> anyhow::Result<Status> {
     let Started {
         mut live,
         name,
-        initial_fds: live_fds,
-    } = args.live.start_for(log)?;
+        initial_fds,
+    } = args.live.start_for(log, args.initial_fds.as_deref())?;
     let input: Box<dyn Read + '_> = match live.as_mut() {
         Some(l) => Box::new(l),
         None => open(log, &name)?,
     };
     let mut replay = Replay::new(Options {
-        initial_fds: args.initial_fds.clone().or_else(|| live_fds.clone()),
+        initial_fds,
         nofile: args.nofile,
     });
     let mut sink = Quiet {

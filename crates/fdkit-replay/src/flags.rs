@@ -233,8 +233,8 @@ mod tests {
         assert_eq!(eval("0x8 /* CLOSE_RANGE_??? */", close_range_flag), Some(8));
         assert_eq!(eval("O_BOGUS", oflag), None);
         assert!(has("SOCK_STREAM|SOCK_CLOEXEC", "SOCK_CLOEXEC", 0x80000));
-        assert!(has("0x80000", "O_CLOEXEC", 0x80000));
-        assert!(!has("O_RDONLY", "O_CLOEXEC", 0x80000));
+        assert!(has("0x80000", name::O_CLOEXEC, 0x80000));
+        assert!(!has(name::O_RDONLY, name::O_CLOEXEC, 0x80000));
         assert_eq!(
             eval("CLONE_VM|CLONE_FILES|SIGCHLD", clone_flag),
             Some(0x500)

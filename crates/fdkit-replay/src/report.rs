@@ -51,6 +51,13 @@ impl fmt::Display for Summary {
     }
 }
 
+/// [`Divergence::what`] of a call whose descriptor lookup decided its result: the
+/// errno's name, from `fdkit`'s errno table.
+pub(crate) const WHAT_EBADF: &str = match fdkit::Errno::BADF.name() {
+    Some(n) => n,
+    None => panic!("EBADF has a name"),
+};
+
 /// One descriptor of a table, as `ls -l /proc/PID/fd` would list it, plus the
 /// description it refers to.
 #[derive(Clone, Debug)]

@@ -32,8 +32,12 @@ impl Errno {
     }
 
     /// The symbolic name, e.g. `"EBADF"`, or `None` for a number Linux does not define.
-    pub fn name(self) -> Option<&'static str> {
-        lookup(self.0).map(|&(_, name, _)| name)
+    /// A `const fn`, so other crates can name an errno without spelling it again.
+    pub const fn name(self) -> Option<&'static str> {
+        match lookup(self.0) {
+            Some(&(_, name, _)) => Some(name),
+            None => None,
+        }
     }
 
     /// The message strace prints after the name, e.g. `"Bad file descriptor"`
@@ -118,11 +122,22 @@ static BY_NAME: [u8; ERRNO_TABLE.len()] = {
     ix
 };
 
-fn lookup(raw: i32) -> Option<&'static (i32, &'static str, &'static str)> {
-    ERRNO_TABLE
-        .binary_search_by_key(&raw, |(n, _, _)| *n)
-        .ok()
-        .map(|i| &ERRNO_TABLE[i])
+/// The table row of `raw`: a binary search, usable in `const` contexts.
+const fn lookup(raw: i32) -> Option<&'static (i32, &'static str, &'static str)> {
+    let (mut lo, mut hi) = (0, ERRNO_TABLE.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        let n = ERRNO_TABLE[mid].0;
+        if n == raw {
+            return Some(&ERRNO_TABLE[mid]);
+        }
+        if n < raw {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    None
 }
 
 impl fmt::Display for Errno {

@@ -2,6 +2,7 @@
 //! inodes, `accept`, and `SCM_RIGHTS` transfers (`sendmsg`/`recvmsg`).
 
 use super::*;
+use crate::report::WHAT_EBADF;
 
 /// `F_GETFL`'s value right after `open` with `flags`.
 pub(super) fn open_status(flags: Option<u64>, form: OpenForm, kind: Kind) -> Status {
@@ -520,7 +521,7 @@ impl Replay {
                     ..Need::default()
                 },
             };
-            self.table_op(c, &op, &obs, "EBADF", sink)
+            self.table_op(c, &op, &obs, WHAT_EBADF, sink)
         } else {
             self.use_fds(c, &[fd], Need::default(), true, &obs, sink)
         };

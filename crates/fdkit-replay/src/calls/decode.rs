@@ -15,6 +15,7 @@
 //! decorations of new descriptors.
 
 use super::*;
+use crate::report::WHAT_EBADF;
 
 /// Where `lseek` moves the offset from.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -199,7 +200,7 @@ pub(crate) fn decode(class: Class, name: &str, args: &str) -> Decoded {
                     return op(match flags::eval(a.text(2), flags::fd_flag) {
                         Some(v) => {
                             let on = v & fs::FD_CLOEXEC != 0;
-                            table(TOp::SetCloexec { fd, on, raw: true }, "EBADF", false)
+                            table(TOp::SetCloexec { fd, on, raw: true }, WHAT_EBADF, false)
                         }
                         None => use1(fd, raw_first),
                     });
@@ -250,7 +251,7 @@ pub(crate) fn decode(class: Class, name: &str, args: &str) -> Decoded {
                     let on = req == name::FIOCLEX;
                     return op(table(
                         TOp::SetCloexec { fd, on, raw: false },
-                        "EBADF",
+                        WHAT_EBADF,
                         false,
                     ));
                 }

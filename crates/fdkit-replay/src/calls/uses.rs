@@ -3,6 +3,7 @@
 //! offsets that follow from reads, writes and `lseek`.
 
 use super::*;
+use crate::report::WHAT_EBADF;
 
 impl Replay {
     /// A call that only uses descriptors: `EBADF` iff one is not open (or has the
@@ -32,7 +33,7 @@ impl Replay {
             n: n as u8,
             need,
         };
-        self.table_op(c, &op, obs, "EBADF", sink)
+        self.table_op(c, &op, obs, WHAT_EBADF, sink)
     }
 
     /// Replaces placeholder links with the call's `-y` decorations.
