@@ -5,7 +5,9 @@
  * into a temp dir; statically linked when possible so that, when it appears
  * in a trace, it adds no dynamic-loader noise).
  *
- *   fdlaunch [--stdin F] [--stdout F] [--stderr F] [--argv0 NAME] [--] PROG [ARG...]
+ *   fdlaunch [--stdin F] [--stdout F] [--stderr F] [--keep3 F] [--argv0 NAME] [--] PROG [ARG...]
+ *       --keep3 F: after the close_range, open F (O_RDONLY) as fd 3, without
+ *       close-on-exec: a descriptor the program inherits from its environment.
  *       Open F (stdin: O_RDONLY; stdout/stderr: O_WRONLY|O_CREAT|O_TRUNC)
  *       onto fd 0/1/2, make sure 0, 1 and 2 are open (/dev/null otherwise),
  *       close every fd >= 3 (close_range(3, ~0U, 0), with a fallback loop
@@ -83,7 +85,7 @@ static int list_fds(void)
 int main(int argc, char **argv)
 {
 	int i = 1;
-	const char *argv0 = NULL;
+	const char *argv0 = NULL, *keep3 = NULL;
 	if (argc == 2 && strcmp(argv[1], "--list-fds") == 0)
 		return list_fds();
 	for (; i < argc; i++) {
@@ -96,6 +98,8 @@ int main(int argc, char **argv)
 			redirect(argv[++i], 1, O_WRONLY | O_CREAT | O_TRUNC);
 		} else if (strcmp(argv[i], "--stderr") == 0 && i + 1 < argc) {
 			redirect(argv[++i], 2, O_WRONLY | O_CREAT | O_TRUNC);
+		} else if (strcmp(argv[i], "--keep3") == 0 && i + 1 < argc) {
+			keep3 = argv[++i];
 		} else if (strcmp(argv[i], "--argv0") == 0 && i + 1 < argc) {
 			argv0 = argv[++i];
 		} else if (argv[i][0] == '-') {
@@ -106,7 +110,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: fdlaunch [--stdin F] [--stdout F] [--stderr F] [--argv0 NAME] [--] PROG [ARG...]\n");
+		fprintf(stderr, "usage: fdlaunch [--stdin F] [--stdout F] [--stderr F] [--keep3 F] [--argv0 NAME] [--] PROG [ARG...]\n");
 		return 127;
 	}
 	for (int fd = 0; fd < 3; fd++)
@@ -120,6 +124,8 @@ int main(int argc, char **argv)
 		for (long fd = 3; fd < max; fd++)
 			close((int)fd);
 	}
+	if (keep3 && open(keep3, O_RDONLY) != 3)
+		die("cannot open as fd 3:", keep3);
 	const char *path = argv[i];
 	if (argv0)
 		argv[i] = (char *)argv0;

@@ -8,7 +8,9 @@
 #                VARIANT_NAMES also as NAME.yy-tt-T.strace, NAME.ttt.strace,
 #                NAME.r.strace and NAME.stderr.strace; the names in S0_NAMES
 #                also as NAME.s0.strace (`strace -f -s 0`: strings and arrays
-#                elided, `pipe2([...], O_CLOEXEC) = 0`).
+#                elided, `pipe2([...], O_CLOEXEC) = 0`); the names in
+#                FF_NAMES also as NAME.tt.strace and ff/NAME.PID (`strace -ff
+#                -tt`), the names in STDERR_NAMES also as NAME.stderr.strace.
 #   --out DIR    write the logs to DIR (created if missing) instead of
 #                tests/fixtures/. Works from any cwd.
 #   --no-verify  do not run scripts/verify-fixtures.py on the fresh logs.
@@ -32,10 +34,19 @@ ALL_NAMES=(
   c-fork-exec c-sockets c-emfile make-j
   leak-c-exec leak-py-loop leak-shell clean-c use-after-close leak-c-dup2
   c-pipe2-flags c-scm-badf c-ioctl-ptpeer py-pipes
+  leak-c-exec12 py-inherited leak-bash
 )
 VARIANT_NAMES=(shell-pipeline py-threads c-fork-exec c-sockets)
 VARIANTS=(yy-tt-T ttt r stderr)
 S0_NAMES=(py-pipes c-sockets)
+# Also recorded as NAME.tt.strace (`strace -f -tt -o`) and as per-process files
+# ff/NAME.PID (`strace -ff -tt -o ff/NAME`): the same program both ways, for
+# the merge of -ff logs.
+FF_NAMES=(leak-c-exec12 c-fork-exec)
+# Also recorded as NAME.stderr.strace (the stderr form, see VARIANTS).
+STDERR_NAMES=(leak-c-dup2 leak-c-exec12)
+# Started with fd 3 open (fdlaunch --keep3): inherited from the environment.
+KEEP3_NAMES=(py-inherited)
 
 die() {
   echo "record-fixtures: error: $*" >&2
@@ -96,6 +107,7 @@ need strace strace
 need gcc gcc
 need python3 python3
 need make make
+need bash bash
 [ -x /bin/sh ] || die "/bin/sh not found"
 STRACE=$(command -v strace)
 MAKE=$(command -v make)
@@ -151,7 +163,12 @@ prog_argv() {
       PROG=("$SH" -c "$(cat "$BIN/$1.sh")")
       PROG_SHOWN="$SH -c \"\$(cat tests/fixtures/src/$1.sh)\""
       ;;
-    py-subprocess) PROG=("$PY" "$BIN/$1.py") ;; # full interpreter start on purpose
+    py-subprocess | py-inherited) PROG=("$PY" "$BIN/$1.py") ;; # full interpreter start on purpose
+    leak-bash)
+      # A script file, as people run them: bash keeps it open on fd 255.
+      PROG=("$(command -v bash)" "$BIN/$1.sh")
+      PROG_SHOWN="bash tests/fixtures/src/$1.sh"
+      ;;
     py-threads | leak-py-loop | py-pipes) PROG=("$PY" -I -S "$BIN/$1.py") ;;
     make-j)
       cp "$BIN/make-j.mk" Makefile
@@ -179,6 +196,15 @@ record() {
     r) sopts=(-f -r) ;;
     stderr) sopts=(-f) ;;
     s0) sopts=(-f -s 0) ;;
+    tt) sopts=(-f -tt) ;;
+    ff) sopts=(-ff -tt) ;;
+  esac
+  local keep=()
+  case " ${KEEP3_NAMES[*]} " in
+    *" $name "*)
+      echo "from the environment" >"$work/env.txt"
+      keep=(--keep3 "$work/env.txt")
+      ;;
   esac
   (
     cd "$work"
@@ -192,11 +218,20 @@ record() {
         "$BIN/fdlaunch" --stderr "$work/stderr.txt" -- "${PROG[@]}"
       rc=$?
       shown="strace ${sopts[*]} -- fdlaunch --stderr stderr.txt -- PROG 2>$log"
+    elif [ "$variant" = ff ]; then
+      # strace -ff writes ff/NAME.PID, one file per process.
+      mkdir -p "$LOGS/ff"
+      "${ENVV[@]}" HOME="$work" "$BIN/fdlaunch" --stdin /dev/null --stdout "$work/stdout.txt" \
+        --stderr "$work/stderr.txt" --argv0 strace -- "$STRACE" "${sopts[@]}" -o "$LOGS/ff/$name" -- "${PROG[@]}"
+      rc=$?
+      log=ff/$name
+      shown="strace ${sopts[*]} -o $log -- PROG"
     else
       "${ENVV[@]}" HOME="$work" "$BIN/fdlaunch" --stdin /dev/null --stdout "$work/stdout.txt" \
-        --stderr "$work/stderr.txt" --argv0 strace -- "$STRACE" "${sopts[@]}" -o "$LOGS/$log" -- "${PROG[@]}"
+        --stderr "$work/stderr.txt" "${keep[@]}" --argv0 strace -- "$STRACE" "${sopts[@]}" -o "$LOGS/$log" -- "${PROG[@]}"
       rc=$?
       shown="strace ${sopts[*]} -o $log -- PROG"
+      [ ${#keep[@]} -eq 0 ] || shown="fdlaunch --keep3 env.txt -- $shown"
     fi
     set -e
     if [ $rc -ne 0 ]; then
@@ -227,6 +262,12 @@ for n in "${NAMES[@]}"; do
   case " ${S0_NAMES[*]} " in
     *" $n "*) record "$n" s0 ;;
   esac
+  case " ${FF_NAMES[*]} " in
+    *" $n "*) record "$n" tt && record "$n" ff ;;
+  esac
+  case " ${STDERR_NAMES[*]} " in
+    *" $n "*) record "$n" stderr ;;
+  esac
 done
 
 if [ $VERIFY = 1 ]; then
@@ -236,6 +277,15 @@ fi
 
 # ---- install ---------------------------------------------------------------
 mv -f "$LOGS"/*.strace "$OUT"/
+if [ -d "$LOGS/ff" ]; then
+  mkdir -p "$OUT/ff"
+  for n in "${NAMES[@]}"; do
+    case " ${FF_NAMES[*]} " in
+      *" $n "*) rm -f "$OUT/ff/$n".[0-9]* ;;
+    esac
+  done
+  mv -f "$LOGS"/ff/* "$OUT"/ff/
+fi
 # recorded.tsv: keep lines for logs not re-recorded now, replace the others.
 {
   if [ -f "$OUT/recorded.tsv" ]; then

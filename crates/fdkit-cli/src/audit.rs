@@ -86,6 +86,10 @@ pub struct Args {
     /// `-- PROG`.
     #[arg(required_unless_present = "command", conflicts_with = "command")]
     pub log: Option<PathBuf>,
+    /// More of `strace -ff -o PREFIX`'s per-process files (`PREFIX.PID`),
+    /// merged with LOG by their timestamps; LOG may also be PREFIX itself.
+    #[arg(value_name = "MORE", conflicts_with = "command")]
+    pub more: Vec<PathBuf>,
     /// Print JSON Lines (`{"type", "data"}` objects, the summary last) instead of
     /// text.
     #[arg(long, conflicts_with_all = ["dot", "svg"])]
@@ -255,7 +259,7 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
         nofile: args.nofile,
     };
     let mut audited = audit(
-        input(&stdin, live.as_mut(), log, &name)?,
+        input(&stdin, live.as_mut(), log, &args.more, &name)?,
         opts.clone(),
         &name,
     )?;
@@ -275,7 +279,7 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
     if let Some(format) = picture {
-        let picture = pictures(input(&stdin, None, log, &name)?, opts, &name, findings)
+        let picture = pictures(input(&stdin, None, log, &args.more, &name)?, opts, &name, findings)
             .with_context(|| format!("{name}: cannot read"))?;
         out.write_all(format.render(&picture).as_bytes())?;
     } else if args.json {
@@ -343,12 +347,13 @@ fn input<'a>(
     stdin: &'a Option<Vec<u8>>,
     live: Option<&'a mut crate::live::Live>,
     path: &Path,
+    more: &[PathBuf],
     name: &str,
 ) -> anyhow::Result<Box<dyn Read + 'a>> {
     match (stdin, live) {
         (Some(bytes), _) => Ok(Box::new(&bytes[..])),
         (None, Some(l)) => Ok(Box::new(l)),
-        (None, None) => crate::tables::open(path, name),
+        (None, None) => crate::input::open(path, more, name),
     }
 }
 
@@ -385,7 +390,7 @@ impl Sink for Pass {
     fn error(&mut self, e: &InputError) {
         self.errors += 1;
         if self.errors <= 20 {
-            eprintln!("fdkit: {}:{e}", self.name);
+            eprintln!("fdkit: {}", crate::input::error_at(&self.name, e));
         }
     }
 }

@@ -52,12 +52,10 @@
 //! (unconfirmed inferences: a wrong allocation result looks exactly like this;
 //! `--initial-fds` states the start and settles it).
 
-use std::fs::File;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::live::Started;
-use anyhow::Context as _;
 use fdkit_replay::{
     Divergence, Fact, FdView, Inference, InputError, LogReader, Note, Options, Replay, Sink,
     Summary,
@@ -74,6 +72,10 @@ pub struct Args {
     /// `-o`, `-y`/`-yy`, `-t`/`-tt`/`-ttt`/`-r` and `-T`. Not with `-- PROG`.
     #[arg(required_unless_present = "command", conflicts_with = "command")]
     pub log: Option<PathBuf>,
+    /// More of `strace -ff -o PREFIX`'s per-process files (`PREFIX.PID`),
+    /// merged with LOG by their timestamps; LOG may also be PREFIX itself.
+    #[arg(value_name = "MORE", conflicts_with = "command")]
+    pub more: Vec<PathBuf>,
     /// Print JSON Lines (`{"type", "data"}` objects, the summary last) instead of
     /// text.
     #[arg(long)]
@@ -108,12 +110,12 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     } = args.live.start_for(log, args.initial_fds.as_deref())?;
     let (input, size): (Box<dyn Read + '_>, Option<u64>) = if let Some(l) = live.as_mut() {
         (Box::new(l), None)
-    } else if log == Path::new("-") {
-        (Box::new(io::stdin().lock()), None)
     } else {
-        let f = File::open(log).with_context(|| format!("{name}: cannot open"))?;
-        let size = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
-        (Box::new(f), size)
+        let size = std::fs::metadata(log)
+            .ok()
+            .filter(|m| m.is_file() && log != Path::new("-"))
+            .map(|m| m.len());
+        (crate::input::open(log, &args.more, &name)?, size)
     };
     let stdout = io::stdout();
     let colored = !args.json && use_color(color, stdout.is_terminal());
@@ -339,7 +341,7 @@ impl<W: Write> Output<W> {
 
     fn divergence_text(&mut self, d: &Divergence) -> io::Result<()> {
         let pid = d.pid.map_or(String::new(), |p| format!("pid {p}: "));
-        let head = self.paint("1;31", &format!("{}:{}:", self.name, d.line));
+        let head = self.paint("1;31", &format!("{}:", crate::input::locate(&self.name, d.line)));
         writeln!(self.w, "{head} {pid}{}", d.call)?;
         if d.entered != d.line {
             writeln!(self.w, "  (entered on line {})", d.entered)?;
@@ -430,7 +432,7 @@ impl<W: Write> Sink for Output<W> {
                 },
             )
         } else {
-            let head = self.paint("36", &format!("{}:{}: inferred:", self.name, i.line));
+            let head = self.paint("36", &format!("{}: inferred:", crate::input::locate(&self.name, i.line)));
             match i.confirmed_by {
                 None if i.unconfirmed => writeln!(
                     self.w,
@@ -461,7 +463,7 @@ impl<W: Write> Sink for Output<W> {
                 },
             )
         } else {
-            let head = self.paint("33", &format!("{}:{}: not decided:", self.name, n.line));
+            let head = self.paint("33", &format!("{}: not decided:", crate::input::locate(&self.name, n.line)));
             writeln!(self.w, "{head} {} ({})", n.call, n.reason)
         };
         self.keep(r);
@@ -472,7 +474,7 @@ impl<W: Write> Sink for Output<W> {
         if self.errors <= MAX_ERRORS_SHOWN {
             // Keep stdout and stderr in order when both go to one terminal.
             self.flush_quietly();
-            eprintln!("fdkit: {}:{e}", self.name);
+            eprintln!("fdkit: {}", crate::input::error_at(&self.name, e));
         }
     }
 }

@@ -28,6 +28,7 @@ mod cli;
 mod diff;
 mod draw;
 mod host;
+mod input;
 mod live;
 mod run;
 mod tables;

@@ -69,6 +69,10 @@ pub struct Args {
     /// `-- PROG`.
     #[arg(required_unless_present = "command", conflicts_with = "command")]
     pub log: Option<PathBuf>,
+    /// More of `strace -ff -o PREFIX`'s per-process files (`PREFIX.PID`),
+    /// merged with LOG by their timestamps; LOG may also be PREFIX itself.
+    #[arg(value_name = "MORE", conflicts_with = "command")]
+    pub more: Vec<PathBuf>,
     /// Show the tables after this line (1-based) has been replayed.
     #[arg(long, value_name = "LINE", value_parser = clap::value_parser!(u64).range(1..))]
     pub at: u64,
@@ -105,7 +109,7 @@ pub fn main(args: &Args, _color: Color) -> anyhow::Result<Status> {
     } = args.live.start_for(log, args.initial_fds.as_deref())?;
     let input: Box<dyn Read + '_> = match live.as_mut() {
         Some(l) => Box::new(l),
-        None => open(log, &name)?,
+        None => crate::input::open(log, &args.more, &name)?,
     };
     let mut replay = Replay::new(Options {
         initial_fds,
@@ -170,15 +174,6 @@ pub fn main(args: &Args, _color: Color) -> anyhow::Result<Status> {
     Ok(Status::Clean)
 }
 
-/// The input: a file or standard input.
-pub fn open(path: &Path, name: &str) -> anyhow::Result<Box<dyn Read>> {
-    if path == Path::new("-") {
-        return Ok(Box::new(io::stdin().lock()));
-    }
-    let f = std::fs::File::open(path).with_context(|| format!("{name}: cannot open"))?;
-    Ok(Box::new(f))
-}
-
 /// Stops the reading after the wanted line.
 #[derive(Debug)]
 struct Stop;
@@ -235,7 +230,7 @@ impl Sink for Quiet {
     fn error(&mut self, e: &InputError) {
         self.errors += 1;
         if self.errors <= 20 {
-            eprintln!("fdkit: {}:{e}", self.name);
+            eprintln!("fdkit: {}", crate::input::error_at(&self.name, e));
         }
     }
 }

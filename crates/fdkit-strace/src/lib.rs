@@ -76,9 +76,9 @@
 //!
 //! # Not covered
 //!
-//! `-c` summary tables, `-ff`'s per-pid files (parse each file; lines have no
-//! pid), and program output interleaved into strace's stderr (such lines are
-//! errors to skip).
+//! `-c` summary tables, and program output interleaved into strace's stderr (such lines are
+//! errors to skip). `-ff`'s per-pid files are merged into one log by
+//! [`merge::Merge`] (by timestamp, as `strace-log-merge` does).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -89,6 +89,7 @@ mod error;
 mod join;
 mod line;
 mod lines;
+pub mod merge;
 mod outcome;
 mod scan;
 mod value;

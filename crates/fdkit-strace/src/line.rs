@@ -87,6 +87,25 @@ pub enum Timestamp {
     Unix(Seconds),
 }
 
+impl Timestamp {
+    /// The timestamp a line without a pid prefix starts with (`strace -ff`'s
+    /// per-process files), whatever follows it: `11:17:12.123456 ...` or
+    /// `1700000000.123456 ...`. `None` for no timestamp or a relative one
+    /// (`-r`).
+    pub fn leading(text: &str) -> Option<Timestamp> {
+        let token = text.split(' ').next()?;
+        if !token.as_bytes().first()?.is_ascii_digit() {
+            return None;
+        }
+        if token.as_bytes().get(2) == Some(&b':') {
+            return parse_clock(token).map(Timestamp::Clock);
+        }
+        Seconds::parse(token)
+            .filter(|s| s.secs >= UNIX_MIN)
+            .map(Timestamp::Unix)
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
