@@ -279,8 +279,13 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
     if let Some(format) = picture {
-        let picture = pictures(input(&stdin, None, log, &args.more, &name)?, opts, &name, findings)
-            .with_context(|| format!("{name}: cannot read"))?;
+        let picture = pictures(
+            input(&stdin, None, log, &args.more, &name)?,
+            opts,
+            &name,
+            findings,
+        )
+        .with_context(|| format!("{name}: cannot read"))?;
         out.write_all(format.render(&picture).as_bytes())?;
     } else if args.json {
         for f in findings {

@@ -341,7 +341,10 @@ impl<W: Write> Output<W> {
 
     fn divergence_text(&mut self, d: &Divergence) -> io::Result<()> {
         let pid = d.pid.map_or(String::new(), |p| format!("pid {p}: "));
-        let head = self.paint("1;31", &format!("{}:", crate::input::locate(&self.name, d.line)));
+        let head = self.paint(
+            "1;31",
+            &format!("{}:", crate::input::locate(&self.name, d.line)),
+        );
         writeln!(self.w, "{head} {pid}{}", d.call)?;
         if d.entered != d.line {
             writeln!(self.w, "  (entered on line {})", d.entered)?;
@@ -432,7 +435,10 @@ impl<W: Write> Sink for Output<W> {
                 },
             )
         } else {
-            let head = self.paint("36", &format!("{}: inferred:", crate::input::locate(&self.name, i.line)));
+            let head = self.paint(
+                "36",
+                &format!("{}: inferred:", crate::input::locate(&self.name, i.line)),
+            );
             match i.confirmed_by {
                 None if i.unconfirmed => writeln!(
                     self.w,
@@ -463,7 +469,10 @@ impl<W: Write> Sink for Output<W> {
                 },
             )
         } else {
-            let head = self.paint("33", &format!("{}: not decided:", crate::input::locate(&self.name, n.line)));
+            let head = self.paint(
+                "33",
+                &format!("{}: not decided:", crate::input::locate(&self.name, n.line)),
+            );
             writeln!(self.w, "{head} {} ({})", n.call, n.reason)
         };
         self.keep(r);

@@ -12,6 +12,21 @@
 //! without timestamps are one error line saying to record with `-tt`. The merge
 //! is streamed: one line per file is held, whatever the logs' length.
 //!
+//! # Logs strace wrote to its standard error (`strace -f` without `-o`)
+//!
+//! strace then prefixes a line with `[pid N]` only while it traces more than
+//! one process: the first process's lines before its first child have no pid,
+//! and neither have the lines after the last child exited. The replay gives
+//! unprefixed lines to the only live process, but the first process's early
+//! lines were replayed before its pid was known, under a stand-in, so findings
+//! about descriptors it opened then (open at exit...) were lost. [`StderrForm`]
+//! reads ahead until the first process's pid shows (the first `[pid N]` line
+//! that is not a child: not a pid a `clone`/`fork`/`vfork` returned or an
+//! attach notice named, nor a line printed while the first process's `clone`
+//! was still pending) and gives those early lines the `[pid N] ` prefix.
+//! It holds at most [`MAX_AHEAD`] bytes: a longer log without a second process
+//! (or without pids at all) is passed on as it is.
+//!
 //! Line numbers in findings and divergences count the lines of the merged log
 //! (what `strace-log-merge PREFIX` prints); an input error names the real file
 //! and its own line and column ([`error_at`]), as does every position [`locate`]
@@ -58,10 +73,10 @@ pub fn open(path: &Path, more: &[PathBuf], name: &str) -> anyhow::Result<Box<dyn
         return merged(named);
     }
     if path == Path::new("-") {
-        return Ok(Box::new(io::stdin().lock()));
+        return Ok(Box::new(StderrForm::new(io::stdin().lock())));
     }
     match File::open(path) {
-        Ok(f) => Ok(Box::new(f)),
+        Ok(f) => Ok(Box::new(StderrForm::new(f))),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             let parts = per_process_files(path);
             if parts.is_empty() {
@@ -166,11 +181,11 @@ fn merged(files: Vec<(u32, PathBuf)>) -> anyhow::Result<Box<dyn Read>> {
 }
 
 fn merge_error(names: &[(String, usize)], e: MergeError) -> anyhow::Error {
-    let file = names
-        .get(e.source_index())
-        .map_or("?", |(n, _)| n.as_str());
+    let file = names.get(e.source_index()).map_or("?", |(n, _)| n.as_str());
     match e {
-        MergeError::Io { error, .. } => anyhow::Error::new(error).context(format!("{file}: cannot read")),
+        MergeError::Io { error, .. } => {
+            anyhow::Error::new(error).context(format!("{file}: cannot read"))
+        }
         e @ MergeError::NoTimestamp { .. } => anyhow::anyhow!("{file}:{e}"),
     }
 }
@@ -214,6 +229,170 @@ impl Read for Merged {
         buf[..k].copy_from_slice(&self.out[self.pos..self.pos + k]);
         self.pos += k;
         Ok(k)
+    }
+}
+
+/// The most bytes [`StderrForm`] reads ahead looking for the first process's
+/// pid.
+pub const MAX_AHEAD: usize = 8 << 20;
+
+/// A log in strace's standard-error form with the first process's early lines
+/// given their pid (see the [module](self)); any other log unchanged.
+pub struct StderrForm<R> {
+    inner: BufReader<R>,
+    /// Bytes ready to hand out.
+    out: Vec<u8>,
+    pos: usize,
+    /// Still looking for the first process's pid (lines held in `out`, whole).
+    looking: bool,
+    /// The line starts held in `out` (while looking).
+    starts: Vec<usize>,
+    /// Pids known to be children of the first process.
+    children: Vec<u32>,
+    /// The first process has a `clone`/`fork`/`vfork` without its result yet.
+    cloning: bool,
+    started: bool,
+}
+
+impl<R: Read> StderrForm<R> {
+    /// Wraps `inner`.
+    pub fn new(inner: R) -> StderrForm<R> {
+        StderrForm {
+            inner: BufReader::with_capacity(1 << 16, inner),
+            out: Vec::new(),
+            pos: 0,
+            looking: true,
+            starts: Vec::new(),
+            children: Vec::new(),
+            cloning: false,
+            started: false,
+        }
+    }
+
+    /// Reads one more line while looking; stops looking when the pid is known,
+    /// the input ends or too much is held.
+    fn look(&mut self) -> io::Result<()> {
+        let start = self.out.len();
+        let n = io::BufRead::read_until(&mut self.inner, b'\n', &mut self.out)?;
+        if n == 0 {
+            return self.stop(None);
+        }
+        let line = String::from_utf8_lossy(&self.out[start..]).into_owned();
+        let line = line.trim_end_matches('\n');
+        if !self.started {
+            self.started = true;
+            // `-o` logs (`1234 ...`) and logs that start with a pid need nothing.
+            if line.starts_with("[pid") || line.starts_with(|c: char| c.is_ascii_digit()) {
+                return self.stop(None);
+            }
+        }
+        self.starts.push(start);
+        if let Some(rest) = line.strip_prefix("[pid") {
+            let rest = rest.trim_start();
+            let end = rest.find(']').unwrap_or(rest.len());
+            let pid: Option<u32> = rest[..end].trim().parse().ok();
+            let body = rest.get(end + 1..).unwrap_or("").trim_start();
+            let Some(pid) = pid else {
+                return self.stop(None);
+            };
+            self.starts.pop();
+            if self.children.contains(&pid) {
+            } else if self.cloning && !is_clone_resumed(body) {
+                // The first process waits in its clone: this is the child.
+                self.children.push(pid);
+            } else {
+                return self.stop(Some(pid));
+            }
+            self.starts.push(start);
+        } else {
+            self.learn(line);
+        }
+        if self.out.len() > MAX_AHEAD {
+            return self.stop(None);
+        }
+        Ok(())
+    }
+
+    /// What an unprefixed line (the first process's) says about children.
+    fn learn(&mut self, line: &str) {
+        if let Some(i) = line.find("strace: Process ") {
+            let rest = &line[i + "strace: Process ".len()..];
+            if let Some(pid) = rest.split(' ').next().and_then(|p| p.parse().ok()) {
+                self.children.push(pid);
+            }
+        }
+        let name = line.split('(').next().unwrap_or("");
+        let clone = matches!(name, "clone" | "clone3" | "fork" | "vfork") || is_clone_resumed(line);
+        let continues = line.starts_with(',') || line.starts_with(')') || line.starts_with(' ');
+        if !(clone || (continues && self.cloning)) {
+            return;
+        }
+        match line.rsplit_once(" = ") {
+            Some((_, r)) => {
+                let r = r.split(' ').next().unwrap_or("");
+                if let Ok(pid) = r.parse::<u32>() {
+                    self.children.push(pid);
+                }
+                self.cloning = false;
+            }
+            None => self.cloning = true,
+        }
+    }
+
+    /// Stops looking: the held lines get `[pid ROOT] ` (all but continuations
+    /// of a cut line and notices) when the pid is known.
+    fn stop(&mut self, root: Option<u32>) -> io::Result<()> {
+        self.looking = false;
+        let Some(root) = root else {
+            return Ok(());
+        };
+        let held = std::mem::take(&mut self.out);
+        let starts = std::mem::take(&mut self.starts);
+        let prefix = format!("[pid {root}] ");
+        let mut out = Vec::with_capacity(held.len() + starts.len() * prefix.len());
+        let mut from = 0;
+        for (k, &s) in starts.iter().enumerate() {
+            out.extend_from_slice(&held[from..s]);
+            let end = starts.get(k + 1).copied().unwrap_or(held.len());
+            let line = &held[s..end];
+            let own = !line.starts_with(b"[pid")
+                && !line.starts_with(b"strace: ")
+                && !matches!(line.first(), Some(b',' | b')' | b' ' | b'\n'));
+            if own {
+                out.extend_from_slice(prefix.as_bytes());
+            }
+            out.extend_from_slice(line);
+            from = end;
+        }
+        out.extend_from_slice(&held[from..]);
+        self.out = out;
+        Ok(())
+    }
+}
+
+/// `<... clone resumed>` and the like.
+fn is_clone_resumed(body: &str) -> bool {
+    ["clone", "clone3", "fork", "vfork"]
+        .iter()
+        .any(|n| body.starts_with(&format!("<... {n} resumed>")))
+}
+
+impl<R: Read> Read for StderrForm<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.looking {
+            self.look()?;
+        }
+        if self.pos < self.out.len() {
+            let k = buf.len().min(self.out.len() - self.pos);
+            buf[..k].copy_from_slice(&self.out[self.pos..self.pos + k]);
+            self.pos += k;
+            if self.pos == self.out.len() {
+                self.out = Vec::new();
+                self.pos = 0;
+            }
+            return Ok(k);
+        }
+        self.inner.read(buf)
     }
 }
 

@@ -195,10 +195,8 @@ impl<R: BufRead> Merge<R> {
     /// Reads file `i`'s next line and queues it.
     fn advance(&mut self, i: usize) -> Result<(), MergeError> {
         let s = &mut self.sources[i];
-        s.ready = read_line(&mut s.reader, &mut s.buf).map_err(|error| MergeError::Io {
-            source: i,
-            error,
-        })?;
+        s.ready = read_line(&mut s.reader, &mut s.buf)
+            .map_err(|error| MergeError::Io { source: i, error })?;
         if !s.ready {
             return Ok(());
         }
@@ -318,7 +316,10 @@ mod tests {
         assert_eq!(e.source_index(), 1);
         assert!(e.to_string().contains("-tt"), "{e}");
         // Empty files add nothing.
-        assert_eq!(merged(vec![(1, ""), (2, "")]).unwrap(), Vec::<String>::new());
+        assert_eq!(
+            merged(vec![(1, ""), (2, "")]).unwrap(),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
