@@ -121,6 +121,10 @@ pub struct Args {
     /// Print the findings' three-table pictures as SVG instead of text.
     #[arg(long)]
     pub svg: bool,
+    /// With `--svg` or `--dot`: draw only the Nth finding (1-based, in the
+    /// order the text and `--json` list them).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub finding: Option<u64>,
     /// The descriptors open when the log starts (as for `fdkit check`).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub initial_fds: Option<Vec<u32>>,
@@ -227,6 +231,9 @@ const MAX_PANELS: usize = 24;
 
 /// Runs `fdkit audit`.
 pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
+    if args.finding.is_some() && !(args.svg || args.dot) {
+        anyhow::bail!("--finding N draws one finding's picture: add --svg or --dot");
+    }
     let log = args.log.as_deref().unwrap_or(Path::new("-"));
     let Started {
         mut live,
@@ -283,7 +290,7 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
             input(&stdin, None, log, &args.more, &name)?,
             opts,
             &name,
-            findings,
+            crate::draw::chosen(findings, args.finding, &name)?,
         )
         .with_context(|| format!("{name}: cannot read"))?;
         out.write_all(format.render(&picture).as_bytes())?;

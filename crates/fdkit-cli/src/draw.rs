@@ -35,6 +35,26 @@ impl Format {
     }
 }
 
+/// `--finding N`: the Nth of `all` (1-based), or all of them without `N`.
+///
+/// # Errors
+/// `N` past the last finding: one line naming how many there are.
+pub fn chosen<'a, T>(all: &'a [T], n: Option<u64>, name: &str) -> anyhow::Result<&'a [T]> {
+    let Some(n) = n else {
+        return Ok(all);
+    };
+    let i = usize::try_from(n - 1).unwrap_or(usize::MAX);
+    match all.get(i) {
+        Some(_) => Ok(&all[i..=i]),
+        None => anyhow::bail!(
+            "{name}: --finding {n}: there {} {} finding{}",
+            if all.len() == 1 { "is" } else { "are" },
+            all.len(),
+            if all.len() == 1 { "" } else { "s" }
+        ),
+    }
+}
+
 /// The status flags as `F_GETFL` would print them, with `|?` when some bits are
 /// not known; empty when the access mode is not known.
 pub fn status_text(v: &FdView) -> String {

@@ -1,9 +1,12 @@
 //! Graphviz DOT output: `rankdir=LR`, one cluster per panel, tables as HTML-like
 //! labels with one port per descriptor, so edges leave from the descriptor's row.
+//! Panels are drawn [bounded](crate::Panel::bounded); long object labels are
+//! shortened in the middle (the whole label is the node's `tooltip`); a legend
+//! cluster ends the graph.
 
 use std::fmt::Write as _;
 
-use crate::text::xml;
+use crate::text::{clip, xml};
 use crate::{Mark, Panel, Picture};
 
 /// The picture as Graphviz DOT text (render with `dot -Tsvg` or `dot -Tpng`).
@@ -15,10 +18,42 @@ pub fn dot(p: &Picture) -> String {
     out.push_str("  edge [color=\"#555555\", arrowsize=0.7];\n");
     out.push_str("  graph [fontname=\"DejaVu Sans,sans-serif\", fontsize=12, labeljust=l];\n");
     for (i, panel) in p.panels.iter().enumerate() {
-        panel_dot(&mut out, i, panel);
+        panel_dot(&mut out, i, &panel.bounded());
     }
+    legend(&mut out);
     out.push_str("}\n");
     out
+}
+
+/// Longest object label drawn (longer ones are shortened in the middle).
+const MAX_LABEL: usize = 44;
+
+/// What the colours and borders mean.
+fn legend(out: &mut String) {
+    let mut cells = String::new();
+    for (m, name) in [
+        (Mark::High, "high"),
+        (Mark::Medium, "medium"),
+        (Mark::Low, "low"),
+        (Mark::Info, "info"),
+    ] {
+        let _ = write!(
+            cells,
+            "<tr><td bgcolor=\"{}\" align=\"left\"><font color=\"{}\">{name} finding</font></td></tr>",
+            m.colors().0,
+            m.colors().1
+        );
+    }
+    cells.push_str(
+        "<tr><td align=\"left\">thick border: description shared by several descriptors</td></tr>\
+         <tr><td align=\"left\"><font color=\"#888888\">grey row: number not open</font></td></tr>\
+         <tr><td align=\"left\">FD_CLOEXEC: closed by execve</td></tr>",
+    );
+    let _ = writeln!(
+        out,
+        "  subgraph cluster_legend {{\n    label=\"legend\";\n    color=\"#bbbbbb\";\n    \
+         legend [label=<<table border=\"0\" cellborder=\"0\" cellspacing=\"0\" cellpadding=\"2\">{cells}</table>>];\n  }}"
+    );
 }
 
 fn panel_dot(out: &mut String, i: usize, p: &Panel) {
@@ -89,7 +124,8 @@ fn panel_dot(out: &mut String, i: usize, p: &Panel) {
     for (o, obj) in p.objects.iter().enumerate() {
         let _ = writeln!(
             out,
-            "    p{i}_o{o} [shape=box, style=\"rounded,filled\", fillcolor=\"#f4f4f4\", label=\"{}\"];",
+            "    p{i}_o{o} [shape=box, style=\"rounded,filled\", fillcolor=\"#f4f4f4\", label=\"{}\", tooltip=\"{}\"];",
+            dot_string(&clip(&obj.label, MAX_LABEL)),
             dot_string(&obj.label)
         );
     }

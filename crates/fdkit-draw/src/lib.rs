@@ -27,6 +27,17 @@
 //! assert_eq!(picture.panels[0].descriptions.len(), 1); // one description, three descriptors
 //! assert!(fdkit_draw::dot(&picture).contains("digraph"));
 //! ```
+//!
+//! # Large programs
+//!
+//! A real program's tables are long (a Python start holds dozens of
+//! descriptors in dozens of processes), so both outputs draw each panel
+//! *summarised* ([`Panel::bounded`]): at most [`MAX_TABLES`] processes (the
+//! first ones, which callers order by importance; the others are named in a
+//! note) and at most [`MAX_ROWS`] rows per table (marked and ghost rows first,
+//! then the lowest numbers; the table's title says how many are not drawn). A
+//! panel's height is thereby bounded (about 2,700 px in SVG, plus its notes),
+//! whatever the log. Both outputs end with a legend.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -36,6 +47,11 @@ mod text;
 
 pub use dot::dot;
 pub use svg::svg;
+
+/// The most process tables a panel draws (see [`Panel::bounded`]).
+pub const MAX_TABLES: usize = 6;
+/// The most rows a table draws (see [`Panel::bounded`]).
+pub const MAX_ROWS: usize = 20;
 
 /// What a highlighted row or note is about: findings by severity.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -255,6 +271,80 @@ impl Panel {
                 mark,
             },
         );
+    }
+
+    /// This panel with at most [`MAX_TABLES`] tables of at most [`MAX_ROWS`]
+    /// rows: marked and ghost rows are kept first, then the lowest numbers; a
+    /// shortened table's title ends `(N more not drawn)`, and a note names the
+    /// processes left out. Descriptions and objects no kept row points to are
+    /// dropped. A panel within the bounds comes back unchanged.
+    pub fn bounded(&self) -> Panel {
+        let fits =
+            self.tables.len() <= MAX_TABLES && self.tables.iter().all(|t| t.rows.len() <= MAX_ROWS);
+        if fits {
+            return self.clone();
+        }
+        let mut out = Panel::new(self.title.clone());
+        let mut descs: Vec<Option<usize>> = vec![None; self.descriptions.len()];
+        let mut objects: Vec<Option<usize>> = vec![None; self.objects.len()];
+        for t in self.tables.iter().take(MAX_TABLES) {
+            let mut keep: Vec<usize> = (0..t.rows.len())
+                .filter(|&r| t.rows[r].mark.is_some() || t.rows[r].ghost.is_some())
+                .take(MAX_ROWS)
+                .collect();
+            for r in 0..t.rows.len() {
+                if keep.len() >= MAX_ROWS {
+                    break;
+                }
+                if !keep.contains(&r) {
+                    keep.push(r);
+                }
+            }
+            keep.sort_unstable();
+            let mut rows = Vec::with_capacity(keep.len());
+            for r in &keep {
+                let mut row = t.rows[*r].clone();
+                row.description = row.description.map(|d| {
+                    *descs[d].get_or_insert_with(|| {
+                        let mut desc = self.descriptions[d].clone();
+                        desc.object = *objects[desc.object].get_or_insert_with(|| {
+                            out.objects.push(self.objects[desc.object].clone());
+                            out.objects.len() - 1
+                        });
+                        out.descriptions.push(desc);
+                        out.descriptions.len() - 1
+                    })
+                });
+                rows.push(row);
+            }
+            let hidden = t.rows.len() - keep.len();
+            let title = if hidden > 0 {
+                format!("{} ({hidden} more not drawn)", t.title)
+            } else {
+                t.title.clone()
+            };
+            out.tables.push(Table {
+                title,
+                subtitle: t.subtitle.clone(),
+                rows,
+            });
+        }
+        out.notes = self.notes.clone();
+        if self.tables.len() > MAX_TABLES {
+            let rest: Vec<&str> = self.tables[MAX_TABLES..]
+                .iter()
+                .map(|t| t.title.as_str())
+                .collect();
+            let mut names = rest.iter().take(8).copied().collect::<Vec<_>>().join(", ");
+            if rest.len() > 8 {
+                names.push_str(", ...");
+            }
+            out.notes.push((
+                None,
+                format!("{} more processes not drawn: {names}", rest.len()),
+            ));
+        }
+        out
     }
 
     /// How many rows point to description `i`.

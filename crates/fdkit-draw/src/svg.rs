@@ -8,7 +8,9 @@
 //! of what points into it and edges rarely cross. Edges are cubic curves from a
 //! row's right edge to the box they point to; several edges into one box arrive
 //! at different heights, in the order of their sources. Text widths are
-//! estimated for a monospace font (0.6 em per character).
+//! estimated for a monospace font (0.6 em per character). Panels are drawn
+//! [bounded](crate::Panel::bounded); a legend ends the picture; text shortened
+//! by an ellipsis keeps its whole value in a `<title>` tooltip.
 
 use std::fmt::Write as _;
 
@@ -75,9 +77,11 @@ struct Layout {
 
 /// The picture as a standalone SVG document.
 pub fn svg(p: &Picture) -> String {
-    let layouts: Vec<Layout> = p.panels.iter().map(layout).collect();
-    let w = layouts.iter().map(|l| l.width).fold(320.0, f64::max) + 2.0 * MARGIN;
-    let h: f64 = layouts.iter().map(|l| l.height + GAP * 2.0).sum::<f64>() + 2.0 * MARGIN;
+    let panels: Vec<Panel> = p.panels.iter().map(Panel::bounded).collect();
+    let layouts: Vec<Layout> = panels.iter().map(layout).collect();
+    let w = layouts.iter().map(|l| l.width).fold(LEGEND_W, f64::max) + 2.0 * MARGIN;
+    let h: f64 =
+        layouts.iter().map(|l| l.height + GAP * 2.0).sum::<f64>() + 2.0 * MARGIN + LEGEND_H;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -95,12 +99,64 @@ pub fn svg(p: &Picture) -> String {
     out.push_str("</defs>\n");
     let _ = writeln!(out, "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
     let mut y = MARGIN;
-    for (panel, l) in p.panels.iter().zip(&layouts) {
+    for (panel, l) in panels.iter().zip(&layouts) {
         draw_panel(&mut out, panel, l, MARGIN, y);
         y += l.height + GAP * 2.0;
     }
+    legend(&mut out, MARGIN, y);
     out.push_str("</svg>\n");
     out
+}
+
+/// The legend's height and its least width.
+const LEGEND_H: f64 = 44.0;
+const LEGEND_W: f64 = 760.0;
+
+/// What the colours and strokes mean, in two lines.
+fn legend(out: &mut String, x0: f64, y0: f64) {
+    let _ = writeln!(
+        out,
+        "<g class=\"legend\" transform=\"translate({x0:.1},{y0:.1})\" font-family=\"{SANS}\" font-size=\"{SMALL}\" fill=\"#333333\">\
+         <text x=\"0\" y=\"11\" font-weight=\"bold\">legend</text>"
+    );
+    let mut x = 50.0;
+    for (m, name) in [
+        (Mark::High, "high"),
+        (Mark::Medium, "medium"),
+        (Mark::Low, "low"),
+        (Mark::Info, "info"),
+    ] {
+        let (fill, stroke) = m.colors();
+        let _ = writeln!(
+            out,
+            "<rect x=\"{x:.1}\" y=\"2\" width=\"14\" height=\"11\" fill=\"{fill}\" stroke=\"{stroke}\"/>\
+             <text x=\"{:.1}\" y=\"11\">{name} finding</text>",
+            x + 18.0
+        );
+        x += 18.0 + width(name.len() + 9, SMALL) + 14.0;
+    }
+    let shared = "description shared by several descriptors";
+    let ghost = "number not open";
+    let x2 = 18.0 + width(shared.len(), SMALL) + 14.0;
+    let x3 = x2 + 18.0 + width(ghost.len(), SMALL) + 14.0;
+    let _ = writeln!(
+        out,
+        "<rect x=\"0\" y=\"22\" width=\"14\" height=\"11\" rx=\"2\" fill=\"#eef4ff\" stroke=\"#1d4ed8\" stroke-width=\"2.5\"/>\
+         <text x=\"18\" y=\"31\">{shared}</text>\
+         <rect x=\"{x2:.1}\" y=\"22\" width=\"14\" height=\"11\" fill=\"white\" stroke=\"#444444\" stroke-dasharray=\"4 3\"/>\
+         <text x=\"{:.1}\" y=\"31\">{ghost}</text>\
+         <text x=\"{x3:.1}\" y=\"31\">FD_CLOEXEC: closed by execve; …: shortened</text></g>",
+        x2 + 18.0
+    );
+}
+
+/// `<title>` (a tooltip) with `full` when `shown` is not all of it.
+fn tooltip(full: &str, shown: &str) -> String {
+    if full == shown {
+        String::new()
+    } else {
+        format!("<title>{}</title>", xml(full))
+    }
 }
 
 fn arrow_colors() -> [(&'static str, &'static str); 5] {
@@ -388,11 +444,13 @@ fn draw_panel(out: &mut String, p: &Panel, l: &Layout, x0: f64, y0: f64) {
         draw_desc(out, p, d, place);
     }
     for (o, place) in l.objects.iter().enumerate() {
-        let label = clip(&p.objects[o].label, MAX_LABEL);
+        let full = &p.objects[o].label;
+        let label = clip(full, MAX_LABEL);
         let _ = writeln!(
             out,
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"9\" fill=\"#f4f4f4\" stroke=\"#666666\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            "<g>{}<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"9\" fill=\"#f4f4f4\" stroke=\"#666666\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\">{}</text></g>",
+            tooltip(full, &label),
             place.x,
             place.y,
             place.w,
@@ -426,7 +484,7 @@ fn draw_table(out: &mut String, t: &crate::Table, pl: &Place) {
         out,
         "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#e8e8e8\" stroke=\"#444444\"/>\
          <text x=\"{:.1}\" y=\"{:.1}\" font-weight=\"bold\">{}</text>\
-         <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"{SMALL}\" fill=\"#444444\">{}</text>",
+         <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"{SMALL}\" fill=\"#444444\">{}{}</text>",
         pl.x,
         pl.y,
         pl.w,
@@ -436,6 +494,7 @@ fn draw_table(out: &mut String, t: &crate::Table, pl: &Place) {
         xml(&t.title),
         pl.x + PAD,
         pl.y + 30.0,
+        tooltip(&t.subtitle, &clip(&t.subtitle, MAX_LABEL)),
         xml(&clip(&t.subtitle, MAX_LABEL))
     );
     for (r, row) in t.rows.iter().enumerate() {

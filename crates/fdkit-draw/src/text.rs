@@ -30,15 +30,21 @@ pub(crate) fn xml(s: &str) -> String {
     out
 }
 
-/// Shortens `s` to at most `max` characters, keeping its end (paths are told
-/// apart by their last components): `…/run/leak-shell/held.txt`.
+/// Shortens `s` to at most `max` characters by an ellipsis in the middle,
+/// keeping its start and, longer, its end (paths are told apart by their last
+/// components): `/tmp/fdkit-fi…/run/leak-shell/held.txt`. The whole text goes
+/// in a tooltip where the output has them.
 pub(crate) fn clip(s: &str, max: usize) -> String {
     let n = s.chars().count();
-    if n <= max || max < 2 {
+    if n <= max || max < 3 {
         return s.to_owned();
     }
-    let tail: String = s.chars().skip(n - (max - 1)).collect();
-    format!("…{tail}")
+    let keep = max - 1;
+    let tail = keep * 2 / 3;
+    let head = keep - tail;
+    let start: String = s.chars().take(head).collect();
+    let end: String = s.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
 }
 
 #[cfg(test)]
@@ -58,8 +64,14 @@ mod tests {
     }
 
     #[test]
-    fn clip_keeps_the_end() {
-        assert_eq!(clip("/tmp/x/held.txt", 9), "…held.txt");
+    fn clip_elides_the_middle() {
+        assert_eq!(clip("/tmp/x/held.txt", 9), "/tm…d.txt");
         assert_eq!(clip("short", 9), "short");
+        let long = "/tmp/fdkit-fixtures.8gZuvG/run/leak-shell/held.txt";
+        let c = clip(long, 30);
+        assert_eq!(c.chars().count(), 30);
+        assert!(
+            c.starts_with("/tmp/fdkit") && c.ends_with("leak-shell/held.txt") && c.contains('…')
+        );
     }
 }
