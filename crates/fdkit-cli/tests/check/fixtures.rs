@@ -16,8 +16,10 @@ fn every_fixture_replays_clean() {
         assert_eq!(s.agree + s.differ + s.undecided, s.calls, "{path}: {s:?}");
         // Every program opens, closes and writes: a good share is decided.
         assert!(s.agree >= 20 && s.agree * 5 >= s.calls, "{path}: {s:?}");
-        // The recorder starts every program with exactly 0, 1, 2 open.
-        assert_eq!(s.inferred, 0, "{path}: {records:?}");
+        // The recorder starts every program with exactly 0, 1, 2 open, except
+        // py-inherited, started with fd 3 open (inferred from its log).
+        let inherited = u64::from(path.ends_with("/py-inherited.strace"));
+        assert_eq!(s.inferred, inherited, "{path}: {records:?}");
         assert_eq!(s.bounded, 0, "{path}: {s:?}");
     }
 }
