@@ -156,12 +156,18 @@ fn per_process_files(prefix: &Path) -> Vec<(u32, PathBuf)> {
 
 /// Opens the files and starts the merge.
 fn merged(files: Vec<(u32, PathBuf)>) -> anyhow::Result<Box<dyn Read>> {
+    room_for(files.len());
     let mut readers = Vec::with_capacity(files.len());
     let mut names = Vec::with_capacity(files.len());
     for (pid, path) in files {
         let shown = path.display().to_string();
-        let f = File::open(&path).with_context(|| format!("{shown}: cannot open"))?;
-        readers.push((pid, BufReader::with_capacity(1 << 16, f)));
+        let f = File::open(&path).with_context(|| {
+            format!(
+                "{shown}: cannot open (merging {} per-process files at once; `ulimit -n` may be too low)",
+                names.len() + 1
+            )
+        })?;
+        readers.push((pid, BufReader::with_capacity(MERGE_BUFFER, f)));
         names.push((shown, pid.to_string().len() + 1));
     }
     let merge = Merge::new(readers).map_err(|e| merge_error(&names, e))?;
@@ -178,6 +184,30 @@ fn merged(files: Vec<(u32, PathBuf)>) -> anyhow::Result<Box<dyn Read>> {
         pos: 0,
         line: 0,
     }))
+}
+
+/// Each merged file's read buffer: small, since a build's `-ff` logs are
+/// thousands of files.
+const MERGE_BUFFER: usize = 8 << 10;
+
+/// Raises the soft `RLIMIT_NOFILE` towards the hard limit when `n` files must be
+/// open at once (a `strace -ff` log of a build has one per process); if it
+/// cannot, opening the files says so.
+fn room_for(n: usize) {
+    let want = n as u64 + 32;
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit with a valid resource and a pointer to a
+    // live struct.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 || lim.rlim_cur >= want {
+            return;
+        }
+        lim.rlim_cur = want.min(lim.rlim_max);
+        libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+    }
 }
 
 fn merge_error(names: &[(String, usize)], e: MergeError) -> anyhow::Error {

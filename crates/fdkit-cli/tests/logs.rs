@@ -216,3 +216,48 @@ fn run_on_a_recorded_log_says_once_to_use_check() {
         );
     }
 }
+
+#[test]
+fn a_build_sized_ff_log_merges() {
+    // More files than the usual soft RLIMIT_NOFILE (1024): fdkit raises its own
+    // limit towards the hard one to hold one open file per process.
+    let dir = tempfile::tempdir().unwrap();
+    let n = 1500u32;
+    std::fs::write(
+        dir.path().join("b.100"),
+        "10:00:00.000000 execve(\"/bin/x\", [\"x\"], 0x1 /* 1 var */) = 0\n",
+    )
+    .unwrap();
+    for i in 1..n {
+        std::fs::write(
+            dir.path().join(format!("b.{}", 100 + i)),
+            format!(
+                "10:00:{:02}.{:06} close(3) = -1 EBADF (Bad file descriptor)\n",
+                i / 1000,
+                i % 1000
+            ),
+        )
+        .unwrap();
+    }
+    // With the soft limit at 1024, as most shells start.
+    let out = Command::new("/bin/sh")
+        .args([
+            "-c",
+            "ulimit -Sn 1024 && exec \"$0\" \"$@\"",
+            env!("CARGO_BIN_EXE_fdkit"),
+            "check",
+            "--json",
+            dir.path().join("b").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    let last = stdout.lines().last().unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(last).unwrap_or_default();
+    assert_eq!(
+        v["data"]["calls"].as_u64(),
+        Some(u64::from(n)),
+        "{stdout}{}",
+        text(&out.stderr)
+    );
+}
