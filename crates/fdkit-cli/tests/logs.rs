@@ -261,3 +261,32 @@ fn a_build_sized_ff_log_merges() {
         text(&out.stderr)
     );
 }
+
+/// Records leak-c-exec12 afresh both ways (`strace -f -tt` and `strace -ff -tt`)
+/// and compares: logs nobody tuned the merge to.
+#[test]
+#[cfg_attr(
+    not(all(has_strace, has_gcc, has_make, has_python3)),
+    ignore = "needs strace (allowed to trace), gcc, make and python3 in PATH"
+)]
+fn freshly_recorded_ff_logs_give_the_findings_of_the_f_log() {
+    let out = tempfile::tempdir().unwrap();
+    let rec = Command::new("bash")
+        .arg(root().join("scripts/record-fixtures.sh"))
+        .arg("--out")
+        .arg(out.path())
+        .arg("--no-verify")
+        .arg("leak-c-exec12")
+        .output()
+        .expect("run record-fixtures.sh");
+    assert!(
+        rec.status.success(),
+        "record-fixtures.sh failed: {}",
+        String::from_utf8_lossy(&rec.stderr)
+    );
+    let tt = out.path().join("leak-c-exec12.tt.strace");
+    let ff = out.path().join("ff/leak-c-exec12");
+    let f = findings(&[tt.to_str().unwrap()]);
+    assert_eq!(f.len(), 4, "{f:?}");
+    assert_eq!(findings(&[ff.to_str().unwrap()]), f);
+}
