@@ -197,3 +197,25 @@ fn finding_n_draws_that_finding_alone() {
     let out = fdkit(&["audit", "--finding", "1", log]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn many_processes_with_many_descriptors_are_summarised() {
+    // 13 processes with 43 descriptors each: 11,806 px high before the bound.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.strace");
+    let mut s = String::new();
+    for i in 1..=40 {
+        s.push_str(&format!(
+            "openat(AT_FDCWD, \"/tmp/file{i}.txt\", O_RDWR|O_CREAT, 0644)\n"
+        ));
+    }
+    for p in 101..=112 {
+        s.push_str(&format!("fork() = {p}\n"));
+    }
+    std::fs::write(&path, s).unwrap();
+    let svg = stdout(&["run", "--svg", path.to_str().unwrap()]);
+    assert!(height(&svg) < 2_900.0, "{} px", height(&svg));
+    assert_eq!(rows_per_table(&svg), [20; 6]);
+    assert!(svg.contains("7 more processes not drawn: pid 106"));
+    assert!(svg.contains("(23 more not drawn)"));
+}
