@@ -11,6 +11,11 @@
 //! ordered by their timestamps (`-t`, `-tt`, `-ttt`; stable on ties). Files
 //! without timestamps are one error line saying to record with `-tt`. The merge
 //! is streamed: one line per file is held, whatever the logs' length.
+//! strace stamps a line with the time its call *started*, and `-ff` never
+//! splits a call into `<unfinished ...>` and `<... resumed>`: calls that
+//! overlapped in two processes come in the order they started, with their
+//! results; the replay accepts overlapping results (as for threads in one
+//! `-f` log).
 //!
 //! # Logs strace wrote to its standard error (`strace -f` without `-o`)
 //!
