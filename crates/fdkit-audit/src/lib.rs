@@ -72,8 +72,13 @@ mod auditor;
 mod finding;
 mod group;
 mod shape;
+pub mod sarif;
+pub mod suppress;
+pub mod symbols;
 
 pub use auditor::{Auditor, Came, ExitRecord, HeldFd, TREND_MIN};
 pub use finding::{Detail, Finding, Kind, Place, Severity, Site};
 pub use group::group;
 pub use shape::shape;
+pub use suppress::{SuppressionError, Suppressions};
+pub use symbols::Source;

@@ -1,0 +1,327 @@
+//! Source locations from `strace -k` stack traces.
+//!
+//! With `-k`, strace prints after each completed call the stack of the thread
+//! that made it, innermost first, one frame a line:
+//!
+//! ```text
+//! 1648  openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 4
+//!  > /usr/lib/x86_64-linux-gnu/libc.so.6(__open64+0x51) [0xf8011]
+//!  > /tmp/prog(main+0x3d) [0x11d6]
+//!  > /usr/lib/x86_64-linux-gnu/libc.so.6(__libc_start_main+0x85) [0x27305]
+//! ```
+//!
+//! A frame is `BINARY(SYMBOL+0xOFF) [0xADDR]` (`BINARY() [0xADDR]` without a
+//! symbol): the bracketed value is the return address as an offset into the
+//! mapped file (strace's `unwind.c`: the address minus the mapping's start plus
+//! the mapping's file offset), the same for every run of a position-independent
+//! binary. The frames follow the line where the call *completed* (the call's
+//! own line, or its `<... resumed>` line), and that is the line number the
+//! replay gives the call's events ([`Stacks`]).
+//!
+//! Of a stack, the audit keeps one frame: the first (innermost) that is not in a
+//! system shared library (a `.so` under `/lib`, `/lib64`, `/usr/lib`,
+//! `/usr/lib64`), so `open` in libc called from `main` is placed in `main`; a
+//! call made only by system libraries (the dynamic loader opening libc) has no
+//! source location.
+//! [`Symbolizer`] turns it into `file:line (function)` with the binary's DWARF
+//! line table ([`addr2line`]; each binary is read once), or leaves it
+//! `binary+0xOFFSET (symbol)` when the binary is gone or has no debug
+//! information.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// One `-k` frame: ` > BINARY(SYMBOL+0xOFF) [0xOFFSET]`.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct Frame {
+    /// The mapped file, as strace names it (an absolute path).
+    pub binary: Arc<str>,
+    /// The symbol strace found (`main`, `__open64`), without its `+0x..`.
+    pub symbol: Option<Arc<str>>,
+    /// The return address as an offset into the file (the bracketed value).
+    pub offset: u64,
+}
+
+impl Frame {
+    /// Parses the text of a frame line after its ` > ` (`/tmp/p(main+0x21)
+    /// [0x11ba]`); `None` for strace's `backtracing_error` lines and anything
+    /// else that is not a frame.
+    pub fn parse(text: &str) -> Option<Frame> {
+        let text = text.trim_end();
+        let (head, addr) = text.rsplit_once(" [")?;
+        let offset = parse_hex(addr.strip_suffix(']')?)?;
+        let head = head.strip_suffix(')')?;
+        let (binary, symbol) = head.split_once('(')?;
+        if binary.is_empty() {
+            return None;
+        }
+        let symbol = match symbol.rsplit_once('+') {
+            Some((s, off)) if off.starts_with("0x") => s,
+            _ => symbol,
+        };
+        Some(Frame {
+            binary: binary.into(),
+            symbol: (!symbol.is_empty()).then(|| symbol.into()),
+            offset,
+        })
+    }
+
+    /// Whether the frame is in a system shared library (libc, the dynamic
+    /// loader, ...), which the audit skips to find the program's own frame.
+    pub fn in_system_library(&self) -> bool {
+        let b = &*self.binary;
+        let name = b.rsplit('/').next().unwrap_or(b);
+        let shared = name.contains(".so") || name.starts_with("ld-linux");
+        let system = ["/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/"]
+            .iter()
+            .any(|d| b.starts_with(d));
+        shared && system
+    }
+}
+
+fn parse_hex(s: &str) -> Option<u64> {
+    u64::from_str_radix(s.strip_prefix("0x")?, 16).ok()
+}
+
+/// Where a call was made in the program: a frame, resolved as far as the
+/// binary allows.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct Source {
+    /// The binary of the frame.
+    pub binary: String,
+    /// The frame's offset into it (strace's bracketed value).
+    pub offset: u64,
+    /// The function: DWARF's name for the address, else strace's symbol.
+    pub function: Option<String>,
+    /// The source file, from the binary's DWARF line table.
+    pub file: Option<String>,
+    /// The source line.
+    pub line: Option<u32>,
+}
+
+impl Source {
+    /// `prog.c:12` with debug information, `/tmp/prog+0x11d6` without.
+    pub fn place(&self) -> String {
+        match (&self.file, self.line) {
+            (Some(f), Some(l)) => format!("{f}:{l}"),
+            (Some(f), None) => f.clone(),
+            _ => format!("{}+{:#x}", self.binary, self.offset),
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    /// `prog.c:12 (main)`, `/tmp/prog+0x11d6 (main)`, `/tmp/prog+0x11d6`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.place())?;
+        if let Some(func) = &self.function {
+            write!(f, " ({func})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The chosen frame of every call the log gave a stack, by line: feed every
+/// line of the log to [`Stacks::push_line`] in order.
+///
+/// Memory: each distinct frame once, and 12 bytes per call with a stack.
+#[derive(Default, Debug)]
+pub struct Stacks {
+    frames: Vec<Frame>,
+    ids: HashMap<Frame, u32>,
+    /// (line of the call, frame id), in increasing line order.
+    lines: Vec<(u64, u32)>,
+    /// The last line that was not a frame.
+    last: u64,
+    /// A program frame was found for `last`: the rest of its stack is skipped.
+    chosen: bool,
+}
+
+impl Stacks {
+    /// Notes line `number` of the log: a frame line (` > ...`) belongs to the
+    /// last line that was not one.
+    pub fn push_line(&mut self, number: u64, text: &[u8]) {
+        let trimmed = text.trim_ascii_start();
+        let Some(frame) = trimmed.strip_prefix(b"> ") else {
+            self.chosen = false;
+            self.last = number;
+            return;
+        };
+        if self.chosen || self.last == 0 {
+            return;
+        }
+        let Some(frame) = std::str::from_utf8(frame).ok().and_then(Frame::parse) else {
+            return;
+        };
+        if frame.in_system_library() {
+            return;
+        }
+        let id = self.intern(frame);
+        self.lines.push((self.last, id));
+        self.chosen = true;
+    }
+
+    fn intern(&mut self, f: Frame) -> u32 {
+        if let Some(&id) = self.ids.get(&f) {
+            return id;
+        }
+        let id = u32::try_from(self.frames.len()).unwrap_or(u32::MAX);
+        if id == u32::MAX {
+            return id; // never reached: a frame per line at most
+        }
+        self.frames.push(f.clone());
+        self.ids.insert(f, id);
+        id
+    }
+
+    /// The chosen frame of the call at `line`, if it had a stack.
+    pub fn frame_at(&self, line: u64) -> Option<&Frame> {
+        let i = self.lines.binary_search_by_key(&line, |&(l, _)| l).ok()?;
+        self.frames.get(self.lines[i].1 as usize)
+    }
+
+    /// Whether no call of the log had a program frame (no `strace -k`, or only
+    /// system libraries).
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+}
+
+/// One binary's symbolizer: its DWARF and its loadable segments.
+struct Binary {
+    loader: addr2line::Loader,
+    /// (file offset, file size, virtual address) of each `PT_LOAD` segment.
+    segments: Vec<(u64, u64, u64)>,
+}
+
+impl Binary {
+    fn open(path: &str) -> Option<Binary> {
+        let data = std::fs::read(path).ok()?;
+        let segments = {
+            use object::{Object as _, ObjectSegment as _};
+            let file = object::File::parse(&*data).ok()?;
+            file.segments()
+                .map(|s| {
+                    let (off, size) = s.file_range();
+                    (off, size, s.address())
+                })
+                .collect()
+        };
+        let loader = addr2line::Loader::new(path).ok()?;
+        Some(Binary { loader, segments })
+    }
+
+    /// The virtual address (as DWARF states it) of file offset `off`.
+    fn address(&self, off: u64) -> Option<u64> {
+        self.segments
+            .iter()
+            .find(|&&(o, size, _)| off >= o && off - o < size)
+            .map(|&(o, _, addr)| addr + (off - o))
+    }
+}
+
+/// Resolves [`Frame`]s to [`Source`]s, reading each binary once.
+#[derive(Default)]
+pub struct Symbolizer {
+    binaries: HashMap<Arc<str>, Option<Binary>>,
+}
+
+impl fmt::Debug for Symbolizer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Symbolizer")
+            .field("binaries", &self.binaries.len())
+            .finish()
+    }
+}
+
+impl Symbolizer {
+    /// `frame` as `file:line (function)` where the binary has a DWARF line
+    /// table for it, else as `binary+0xOFFSET (symbol)`. The line is that of the
+    /// call instruction: the frame's return address minus one.
+    pub fn resolve(&mut self, frame: &Frame) -> Source {
+        let mut source = Source {
+            binary: frame.binary.to_string(),
+            offset: frame.offset,
+            function: frame.symbol.as_deref().map(str::to_owned),
+            file: None,
+            line: None,
+        };
+        let bin = self
+            .binaries
+            .entry(frame.binary.clone())
+            .or_insert_with(|| Binary::open(&frame.binary));
+        let Some(bin) = bin else {
+            return source;
+        };
+        let Some(addr) = bin.address(frame.offset.saturating_sub(1)) else {
+            return source;
+        };
+        if let Ok(Some(loc)) = bin.loader.find_location(addr) {
+            source.file = loc.file.map(str::to_owned);
+            source.line = loc.line;
+        }
+        if let Ok(mut frames) = bin.loader.find_frames(addr) {
+            // The innermost function (an inlined one if the call was inlined).
+            if let Ok(Some(f)) = frames.next() {
+                if let Some(name) = f.function.and_then(|n| n.demangle().ok().map(|d| d.into_owned())) {
+                    source.function = Some(name);
+                }
+            }
+        }
+        source
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_parse_as_strace_prints_them() {
+        let f = Frame::parse("/usr/lib/x86_64-linux-gnu/libc.so.6(__open64+0x51) [0xf8011]")
+            .expect("a frame");
+        assert_eq!(&*f.binary, "/usr/lib/x86_64-linux-gnu/libc.so.6");
+        assert_eq!(f.symbol.as_deref(), Some("__open64"));
+        assert_eq!(f.offset, 0xf8011);
+        assert!(f.in_system_library());
+        let f = Frame::parse("/usr/bin/true(+0x0) [0x23f1]").expect("a frame");
+        assert_eq!((f.symbol, f.offset), (None, 0x23f1));
+        let f = Frame::parse("/tmp/p() [0x11ba]").expect("a frame");
+        assert!(!f.in_system_library());
+        assert_eq!(f.symbol, None);
+        assert_eq!(Frame::parse("unexpected_backtracing_error [0x7f00]"), None);
+        assert_eq!(Frame::parse("backtracing_error"), None);
+    }
+
+    #[test]
+    fn the_first_frame_outside_system_libraries_is_kept() {
+        let log = "1 openat(AT_FDCWD, \"a\", O_RDONLY) = 3
+ > /usr/lib/x86_64-linux-gnu/libc.so.6(__open64+0x51) [0xf8011]
+ > /tmp/p(main+0x21) [0x11ba]
+ > /usr/lib/x86_64-linux-gnu/libc.so.6(__libc_start_main+0x85) [0x27305]
+1 close(3) = 0
+ > /lib64/ld-linux-x86-64.so.2(_dl_catch_error+0x8587) [0x20a07]
+ > /lib64/ld-linux-x86-64.so.2(_dl_debug_state+0x201) [0x2261]
+1 read(3, \"\", 1) = 0
+";
+        let mut s = Stacks::default();
+        for (i, l) in log.lines().enumerate() {
+            s.push_line(i as u64 + 1, l.as_bytes());
+        }
+        let f = s.frame_at(1).expect("line 1 has a stack");
+        assert_eq!((&*f.binary, f.offset), ("/tmp/p", 0x11ba));
+        // Only the loader: no program frame.
+        assert_eq!(s.frame_at(5), None);
+        assert_eq!(s.frame_at(8), None);
+        assert_eq!(s.frame_at(2), None);
+    }
+
+    #[test]
+    fn a_missing_binary_stays_binary_plus_offset() {
+        let mut sym = Symbolizer::default();
+        let f = Frame::parse("/nonexistent/prog(main+0x21) [0x11ba]").expect("a frame");
+        let s = sym.resolve(&f);
+        assert_eq!(s.to_string(), "/nonexistent/prog+0x11ba (main)");
+    }
+}
