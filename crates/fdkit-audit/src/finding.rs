@@ -9,20 +9,21 @@ use crate::symbols::Source;
 ///
 /// | severity | kinds |
 /// |---|---|
-/// | high | [`Kind::InheritedAcrossExec`] (never used by the new program), [`Kind::UseAfterClose`] |
-/// | medium | [`Kind::DoubleClose`], [`Kind::StaleNumber`], [`Kind::ReplacedByDup2`], [`Kind::TooManyFiles`], [`Kind::LeakTrend`] |
-/// | low | [`Kind::OpenAtExit`] |
+/// | high | [`Kind::InheritedAcrossExec`] (never used by the new program), [`Kind::StaleNumber`] (a call silently reached another file) |
+/// | medium | [`Kind::ReplacedByDup2`], [`Kind::TooManyFiles`], [`Kind::LeakTrend`] |
+/// | low | [`Kind::UseAfterClose`], [`Kind::DoubleClose`] (the `EBADF` touched nothing), [`Kind::OpenAtExit`], [`Kind::InheritedAcrossExec`] of a descriptor from before the log |
 /// | info | [`Kind::InheritedAcrossExec`] that the new program used (a deliberate pass, as `pass_fds` or `3>file cmd` make) |
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub enum Severity {
     /// Worth knowing, probably intended.
     Info,
-    /// Harmless in this run, a leak in a longer-lived program.
+    /// Harmless in this run: a leak in a longer-lived program, an `EBADF` that
+    /// touched nothing (a stale number waiting to be reused).
     Low,
     /// A bug that can lose or exhaust descriptors, or touch the wrong file.
     Medium,
-    /// A security or correctness bug: another program can reach a file, or a call
-    /// went to a descriptor the program had closed.
+    /// A security or correctness bug: another program can reach a file, or a
+    /// call reached another file through a number the program had closed.
     High,
 }
 

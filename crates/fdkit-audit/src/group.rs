@@ -33,7 +33,14 @@ fn key(f: &Finding) -> Key {
     } = &f.detail
     {
         if created_line == Some(0) {
-            return (f.kind, f.severity, None, Some(0), None, "outside".to_owned());
+            return (
+                f.kind,
+                f.severity,
+                None,
+                Some(0),
+                None,
+                "outside".to_owned(),
+            );
         }
     }
     // With a source location: the same kind at the same source sites.
@@ -96,8 +103,10 @@ fn key(f: &Finding) -> Key {
 ///   kind, severity, source location of the finding's call, of the
 ///   descriptor's creation and of the cause (the `close` before a use after
 ///   close...), whatever the descriptor's number: a loop that opens and leaks a
-///   file into each `execve` is one finding. Sorted as [`crate::Auditor::finish`]
-/// sorts: highest severity first, then by line.
+///   file into each `execve` is one finding.
+///
+/// Sorted as [`crate::Auditor::finish`] sorts: highest severity first, then by
+/// line.
 ///
 /// [`Place`]: crate::Place
 pub fn group(findings: Vec<Finding>) -> Vec<Finding> {

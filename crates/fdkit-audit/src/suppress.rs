@@ -192,15 +192,19 @@ impl Rule {
     /// The finding-wide fields match.
     fn selects(&self, f: &Finding) -> bool {
         self.kinds.as_ref().map_or(true, |k| k.contains(&f.kind))
-            && self.path.as_ref().map_or(true, |p| {
-                f.object.as_deref().is_some_and(|o| p.matches(o))
-            })
+            && self
+                .path
+                .as_ref()
+                .map_or(true, |p| f.object.as_deref().is_some_and(|o| p.matches(o)))
     }
 
     /// The per-occurrence fields match place `p` (or, for `frame`, the
     /// descriptor's creation).
     fn takes(&self, p: &Place, created: Option<&Source>) -> bool {
-        let program = self.program.as_ref().map_or(true, |g| g.matches(&p.program));
+        let program = self
+            .program
+            .as_ref()
+            .map_or(true, |g| g.matches(&p.program));
         let frame = self.frame.as_ref().map_or(true, |g| {
             [p.source.as_ref(), created]
                 .into_iter()

@@ -264,7 +264,10 @@ impl Symbolizer {
         if let Ok(mut frames) = bin.loader.find_frames(addr) {
             // The innermost function (an inlined one if the call was inlined).
             if let Ok(Some(f)) = frames.next() {
-                if let Some(name) = f.function.and_then(|n| n.demangle().ok().map(|d| d.into_owned())) {
+                if let Some(name) = f
+                    .function
+                    .and_then(|n| n.demangle().ok().map(|d| d.into_owned()))
+                {
                     source.function = Some(name);
                 }
             }

@@ -6,8 +6,11 @@
 //! # Human output (stdout)
 //!
 //! Findings grouped by severity, highest first, each group in line order; each
-//! finding is `FILE:LINE: pid PID: KIND: message`, then where its descriptor got
-//! its number and where its open file description was created; one summary line
+//! finding is `FILE:LINE: pid PID: KIND: message`, then, from a log with
+//! `strace -k` stacks (live mode records them), `at prog.c:14 (main)`: where the
+//! program made the call (`binary+0xOFFSET (symbol)` without debug
+//! information); then where its descriptor got its number (with its source
+//! location) and where its open file description was created; one summary line
 //! last:
 //!
 //! ```text
@@ -36,7 +39,25 @@
 //! (descriptors open at EMFILE; of a trend, still open at the end), `shape`,
 //! `created_count`, `closed_count`, `peak` (of a trend), `count` (how many
 //! times it occurred) and `places` (every occurrence, in line order:
-//! `[{line, pid, program}]`; the first is the finding's own `line` and `pid`).
+//! `[{line, pid, program, fd, source}]`; the first is the finding's own `line`
+//! and `pid`). Every `{line, syscall}` site has a `source`, and the finding has
+//! one for its own call: null without a `-k` stack, else `{text, file, line,
+//! function, binary, offset}` (`text`: `prog.c:14 (main)`; `file` and `line`
+//! null where the binary has no DWARF for it; `offset`: strace's file offset).
+//!
+//! # SARIF (`--sarif`)
+//!
+//! One SARIF 2.1.0 log (`fdkit_audit::sarif` describes the mapping): a result
+//! per finding with its source location (else the log's line), the
+//! descriptor's creation and the kind's other sites as related locations.
+//!
+//! # Suppressions (`--suppressions FILE`)
+//!
+//! One rule a line, `kind=KIND[,KIND] path=GLOB program=GLOB frame=GLOB` (any
+//! of them; all given must match; `#` comments), applied before `--kind`,
+//! `--pid`, `--min-severity`; the summary counts the findings suppressed whole
+//! (`suppressed`). `fdkit_audit::suppress` has the format. A bad rule is an
+//! error `FILE:LINE:COL: ...`, exit 2.
 //!
 //! Findings are grouped (`fdkit_audit::group`): one finding per descriptor per
 //! cause, so a descriptor leaked by one `openat` into 12 `execve`s is one
@@ -46,7 +67,7 @@
 //!
 //! The summary: `findings`, `high`, `medium`, `low`, `info`, `fail_on`,
 //! `failing` (findings at or above `fail_on`), `processes`, `lines`,
-//! `divergences`, `text`.
+//! `divergences`, `hidden` (left out by the filters), `suppressed`, `text`.
 //!
 //! # Pictures
 //!
@@ -192,11 +213,11 @@ fn filter(findings: Vec<Finding>, args: &Args) -> Vec<Finding> {
 /// `--fail-on`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
 pub enum FailOn {
-    /// Inherited across exec and unused, use after close.
+    /// Inherited across exec and unused, a stale number reaching another file.
     High,
-    /// Also double close, stale numbers, dup2 closing a used file, EMFILE, leak trends.
+    /// Also dup2 closing a used file, EMFILE, leak trends.
     Medium,
-    /// Also descriptors open at exit.
+    /// Also use after close and double close (EBADF), descriptors open at exit.
     Low,
     /// Also descriptors passed across exec and used by the new program.
     Info,
@@ -321,8 +342,8 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
 fn read_suppressions(files: &[PathBuf]) -> anyhow::Result<Suppressions> {
     let mut s = Suppressions::default();
     for f in files {
-        let text = std::fs::read_to_string(f)
-            .with_context(|| format!("{}: cannot read", f.display()))?;
+        let text =
+            std::fs::read_to_string(f).with_context(|| format!("{}: cannot read", f.display()))?;
         s.add(&text)
             .map_err(|e| anyhow::anyhow!("{}:{e}", f.display()))?;
     }

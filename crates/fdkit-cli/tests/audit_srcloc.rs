@@ -189,11 +189,17 @@ fn sarif_has_the_shape_code_scanning_reads() {
             assert!(l >= 1, "{r}");
         }
         for rel in r["relatedLocations"].as_array().unwrap() {
-            assert!(rel["id"].is_u64() && rel["message"]["text"].is_string(), "{rel}");
+            assert!(
+                rel["id"].is_u64() && rel["message"]["text"].is_string(),
+                "{rel}"
+            );
         }
         if r["ruleId"] == "double-close" {
             seen_double = true;
-            assert!(uri.starts_with("file:///") && uri.ends_with("/prog.c"), "{uri}");
+            assert!(
+                uri.starts_with("file:///") && uri.ends_with("/prog.c"),
+                "{uri}"
+            );
             assert_eq!(loc["region"]["startLine"], double, "{r}");
             assert_eq!(r["level"], "note", "{r}");
             let funcs = &r["locations"][0]["logicalLocations"][0];
@@ -224,7 +230,14 @@ fn suppressions_leave_out_what_they_match() {
     .unwrap();
     let out = run_in(
         dir.path(),
-        &["audit", "--json", "--suppressions", "fdkit.supp", "--", "./prog"],
+        &[
+            "audit",
+            "--json",
+            "--suppressions",
+            "fdkit.supp",
+            "--",
+            "./prog",
+        ],
     );
     let own: Vec<Value> = findings(&out)
         .into_iter()
@@ -235,7 +248,10 @@ fn suppressions_leave_out_what_they_match() {
     assert!(summary.contains("\"suppressed\":4"), "{summary}");
 
     std::fs::write(&rules, "kind=inherited-across-exec pth=x\n").unwrap();
-    let out = run_in(dir.path(), &["audit", "--suppressions", "fdkit.supp", "--", "./prog"]);
+    let out = run_in(
+        dir.path(),
+        &["audit", "--suppressions", "fdkit.supp", "--", "./prog"],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         text(&out.stderr).trim(),
