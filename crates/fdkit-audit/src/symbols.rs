@@ -128,6 +128,8 @@ impl fmt::Display for Source {
 /// Memory: each distinct frame once, and 12 bytes per call with a stack.
 #[derive(Default, Debug)]
 pub struct Stacks {
+    /// Each binary's name once.
+    binaries: std::collections::HashSet<Arc<str>>,
     frames: Vec<Frame>,
     ids: HashMap<Frame, u32>,
     /// (line of the call, frame id), in increasing line order.
@@ -157,6 +159,16 @@ impl Stacks {
         if frame.in_system_library() {
             return;
         }
+        let frame = match self.binaries.get(&frame.binary) {
+            Some(b) => Frame {
+                binary: b.clone(),
+                ..frame
+            },
+            None => {
+                self.binaries.insert(frame.binary.clone());
+                frame
+            }
+        };
         let id = self.intern(frame);
         self.lines.push((self.last, id));
         self.chosen = true;
@@ -196,12 +208,20 @@ struct Binary {
 }
 
 impl Binary {
+    /// The binary at `path`, if it is a regular file that parses (a log's
+    /// paths are not trusted: a device or FIFO is never read).
     fn open(path: &str) -> Option<Binary> {
-        let data = std::fs::read(path).ok()?;
+        // `stat` first: opening a FIFO would block.
+        if !std::fs::metadata(path).ok()?.is_file() {
+            return None;
+        }
+        let file = std::fs::File::open(path).ok()?;
         let segments = {
             use object::{Object as _, ObjectSegment as _};
-            let file = object::File::parse(&*data).ok()?;
-            file.segments()
+            // Read lazily: the headers, not the whole file.
+            let cache = object::ReadCache::new(file);
+            let obj = object::File::parse(&cache).ok()?;
+            obj.segments()
                 .map(|s| {
                     let (off, size) = s.file_range();
                     (off, size, s.address())
@@ -257,6 +277,16 @@ impl Symbolizer {
         let Some(addr) = bin.address(frame.offset.saturating_sub(1)) else {
             return source;
         };
+        // The file at that path now may not be the binary that ran (a log from
+        // another machine, a rebuilt program): where strace named the function,
+        // the binary must agree, else its lines are not trusted.
+        if let (Some(want), Some(have)) = (frame.symbol.as_deref(), bin.loader.find_symbol(addr)) {
+            // strace may print the name demangled (`f(int)`), the table has it raw.
+            let plain = addr2line::demangle_auto(have.into(), None);
+            if want != have && !plain.starts_with(want) {
+                return source;
+            }
+        }
         if let Ok(Some(loc)) = bin.loader.find_location(addr) {
             source.file = loc.file.map(str::to_owned);
             source.line = loc.line;
@@ -318,6 +348,15 @@ mod tests {
         assert_eq!(s.frame_at(5), None);
         assert_eq!(s.frame_at(8), None);
         assert_eq!(s.frame_at(2), None);
+    }
+
+    #[test]
+    fn devices_and_fifos_named_by_a_log_are_never_read() {
+        let mut sym = Symbolizer::default();
+        for path in ["/dev/zero", "/dev/stdin", "/proc/self/mem"] {
+            let f = Frame::parse(&format!("{path}(main+0x1) [0x10]")).expect("a frame");
+            assert_eq!(sym.resolve(&f).file, None, "{path}");
+        }
     }
 
     #[test]

@@ -258,3 +258,51 @@ fn suppressions_leave_out_what_they_match() {
         "fdkit: fdkit.supp:1:28: unknown key `pth` (kind, path, program, frame)"
     );
 }
+
+#[test]
+#[cfg_attr(
+    not(all(has_strace, has_gcc)),
+    ignore = "needs strace (allowed to trace, with -k) and gcc in PATH"
+)]
+fn a_recorded_log_gives_the_same_sources_unless_the_binary_changed() {
+    let (dir, _bin) = compiled();
+    let args = ["audit", "--json", "--log", "prog.strace", "--", "./prog"];
+    let live = run_in(dir.path(), &args);
+    assert_eq!(live.status.code(), Some(1), "{}", text(&live.stderr));
+    let recorded = run_in(dir.path(), &["audit", "--json", "prog.strace"]);
+    // The same findings and sources (live mode also knows the descriptors it
+    // was given, which a recorded log cannot show: those are left out).
+    let own = |o: &Output| -> Vec<String> {
+        findings(o)
+            .iter()
+            .filter(|f| f["created"]["line"] != 0)
+            .map(|f| {
+                format!(
+                    "{} {} {} {}",
+                    f["kind"], f["count"], f["source"], f["created"]
+                )
+            })
+            .collect()
+    };
+    assert_eq!(own(&live).len(), 4, "{}", text(&live.stdout));
+    assert_eq!(own(&live), own(&recorded));
+    let recorded = run_in(dir.path(), &["audit", "prog.strace"]);
+    let bad = line_of("use");
+    assert!(
+        text(&recorded.stdout).contains(&format!("prog.c:{bad} (main)")),
+        "{}",
+        text(&recorded.stdout)
+    );
+
+    // A log whose frames name a function the binary does not have there (the
+    // program was rebuilt, or the log comes from elsewhere): no source lines
+    // from the wrong binary, only binary+offset.
+    let log = std::fs::read_to_string(dir.path().join("prog.strace")).unwrap();
+    let changed = log.replace("/prog(main+", "/prog(other+");
+    std::fs::write(dir.path().join("changed.strace"), changed).unwrap();
+    let out = run_in(dir.path(), &["audit", "changed.strace"]);
+    let stdout = text(&out.stdout);
+    assert!(!stdout.contains("prog.c:"), "{stdout}");
+    assert!(stdout.contains("/prog+0x"), "{stdout}");
+    assert!(stdout.contains(" (other)"), "{stdout}");
+}
