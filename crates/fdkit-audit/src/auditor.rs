@@ -903,11 +903,16 @@ impl Auditor {
         } else {
             Kind::UseAfterClose
         };
-        p.stale.entry(fd).or_insert_with(|| Stale {
-            bad: Site::new(line, syscall),
-            before: c.object.clone(),
-            reused: None,
-        });
+        // A use shows a code path still holding the number, and likely to use
+        // it again; a second `close` is that path letting go (shells close
+        // pipe ends twice, then reuse the number for a redirection).
+        if kind == Kind::UseAfterClose {
+            p.stale.entry(fd).or_insert_with(|| Stale {
+                bad: Site::new(line, syscall),
+                before: c.object.clone(),
+                reused: None,
+            });
+        }
         self.push(Finding {
             kind,
             // The call failed: nothing was touched in this run (the harm
@@ -1337,11 +1342,29 @@ mod tests {
         let (f, _) = audit(
             "1 openat(AT_FDCWD, \"a\", O_WRONLY) = 3
              1 close(3) = 0
-             1 close(3) = -1 EBADF (Bad file descriptor)
+             1 write(3, \"x\", 1) = -1 EBADF (Bad file descriptor)
              1 openat(AT_FDCWD, \"b\", O_WRONLY) = 3
              1 close(3) = 0",
         );
-        assert_eq!(f, ["stale-number 5 3", "double-close 3 3"]);
+        assert_eq!(f, ["stale-number 5 3", "use-after-close 3 3"]);
+    }
+
+    /// Found auditing a stock `bash -c 'ls | wc -l; echo hi > x.txt'`: bash
+    /// closes a pipe end twice, then opens the redirection's file under that
+    /// number and `dup2`s it onto 1. The double close is reported; the reuse is
+    /// not a stale use.
+    #[test]
+    fn a_number_reused_after_a_double_close_is_not_stale() {
+        let (f, _) = audit(
+            "1 pipe2([3, 4], 0) = 0
+             1 close(3) = 0
+             1 close(3) = -1 EBADF (Bad file descriptor)
+             1 openat(AT_FDCWD, \"x.txt\", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3
+             1 dup2(3, 1) = 1
+             1 close(3) = 0
+             1 close(4) = 0",
+        );
+        assert_eq!(f, ["double-close 3 3"]);
     }
 
     /// With `-k` stacks, sites carry source locations, and the same kind at the

@@ -64,7 +64,7 @@ pub enum Kind {
     UseAfterClose,
     /// `close` failed with `EBADF` on a number this process had closed.
     DoubleClose,
-    /// After a use after close or double close of a number, the number was
+    /// After a use after close of a number, the number was
     /// reused by a new descriptor and then used: possibly through the stale copy.
     StaleNumber,
     /// `dup2`/`dup3` onto a descriptor the program had used closed its last
