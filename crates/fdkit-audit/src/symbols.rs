@@ -48,21 +48,10 @@ impl Frame {
     /// [0x11ba]`); `None` for strace's `backtracing_error` lines and anything
     /// else that is not a frame.
     pub fn parse(text: &str) -> Option<Frame> {
-        let text = text.trim_end();
-        let (head, addr) = text.rsplit_once(" [")?;
-        let offset = parse_hex(addr.strip_suffix(']')?)?;
-        let head = head.strip_suffix(')')?;
-        let (binary, symbol) = head.split_once('(')?;
-        if binary.is_empty() {
-            return None;
-        }
-        let symbol = match symbol.rsplit_once('+') {
-            Some((s, off)) if off.starts_with("0x") => s,
-            _ => symbol,
-        };
+        let (binary, symbol, offset) = split(text)?;
         Some(Frame {
             binary: binary.into(),
-            symbol: (!symbol.is_empty()).then(|| symbol.into()),
+            symbol: symbol.map(Into::into),
             offset,
         })
     }
@@ -70,14 +59,35 @@ impl Frame {
     /// Whether the frame is in a system shared library (libc, the dynamic
     /// loader, ...), which the audit skips to find the program's own frame.
     pub fn in_system_library(&self) -> bool {
-        let b = &*self.binary;
-        let name = b.rsplit('/').next().unwrap_or(b);
-        let shared = name.contains(".so") || name.starts_with("ld-linux");
-        let system = ["/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/"]
-            .iter()
-            .any(|d| b.starts_with(d));
-        shared && system
+        system_library(&self.binary)
     }
+}
+
+/// A frame's text as (binary, symbol, offset), borrowed.
+fn split(text: &str) -> Option<(&str, Option<&str>, u64)> {
+    let text = text.trim_end();
+    let (head, addr) = text.rsplit_once(" [")?;
+    let offset = parse_hex(addr.strip_suffix(']')?)?;
+    let head = head.strip_suffix(')')?;
+    let (binary, symbol) = head.split_once('(')?;
+    if binary.is_empty() {
+        return None;
+    }
+    let symbol = match symbol.rsplit_once('+') {
+        Some((s, off)) if off.starts_with("0x") => s,
+        _ => symbol,
+    };
+    Some((binary, (!symbol.is_empty()).then_some(symbol), offset))
+}
+
+/// A `.so` (or the dynamic loader) under `/lib`, `/lib64`, `/usr/lib`, `/usr/lib64`.
+fn system_library(b: &str) -> bool {
+    let name = b.rsplit('/').next().unwrap_or(b);
+    let shared = name.contains(".so") || name.starts_with("ld-linux");
+    let system = ["/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/"]
+        .iter()
+        .any(|d| b.starts_with(d));
+    shared && system
 }
 
 fn parse_hex(s: &str) -> Option<u64> {
@@ -128,10 +138,11 @@ impl fmt::Display for Source {
 /// Memory: each distinct frame once, and 12 bytes per call with a stack.
 #[derive(Default, Debug)]
 pub struct Stacks {
-    /// Each binary's name once.
-    binaries: std::collections::HashSet<Arc<str>>,
+    /// Each binary's name once, with its number.
+    binaries: HashMap<Arc<str>, u32>,
     frames: Vec<Frame>,
-    ids: HashMap<Frame, u32>,
+    /// (binary number, offset) → frame id (a binary's offset has one symbol).
+    ids: HashMap<(u32, u64), u32>,
     /// (line of the call, frame id), in increasing line order.
     lines: Vec<(u64, u32)>,
     /// The last line that was not a frame.
@@ -153,38 +164,40 @@ impl Stacks {
         if self.chosen || self.last == 0 {
             return;
         }
-        let Some(frame) = std::str::from_utf8(frame).ok().and_then(Frame::parse) else {
+        // Borrowed until a new frame must be kept: no allocation per line.
+        let Some((binary, symbol, offset)) = std::str::from_utf8(frame).ok().and_then(split) else {
             return;
         };
-        if frame.in_system_library() {
+        if system_library(binary) {
             return;
         }
-        let frame = match self.binaries.get(&frame.binary) {
-            Some(b) => Frame {
-                binary: b.clone(),
-                ..frame
-            },
+        let bin = match self.binaries.get(binary) {
+            Some(&b) => b,
             None => {
-                self.binaries.insert(frame.binary.clone());
-                frame
+                let b = self.binaries.len() as u32;
+                self.binaries.insert(binary.into(), b);
+                b
             }
         };
-        let id = self.intern(frame);
+        let id = match self.ids.get(&(bin, offset)) {
+            Some(&id) => id,
+            None => {
+                let id = self.frames.len() as u32;
+                let binary = self
+                    .binaries
+                    .get_key_value(binary)
+                    .map_or_else(|| binary.into(), |(k, _)| k.clone());
+                self.frames.push(Frame {
+                    binary,
+                    symbol: symbol.map(Into::into),
+                    offset,
+                });
+                self.ids.insert((bin, offset), id);
+                id
+            }
+        };
         self.lines.push((self.last, id));
         self.chosen = true;
-    }
-
-    fn intern(&mut self, f: Frame) -> u32 {
-        if let Some(&id) = self.ids.get(&f) {
-            return id;
-        }
-        let id = u32::try_from(self.frames.len()).unwrap_or(u32::MAX);
-        if id == u32::MAX {
-            return id; // never reached: a frame per line at most
-        }
-        self.frames.push(f.clone());
-        self.ids.insert(f, id);
-        id
     }
 
     /// The chosen frame of the call at `line`, if it had a stack.

@@ -258,6 +258,12 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
         name,
         initial_fds,
     } = args.live.start_for(log, args.initial_fds.as_deref())?;
+    if live.as_ref().is_some_and(|l| !l.stacks()) {
+        eprintln!(
+            "fdkit: warning: this strace cannot record stacks (`strace -k`): findings name \
+             lines of the log, not of the source"
+        );
+    }
     let picture = Format::from_flags(args.dot, args.svg);
     let suppressions = read_suppressions(&args.suppressions)?;
     // Pictures replay the log twice: standard input and a live log are kept in
