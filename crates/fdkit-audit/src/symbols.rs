@@ -65,16 +65,27 @@ impl Frame {
 
 /// A frame's text as (binary, symbol, offset), borrowed.
 fn split(text: &str) -> Option<(&str, Option<&str>, u64)> {
-    let text = text.trim_end();
-    let (head, addr) = text.rsplit_once(" [")?;
-    let offset = parse_hex(addr.strip_suffix(']')?)?;
-    let head = head.strip_suffix(')')?;
-    let (binary, symbol) = head.split_once('(')?;
+    let (binary, symbol, offset) = split_bytes(text.as_bytes())?;
+    // The cuts are at ASCII bytes, so both parts are `str` too.
+    let binary = std::str::from_utf8(binary).ok()?;
+    let symbol = symbol.and_then(|s| std::str::from_utf8(s).ok());
+    Some((binary, symbol, offset))
+}
+
+/// [`split`] on bytes: a log line is validated as UTF-8 only where it is kept.
+fn split_bytes(text: &[u8]) -> Option<(&[u8], Option<&[u8]>, u64)> {
+    let text = text.trim_ascii_end();
+    let cut = text.windows(2).rposition(|w| w == b" [")?;
+    let (head, addr) = (&text[..cut], &text[cut + 2..]);
+    let offset = parse_hex(std::str::from_utf8(addr.strip_suffix(b"]")?).ok()?)?;
+    let head = head.strip_suffix(b")")?;
+    let open = head.iter().position(|&b| b == b'(')?;
+    let (binary, symbol) = (&head[..open], &head[open + 1..]);
     if binary.is_empty() {
         return None;
     }
-    let symbol = match symbol.rsplit_once('+') {
-        Some((s, off)) if off.starts_with("0x") => s,
+    let symbol = match symbol.iter().rposition(|&b| b == b'+') {
+        Some(plus) if symbol[plus + 1..].starts_with(b"0x") => &symbol[..plus],
         _ => symbol,
     };
     Some((binary, (!symbol.is_empty()).then_some(symbol), offset))
@@ -82,9 +93,16 @@ fn split(text: &str) -> Option<(&str, Option<&str>, u64)> {
 
 /// A `.so` (or the dynamic loader) under `/lib`, `/lib64`, `/usr/lib`, `/usr/lib64`.
 fn system_library(b: &str) -> bool {
-    let name = b.rsplit('/').next().unwrap_or(b);
-    let shared = name.contains(".so") || name.starts_with("ld-linux");
-    let system = ["/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/"]
+    system_library_bytes(b.as_bytes())
+}
+
+fn system_library_bytes(b: &[u8]) -> bool {
+    let name = match b.iter().rposition(|&c| c == b'/') {
+        Some(i) => &b[i + 1..],
+        None => b,
+    };
+    let shared = name.windows(3).any(|w| w == b".so") || name.starts_with(b"ld-linux");
+    let system = [&b"/lib/"[..], b"/lib64/", b"/usr/lib/", b"/usr/lib64/"]
         .iter()
         .any(|d| b.starts_with(d));
     shared && system
@@ -165,12 +183,18 @@ impl Stacks {
             return;
         }
         // Borrowed until a new frame must be kept: no allocation per line.
-        let Some((binary, symbol, offset)) = std::str::from_utf8(frame).ok().and_then(split) else {
+        let Some((binary, symbol, offset)) = split_bytes(frame) else {
             return;
         };
-        if system_library(binary) {
+        if system_library_bytes(binary) {
             return;
         }
+        let (Ok(binary), Ok(symbol)) = (
+            std::str::from_utf8(binary),
+            symbol.map(std::str::from_utf8).transpose(),
+        ) else {
+            return;
+        };
         let bin = match self.binaries.get(binary) {
             Some(&b) => b,
             None => {
@@ -250,7 +274,7 @@ impl Binary {
         self.segments
             .iter()
             .find(|&&(o, size, _)| off >= o && off - o < size)
-            .map(|&(o, _, addr)| addr + (off - o))
+            .and_then(|&(o, _, addr)| addr.checked_add(off - o))
     }
 }
 
@@ -361,6 +385,30 @@ mod tests {
         assert_eq!(s.frame_at(5), None);
         assert_eq!(s.frame_at(8), None);
         assert_eq!(s.frame_at(2), None);
+    }
+
+    #[test]
+    fn hostile_frames_are_not_frames() {
+        for text in [
+            "/p(main+0x1) [0xffffffffffffffffff]",
+            "/p(main+0x1) [0x]",
+            "/p(main+0x1) [12]",
+            "(main+0x1) [0x12]",
+            "/p main [0x12]",
+            "",
+            " [",
+        ] {
+            assert_eq!(Frame::parse(text), None, "{text:?}");
+        }
+        let mut s = Stacks::default();
+        s.push_line(1, b"1 read(3, \"\", 1) = 0");
+        s.push_line(2, b" > /p\xff\xfe(main+0x1) [0x12]");
+        s.push_line(3, b" > ");
+        assert!(s.is_empty());
+        // A frame before any call line belongs to nothing.
+        let mut s = Stacks::default();
+        s.push_line(1, b" > /p(main+0x1) [0x12]");
+        assert!(s.is_empty());
     }
 
     #[test]
