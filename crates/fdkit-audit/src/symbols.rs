@@ -72,8 +72,11 @@ fn split(text: &str) -> Option<(&str, Option<&str>, u64)> {
     Some((binary, symbol, offset))
 }
 
+/// A frame's (binary, symbol, offset) as bytes of its line.
+type RawFrame<'a> = (&'a [u8], Option<&'a [u8]>, u64);
+
 /// [`split`] on bytes: a log line is validated as UTF-8 only where it is kept.
-fn split_bytes(text: &[u8]) -> Option<(&[u8], Option<&[u8]>, u64)> {
+fn split_bytes(text: &[u8]) -> Option<RawFrame<'_>> {
     let text = text.trim_ascii_end();
     let cut = text.windows(2).rposition(|w| w == b" [")?;
     let (head, addr) = (&text[..cut], &text[cut + 2..]);
