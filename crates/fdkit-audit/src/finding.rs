@@ -455,7 +455,12 @@ impl Finding {
                  {peak} open at most, {open} still open at the end"
             ),
             Detail::AtExit { program } => {
-                format!("{fds} {pobj} still open when {program} exited")
+                // The exit closed it: what makes it worth knowing is the same
+                // code in a process that runs on (a server, a loop).
+                format!(
+                    "{fds} {pobj} still open when {program} exited (the exit closed it; a leak \
+                     where this code runs longer)"
+                )
             }
         }
     }

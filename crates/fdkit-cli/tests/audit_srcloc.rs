@@ -306,3 +306,52 @@ fn a_recorded_log_gives_the_same_sources_unless_the_binary_changed() {
     assert!(stdout.contains("/prog+0x"), "{stdout}");
     assert!(stdout.contains(" (other)"), "{stdout}");
 }
+
+/// Without `-k` stacks, a SARIF result points at the line of the log.
+#[test]
+fn sarif_of_a_log_without_stacks_points_at_its_lines() {
+    let log =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/use-after-close.strace");
+    let out = fdkit()
+        .args(["audit", "--sarif"])
+        .arg(&log)
+        .output()
+        .expect("run fdkit");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let sarif: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let got: Vec<String> = results
+        .iter()
+        .map(|r| {
+            let loc = &r["locations"][0]["physicalLocation"];
+            let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+            format!(
+                "{} {} {}:{}",
+                r["level"].as_str().unwrap(),
+                r["ruleId"].as_str().unwrap(),
+                uri.rsplit('/').next().unwrap(),
+                loc["region"]["startLine"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "error stale-number use-after-close.strace:36",
+            "note use-after-close use-after-close.strace:33",
+            "note double-close use-after-close.strace:34",
+        ]
+    );
+    // The use after close's related locations: the creation and the close.
+    let rel: Vec<u64> = results[1]["relatedLocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            l["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(rel, [30, 32]);
+}
