@@ -18,6 +18,7 @@ use fdkit_replay::{CloseCause, Description, Divergence, Event, FdView, Sink};
 
 use crate::finding::{Detail, Finding, Kind, Place, Severity, Site};
 use crate::shape::shape;
+use crate::symbols::{Source, Stacks, Symbolizer};
 
 /// How many descriptors of one shape must be open at once, until the program
 /// ends, for a [`Kind::LeakTrend`] finding.
@@ -187,6 +188,9 @@ pub struct Auditor {
     /// A `dup2`/`dup3` close waiting for the call's name: (line, fd, finding).
     replaced: Option<(u64, u32, Option<usize>)>,
     divergences: u64,
+    /// The log's `-k` stack frames, by line.
+    stacks: Stacks,
+    symbols: Symbolizer,
 }
 
 impl Auditor {
@@ -198,6 +202,42 @@ impl Auditor {
         crate::group::group(self.finish_each())
     }
 
+    /// Notes line `number` of the log for its `strace -k` stack frames (lines
+    /// ` > BINARY(SYMBOL+0xOFF) [0xOFFSET]` after a call): feed every line, in
+    /// order, as well as replaying it. [`Auditor::finish`] then gives every
+    /// [`Site`] and [`Place`] of a call with a stack its [`Site::source`]:
+    /// `file:line (function)` from the binary's DWARF, else `binary+offset`
+    /// (see [`crate::symbols`]).
+    pub fn stack_line(&mut self, number: u64, text: &[u8]) {
+        self.stacks.push_line(number, text);
+    }
+
+    /// Fills in the source location of every site of `findings` whose call had
+    /// a `-k` stack.
+    fn locate(&mut self, findings: &mut [Finding]) {
+        if self.stacks.is_empty() {
+            return;
+        }
+        let mut memo: HashMap<u64, Option<Source>> = HashMap::new();
+        let (stacks, symbols) = (&mut self.stacks, &mut self.symbols);
+        let mut at = |line: u64| -> Option<Source> {
+            memo.entry(line)
+                .or_insert_with(|| {
+                    let frame = stacks.frame_at(line)?.clone();
+                    Some(symbols.resolve(&frame))
+                })
+                .clone()
+        };
+        for f in findings {
+            for site in f.sites_mut() {
+                site.source = at(site.line);
+            }
+            for p in &mut f.places {
+                p.source = at(p.line);
+            }
+        }
+    }
+
     /// As [`Auditor::finish`], without grouping: one finding per occurrence
     /// (each with one [`Place`]).
     pub fn finish_each(&mut self) -> Vec<Finding> {
@@ -207,6 +247,7 @@ impl Auditor {
             self.end_image(pid);
         }
         let mut out = std::mem::take(&mut self.findings);
+        self.locate(&mut out);
         out.sort_by(|a, b| {
             (b.severity, a.line, a.pid, a.fd, a.kind)
                 .cmp(&(a.severity, b.line, b.pid, b.fd, b.kind))
@@ -238,6 +279,8 @@ impl Auditor {
             line: f.line,
             pid: f.pid,
             program,
+            fd: f.fd,
+            source: None,
         }];
         self.findings.push(f);
     }
@@ -690,6 +733,15 @@ impl Auditor {
                 }
             }
         }
+        self.stale_use(line, pid, syscall, fd, desc);
+    }
+
+    /// A use (or `close`) of `fd` after the program showed it still held the
+    /// number and the number was reused: a [`Kind::StaleNumber`] finding.
+    fn stale_use(&mut self, line: u64, pid: u32, syscall: &str, fd: u32, desc: &Arc<Description>) {
+        let Some(p) = self.procs.get_mut(&pid) else {
+            return;
+        };
         let Some(st) = p.stale.get(&fd) else {
             return;
         };
@@ -701,7 +753,7 @@ impl Auditor {
         }
         let finding = Finding {
             kind: Kind::StaleNumber,
-            severity: Severity::Medium,
+            severity: Severity::High,
             line,
             pid,
             fd: Some(fd),
@@ -739,6 +791,10 @@ impl Auditor {
         };
         if cause == CloseCause::Exit {
             return; // the table goes as a whole: `exited` reads it first
+        }
+        if cause == CloseCause::Close {
+            // Closing a reused number through the stale copy closes the new file.
+            self.stale_use(line, pid, "close", fd, desc);
         }
         let Some(t) = self.table_mut(pid) else {
             return;
@@ -847,18 +903,21 @@ impl Auditor {
         } else {
             Kind::UseAfterClose
         };
-        p.stale.entry(fd).or_insert_with(|| Stale {
-            bad: Site::new(line, syscall),
-            before: c.object.clone(),
-            reused: None,
-        });
+        // A use shows a code path still holding the number, and likely to use
+        // it again; a second `close` is that path letting go (shells close
+        // pipe ends twice, then reuse the number for a redirection).
+        if kind == Kind::UseAfterClose {
+            p.stale.entry(fd).or_insert_with(|| Stale {
+                bad: Site::new(line, syscall),
+                before: c.object.clone(),
+                reused: None,
+            });
+        }
         self.push(Finding {
             kind,
-            severity: if kind == Kind::DoubleClose {
-                Severity::Medium
-            } else {
-                Severity::High
-            },
+            // The call failed: nothing was touched in this run (the harm
+            // would come from a reused number: `stale-number`).
+            severity: Severity::Low,
             line,
             pid,
             fd: Some(fd),
@@ -1274,7 +1333,82 @@ mod tests {
              1 write(3, \"x\", 1) = 1
              1 close(3) = 0",
         );
-        assert_eq!(f, ["use-after-close 3 3", "stale-number 5 3"]);
+        // The stale use reached another file: high, above the harmless EBADF.
+        assert_eq!(f, ["stale-number 5 3", "use-after-close 3 3"]);
+    }
+
+    #[test]
+    fn closing_a_reused_stale_number_is_a_stale_number() {
+        let (f, _) = audit(
+            "1 openat(AT_FDCWD, \"a\", O_WRONLY) = 3
+             1 close(3) = 0
+             1 write(3, \"x\", 1) = -1 EBADF (Bad file descriptor)
+             1 openat(AT_FDCWD, \"b\", O_WRONLY) = 3
+             1 close(3) = 0",
+        );
+        assert_eq!(f, ["stale-number 5 3", "use-after-close 3 3"]);
+    }
+
+    /// Found auditing a stock `bash -c 'ls | wc -l; echo hi > x.txt'`: bash
+    /// closes a pipe end twice, then opens the redirection's file under that
+    /// number and `dup2`s it onto 1. The double close is reported; the reuse is
+    /// not a stale use.
+    #[test]
+    fn a_number_reused_after_a_double_close_is_not_stale() {
+        let (f, _) = audit(
+            "1 pipe2([3, 4], 0) = 0
+             1 close(3) = 0
+             1 close(3) = -1 EBADF (Bad file descriptor)
+             1 openat(AT_FDCWD, \"x.txt\", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3
+             1 dup2(3, 1) = 1
+             1 close(3) = 0
+             1 close(4) = 0",
+        );
+        assert_eq!(f, ["double-close 3 3"]);
+    }
+
+    /// With `-k` stacks, sites carry source locations, and the same kind at the
+    /// same source sites is one finding whatever the numbers.
+    #[test]
+    fn findings_at_one_source_site_are_one_finding() {
+        let log = "1 openat(AT_FDCWD, \"a\", O_RDONLY) = 3
+ > /tmp/none/prog(main+0x10) [0x1100]
+1 openat(AT_FDCWD, \"b\", O_RDONLY) = 4
+ > /tmp/none/prog(main+0x10) [0x1100]
+1 fork() = 2
+2 execve(\"/bin/a\", [\"a\"], 0x1 /* 0 vars */) = 0
+ > /usr/lib/x86_64-linux-gnu/libc.so.6(execve+0x7) [0xd4ad7]
+ > /tmp/none/prog(main+0x30) [0x1130]
+";
+        let mut replay = Replay::default();
+        let mut a = Auditor::default();
+        for (i, line) in log.lines().enumerate() {
+            a.stack_line(i as u64 + 1, line.as_bytes());
+            replay.push_line(i as u64 + 1, line, &mut a);
+        }
+        replay.finish(&mut a);
+        assert_eq!(a.finish_each().len(), 2);
+        let mut replay = Replay::default();
+        let mut a = Auditor::default();
+        for (i, line) in log.lines().enumerate() {
+            a.stack_line(i as u64 + 1, line.as_bytes());
+            replay.push_line(i as u64 + 1, line, &mut a);
+        }
+        replay.finish(&mut a);
+        let f = a.finish();
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].fds(), [3, 4]);
+        assert_eq!(
+            f[0].source().map(ToString::to_string).as_deref(),
+            Some("/tmp/none/prog+0x1130 (main)")
+        );
+        let created = f[0].created.as_ref().and_then(|c| c.source.as_ref());
+        assert_eq!(created.map(|s| s.offset), Some(0x1100));
+        assert!(
+            f[0].message().starts_with("fds 3, 4 (a) inherited"),
+            "{}",
+            f[0].message()
+        );
     }
 
     // ---- dup2 ------------------------------------------------------------------

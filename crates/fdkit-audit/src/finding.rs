@@ -3,24 +3,27 @@
 
 use std::fmt;
 
+use crate::symbols::Source;
+
 /// How bad a finding is. Ordered: `Info < Low < Medium < High`.
 ///
 /// | severity | kinds |
 /// |---|---|
-/// | high | [`Kind::InheritedAcrossExec`] (never used by the new program), [`Kind::UseAfterClose`] |
-/// | medium | [`Kind::DoubleClose`], [`Kind::StaleNumber`], [`Kind::ReplacedByDup2`], [`Kind::TooManyFiles`], [`Kind::LeakTrend`] |
-/// | low | [`Kind::OpenAtExit`] |
+/// | high | [`Kind::InheritedAcrossExec`] (never used by the new program), [`Kind::StaleNumber`] (a call silently reached another file) |
+/// | medium | [`Kind::ReplacedByDup2`], [`Kind::TooManyFiles`], [`Kind::LeakTrend`] |
+/// | low | [`Kind::UseAfterClose`], [`Kind::DoubleClose`] (the `EBADF` touched nothing), [`Kind::OpenAtExit`], [`Kind::InheritedAcrossExec`] of a descriptor from before the log |
 /// | info | [`Kind::InheritedAcrossExec`] that the new program used (a deliberate pass, as `pass_fds` or `3>file cmd` make) |
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub enum Severity {
     /// Worth knowing, probably intended.
     Info,
-    /// Harmless in this run, a leak in a longer-lived program.
+    /// Harmless in this run: a leak in a longer-lived program, an `EBADF` that
+    /// touched nothing (a stale number waiting to be reused).
     Low,
     /// A bug that can lose or exhaust descriptors, or touch the wrong file.
     Medium,
-    /// A security or correctness bug: another program can reach a file, or a call
-    /// went to a descriptor the program had closed.
+    /// A security or correctness bug: another program can reach a file, or a
+    /// call reached another file through a number the program had closed.
     High,
 }
 
@@ -61,7 +64,7 @@ pub enum Kind {
     UseAfterClose,
     /// `close` failed with `EBADF` on a number this process had closed.
     DoubleClose,
-    /// After a use after close or double close of a number, the number was
+    /// After a use after close of a number, the number was
     /// reused by a new descriptor and then used: possibly through the stale copy.
     StaleNumber,
     /// `dup2`/`dup3` onto a descriptor the program had used closed its last
@@ -124,6 +127,9 @@ pub struct Site {
     /// The system call (`openat`, `dup2`, `close`, `execve` for the close-on-exec
     /// sweep; empty before the log).
     pub syscall: String,
+    /// Where the program made the call, from the log's `-k` stack
+    /// ([`crate::symbols`]; `None` without one).
+    pub source: Option<Source>,
 }
 
 impl Site {
@@ -131,18 +137,23 @@ impl Site {
         Site {
             line,
             syscall: syscall.into(),
+            source: None,
         }
     }
 }
 
 impl fmt::Display for Site {
-    /// `line 12 (openat)`, or `before the log`.
+    /// `line 12 (openat)`, `line 12 (openat) at prog.c:7 (main)` with a source
+    /// location, or `before the log`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.line == 0 {
-            f.write_str("before the log")
-        } else {
-            write!(f, "line {} ({})", self.line, self.syscall)
+            return f.write_str("before the log");
         }
+        write!(f, "line {} ({})", self.line, self.syscall)?;
+        if let Some(s) = &self.source {
+            write!(f, " at {s}")?;
+        }
+        Ok(())
     }
 }
 
@@ -157,6 +168,12 @@ pub struct Place {
     /// The program: the new one for an `execve`, the process's otherwise (`?`
     /// if the log shows none).
     pub program: String,
+    /// The descriptor of this occurrence (a finding grouped by source site, or
+    /// one about descriptors from before the log, can cover several numbers).
+    pub fd: Option<u32>,
+    /// Where the program made the call of this occurrence (the `execve`, the
+    /// failing call...), from the log's `-k` stack.
+    pub source: Option<Source>,
 }
 
 /// What a finding adds to the common fields, by kind.
@@ -262,6 +279,55 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// Every [`Site`] of the finding: where the descriptor got its number, then
+    /// the kind's own (the close before a use after close, the first use...).
+    pub(crate) fn sites_mut(&mut self) -> Vec<&mut Site> {
+        let mut out: Vec<&mut Site> = self.created.iter_mut().collect();
+        match &mut self.detail {
+            Detail::Inherited {
+                used, handed_over, ..
+            } => out.extend(used.iter_mut().chain(handed_over.iter_mut())),
+            Detail::AfterClose { closed, .. } => out.push(closed),
+            Detail::Stale { bad, reused, .. } => {
+                out.push(bad);
+                out.push(reused);
+            }
+            Detail::Replaced { last_use, .. } => out.push(last_use),
+            Detail::TooMany { .. } | Detail::Trend { .. } | Detail::AtExit { .. } => {}
+        }
+        out
+    }
+
+    /// Every [`Site`] of the finding with its role: `created` (where the
+    /// descriptor got its number), then by kind `used`, `handed over`, `closed`,
+    /// `bad` (the `EBADF` that showed a stale number), `reused`, `last use`.
+    pub fn sites(&self) -> Vec<(&'static str, &Site)> {
+        let mut out: Vec<(&'static str, &Site)> =
+            self.created.iter().map(|c| ("created", c)).collect();
+        match &self.detail {
+            Detail::Inherited {
+                used, handed_over, ..
+            } => {
+                out.extend(used.iter().map(|u| ("used", u)));
+                out.extend(handed_over.iter().map(|h| ("handed over", h)));
+            }
+            Detail::AfterClose { closed, .. } => out.push(("closed", closed)),
+            Detail::Stale { bad, reused, .. } => {
+                out.push(("bad", bad));
+                out.push(("reused", reused));
+            }
+            Detail::Replaced { last_use, .. } => out.push(("last use", last_use)),
+            Detail::TooMany { .. } | Detail::Trend { .. } | Detail::AtExit { .. } => {}
+        }
+        out
+    }
+
+    /// Where the program made the finding's own call (its first place's
+    /// source), from the log's `-k` stack.
+    pub fn source(&self) -> Option<&Source> {
+        self.places.first().and_then(|p| p.source.as_ref())
+    }
+
     /// How many times it occurred (at least 1).
     pub fn count(&self) -> usize {
         self.places.len().max(1)
@@ -302,8 +368,26 @@ impl Finding {
         format!("{}{}", self.sentence(), self.repeats())
     }
 
+    /// The distinct descriptors of the finding's places, in increasing order
+    /// (the finding's own if the places name none).
+    pub fn fds(&self) -> Vec<u32> {
+        let mut fds: Vec<u32> = self.places.iter().filter_map(|p| p.fd).collect();
+        fds.extend(self.fd);
+        fds.sort_unstable();
+        fds.dedup();
+        fds
+    }
+
     fn sentence(&self) -> String {
         let fd = self.fd.map_or(String::new(), |n| n.to_string());
+        // `fd 3`, or `fds 3, 4` for a finding that covers several numbers.
+        let fds = match self.fds()[..] {
+            [_, _, ..] => {
+                let all: Vec<String> = self.fds().iter().map(u32::to_string).collect();
+                format!("fds {}", all.join(", "))
+            }
+            _ => format!("fd {fd}"),
+        };
         // What the descriptor refers to, in parentheses (`(inherited)` has its own).
         let obj = self.object.as_deref().unwrap_or("?");
         let pobj = match obj {
@@ -317,7 +401,7 @@ impl Finding {
                 handed_over,
             } => {
                 let base = format!(
-                    "fd {fd} {pobj} inherited across execve(\"{program}\") without close-on-exec"
+                    "{fds} {pobj} inherited across execve(\"{program}\") without close-on-exec"
                 );
                 if let Some(h) = handed_over {
                     return format!("{base}; handed over on purpose: close-on-exec cleared at {h}");
@@ -371,7 +455,12 @@ impl Finding {
                  {peak} open at most, {open} still open at the end"
             ),
             Detail::AtExit { program } => {
-                format!("fd {fd} {pobj} still open when {program} exited")
+                // The exit closed it: what makes it worth knowing is the same
+                // code in a process that runs on (a server, a loop).
+                format!(
+                    "{fds} {pobj} still open when {program} exited (the exit closed it; a leak \
+                     where this code runs longer)"
+                )
             }
         }
     }

@@ -6,8 +6,11 @@
 //! # Human output (stdout)
 //!
 //! Findings grouped by severity, highest first, each group in line order; each
-//! finding is `FILE:LINE: pid PID: KIND: message`, then where its descriptor got
-//! its number and where its open file description was created; one summary line
+//! finding is `FILE:LINE: pid PID: KIND: message`, then, from a log with
+//! `strace -k` stacks (live mode records them), `at prog.c:14 (main)`: where the
+//! program made the call (`binary+0xOFFSET (symbol)` without debug
+//! information); then where its descriptor got its number (with its source
+//! location) and where its open file description was created; one summary line
 //! last:
 //!
 //! ```text
@@ -36,7 +39,25 @@
 //! (descriptors open at EMFILE; of a trend, still open at the end), `shape`,
 //! `created_count`, `closed_count`, `peak` (of a trend), `count` (how many
 //! times it occurred) and `places` (every occurrence, in line order:
-//! `[{line, pid, program}]`; the first is the finding's own `line` and `pid`).
+//! `[{line, pid, program, fd, source}]`; the first is the finding's own `line`
+//! and `pid`). Every `{line, syscall}` site has a `source`, and the finding has
+//! one for its own call: null without a `-k` stack, else `{text, file, line,
+//! function, binary, offset}` (`text`: `prog.c:14 (main)`; `file` and `line`
+//! null where the binary has no DWARF for it; `offset`: strace's file offset).
+//!
+//! # SARIF (`--sarif`)
+//!
+//! One SARIF 2.1.0 log (`fdkit_audit::sarif` describes the mapping): a result
+//! per finding with its source location (else the log's line), the
+//! descriptor's creation and the kind's other sites as related locations.
+//!
+//! # Suppressions (`--suppressions FILE`)
+//!
+//! One rule a line, `kind=KIND[,KIND] path=GLOB program=GLOB frame=GLOB` (any
+//! of them; all given must match; `#` comments), applied before `--kind`,
+//! `--pid`, `--min-severity`; the summary counts the findings suppressed whole
+//! (`suppressed`). `fdkit_audit::suppress` has the format. A bad rule is an
+//! error `FILE:LINE:COL: ...`, exit 2.
 //!
 //! Findings are grouped (`fdkit_audit::group`): one finding per descriptor per
 //! cause, so a descriptor leaked by one `openat` into 12 `execve`s is one
@@ -46,7 +67,7 @@
 //!
 //! The summary: `findings`, `high`, `medium`, `low`, `info`, `fail_on`,
 //! `failing` (findings at or above `fail_on`), `processes`, `lines`,
-//! `divergences`, `text`.
+//! `divergences`, `hidden` (left out by the filters), `suppressed`, `text`.
 //!
 //! # Pictures
 //!
@@ -69,7 +90,7 @@ use std::path::{Path, PathBuf};
 use crate::live::Started;
 use anyhow::Context as _;
 use clap::ValueEnum;
-use fdkit_audit::{Auditor, Detail, Finding, Kind, Severity, Site};
+use fdkit_audit::{Auditor, Detail, Finding, Kind, Severity, Site, Source, Suppressions};
 use fdkit_draw::{Mark, Picture};
 use fdkit_replay::{Divergence, Event, InputError, LogReader, Options, Replay, Sink};
 use serde::Serialize;
@@ -94,6 +115,14 @@ pub struct Args {
     /// text.
     #[arg(long, conflicts_with_all = ["dot", "svg"])]
     pub json: bool,
+    /// Print a SARIF 2.1.0 log (for code-scanning interfaces) instead of text.
+    #[arg(long, conflicts_with_all = ["json", "dot", "svg"])]
+    pub sarif: bool,
+    /// Leave out what this suppression file's rules match (one rule a line:
+    /// `kind=KIND[,KIND] path=GLOB program=GLOB frame=GLOB`, every field given
+    /// must match; `#` comments). Repeatable. Applied before the filters.
+    #[arg(long = "suppressions", value_name = "FILE")]
+    pub suppressions: Vec<PathBuf>,
     /// Exit 1 when a finding is at least this severe (`never`: always exit 0).
     #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Low)]
     pub fail_on: FailOn,
@@ -192,11 +221,11 @@ fn filter(findings: Vec<Finding>, args: &Args) -> Vec<Finding> {
 /// `--fail-on`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
 pub enum FailOn {
-    /// Inherited across exec and unused, use after close.
+    /// Inherited across exec and unused, a stale number reaching another file.
     High,
-    /// Also double close, stale numbers, dup2 closing a used file, EMFILE, leak trends.
+    /// Also dup2 closing a used file, EMFILE, leak trends.
     Medium,
-    /// Also descriptors open at exit.
+    /// Also use after close and double close (EBADF), descriptors open at exit.
     Low,
     /// Also descriptors passed across exec and used by the new program.
     Info,
@@ -240,7 +269,14 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
         name,
         initial_fds,
     } = args.live.start_for(log, args.initial_fds.as_deref())?;
+    if live.as_ref().is_some_and(|l| !l.stacks()) {
+        eprintln!(
+            "fdkit: warning: this strace cannot record stacks (`strace -k`): findings name \
+             lines of the log, not of the source"
+        );
+    }
     let picture = Format::from_flags(args.dot, args.svg);
+    let suppressions = read_suppressions(&args.suppressions)?;
     // Pictures replay the log twice: standard input and a live log are kept in
     // memory for that.
     let stdin = match (picture, live.as_mut(), log == Path::new("-")) {
@@ -273,11 +309,13 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     if let Some(l) = live.as_mut() {
         l.finish()?;
     }
-    let all = audited.findings.len();
-    let kept = filter(std::mem::take(&mut audited.findings), args);
+    let (unsuppressed, suppressed) = suppressions.apply(std::mem::take(&mut audited.findings));
+    let all = unsuppressed.len();
+    let kept = filter(unsuppressed, args);
     let findings = &kept;
     let mut summary = Summary::new(findings, args.fail_on, &audited);
     summary.hide(all - kept.len());
+    summary.suppress(suppressed);
     if audited.divergences > 0 {
         eprintln!(
             "fdkit: warning: {name}: {} calls differ from the model; findings near them rest on the log's results (see `fdkit check {name}`)",
@@ -294,6 +332,10 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
         )
         .with_context(|| format!("{name}: cannot read"))?;
         out.write_all(format.render(&picture).as_bytes())?;
+    } else if args.sarif {
+        let log = fdkit_audit::sarif::sarif(findings, &name, env!("CARGO_PKG_VERSION"));
+        serde_json::to_writer_pretty(&mut out, &log)?;
+        out.write_all(b"\n")?;
     } else if args.json {
         for f in findings {
             write_json(&mut out, "finding", JsonFinding::new(f))?;
@@ -318,6 +360,18 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     })
 }
 
+/// The rules of every `--suppressions` file; a bad rule is `FILE:LINE:COL: ...`.
+fn read_suppressions(files: &[PathBuf]) -> anyhow::Result<Suppressions> {
+    let mut s = Suppressions::default();
+    for f in files {
+        let text =
+            std::fs::read_to_string(f).with_context(|| format!("{}: cannot read", f.display()))?;
+        s.add(&text)
+            .map_err(|e| anyhow::anyhow!("{}:{e}", f.display()))?;
+    }
+    Ok(s)
+}
+
 /// What the first pass found.
 struct Audited {
     findings: Vec<Finding>,
@@ -340,6 +394,7 @@ fn audit(input: Box<dyn Read + '_>, opts: Options, name: &str) -> anyhow::Result
     LogReader::new(input)
         .for_each_line(|n, line| {
             lines = n;
+            pass.audit.stack_line(n, line);
             replay.push_bytes(n, line, &mut pass);
         })
         .with_context(|| format!("{name}: cannot read"))?;
@@ -423,6 +478,8 @@ struct Summary {
     divergences: u64,
     /// Findings left out by `--kind`, `--pid`, `--min-severity`.
     hidden: usize,
+    /// Findings left out whole by `--suppressions`.
+    suppressed: usize,
     text: String,
 }
 
@@ -466,11 +523,19 @@ impl Summary {
             lines,
             divergences,
             hidden: 0,
+            suppressed: 0,
             text,
         }
     }
 
     /// Notes `n` findings left out by the filters.
+    fn suppress(&mut self, n: usize) {
+        self.suppressed = n;
+        if n > 0 {
+            self.text.push_str(&format!("; {n} suppressed"));
+        }
+    }
+
     fn hide(&mut self, n: usize) {
         self.hidden = n;
         if n > 0 {
@@ -517,6 +582,9 @@ fn text(
         for x in group {
             let head = paint("1", &format!("{name}:{}:", x.line));
             writeln!(out, "  {head} pid {}: {}: {}", x.pid, x.kind, x.message())?;
+            if let Some(src) = x.source() {
+                writeln!(out, "    at {src}")?;
+            }
             if let Some(origin) = origin_text(x) {
                 writeln!(out, "    {origin}")?;
             }
@@ -536,6 +604,9 @@ fn origin_text(f: &Finding) -> Option<String> {
     } else {
         format!("{fd} from line {} ({})", c.line, c.syscall)
     };
+    if let Some(src) = &c.source {
+        t.push_str(&format!(" at {src}"));
+    }
     if let Some(o) = f.opened.filter(|&o| o != c.line) {
         if o == 0 {
             t.push_str("; open file description from before the log");
@@ -564,6 +635,7 @@ fn write_json<T: Serialize>(out: &mut impl Write, kind: &str, data: T) -> io::Re
 struct JsonSite<'a> {
     line: u64,
     syscall: &'a str,
+    source: Option<JsonSource<'a>>,
 }
 
 impl<'a> From<&'a Site> for JsonSite<'a> {
@@ -571,6 +643,32 @@ impl<'a> From<&'a Site> for JsonSite<'a> {
         JsonSite {
             line: s.line,
             syscall: &s.syscall,
+            source: s.source.as_ref().map(JsonSource::from),
+        }
+    }
+}
+
+/// A source location: `{text, file, line, function, binary, offset}`.
+#[derive(Serialize)]
+struct JsonSource<'a> {
+    /// `prog.c:12 (main)`, or `/tmp/prog+0x11d6 (main)` without DWARF.
+    text: String,
+    file: Option<&'a str>,
+    line: Option<u32>,
+    function: Option<&'a str>,
+    binary: &'a str,
+    offset: u64,
+}
+
+impl<'a> From<&'a Source> for JsonSource<'a> {
+    fn from(s: &'a Source) -> JsonSource<'a> {
+        JsonSource {
+            text: s.to_string(),
+            file: s.file.as_deref(),
+            line: s.line,
+            function: s.function.as_deref(),
+            binary: &s.binary,
+            offset: s.offset,
         }
     }
 }
@@ -585,6 +683,7 @@ struct JsonFinding<'a> {
     object: Option<&'a str>,
     created: Option<JsonSite<'a>>,
     opened: Option<u64>,
+    source: Option<JsonSource<'a>>,
     message: String,
     program: Option<&'a str>,
     used: Option<JsonSite<'a>>,
@@ -610,6 +709,8 @@ struct JsonPlace<'a> {
     line: u64,
     pid: u32,
     program: &'a str,
+    fd: Option<u32>,
+    source: Option<JsonSource<'a>>,
 }
 
 impl<'a> JsonFinding<'a> {
@@ -623,6 +724,7 @@ impl<'a> JsonFinding<'a> {
             object: f.object.as_deref(),
             created: f.created.as_ref().map(JsonSite::from),
             opened: f.opened,
+            source: f.source().map(JsonSource::from),
             message: f.message(),
             count: f.count(),
             places: f
@@ -632,6 +734,8 @@ impl<'a> JsonFinding<'a> {
                     line: p.line,
                     pid: p.pid,
                     program: &p.program,
+                    fd: p.fd,
+                    source: p.source.as_ref().map(JsonSource::from),
                 })
                 .collect(),
             ..JsonFinding::default()

@@ -86,6 +86,8 @@ pub struct Live {
     /// The descriptors PROG starts with: fdkit's own that are not close-on-exec
     /// when it starts strace (strace passes them on untouched).
     inherited: Vec<u32>,
+    /// Whether strace records stacks (`-k`): source locations for `fdkit audit`.
+    stacks: bool,
 }
 
 /// strace's pid while it runs, for the signal forwarder (0: none).
@@ -179,7 +181,14 @@ impl Live {
             first_line: Some(Vec::new()),
             exec_failed: None,
             inherited,
+            stacks: stack,
         })
+    }
+
+    /// Whether this strace records each call's stack (`-k`; the probe runs
+    /// `strace -f -k` once): `fdkit audit`'s source locations.
+    pub fn stacks(&self) -> bool {
+        self.stacks
     }
 
     /// The descriptors PROG starts with, known exactly in live mode: the replay's
