@@ -2,6 +2,7 @@
 //! system in `tests/`.
 
 use super::*;
+use alloc::vec;
 
 fn limits(nofile: u32) -> Limits {
     Limits::new(u64::from(nofile))
