@@ -23,7 +23,8 @@ extern "C" {
 //
 // # Safety
 // `release` and `ctx` stay valid while any table made from this one (by
-// [`fdkit_fork`]) lives.
+// [`fdkit_fork`]) lives; `release` may be called from any thread that uses such a
+// table, and must not call into the table whose close it reports.
 struct FdkitTable *fdkit_table_new(FdkitReleaseFn release, void *ctx);
 
 // Frees a table, closing every descriptor as at process exit (Linux
