@@ -116,7 +116,7 @@ pub unsafe extern "C" fn fdkit_table_new(
     ctx: *mut c_void,
 ) -> *mut FdkitTable {
     Box::into_raw(Box::new(FdkitTable {
-        table: FdTable::new(),
+        table: FdTable::with_data(),
         limits: Limits::default(),
         release,
         ctx,

@@ -24,7 +24,7 @@
 //! ```
 //! use fdkit::{Errno, Fd, FdTable, Limits, OwnerTag};
 //!
-//! let mut t: FdTable<&str, OwnerTag> = FdTable::new();
+//! let mut t: FdTable<&str, OwnerTag> = FdTable::with_data();
 //! let fd = t.insert("/dev/null", false, Limits::default())?;
 //! let file = OwnerTag::new(OwnerTag::KIND_FILE, 0x7f00);
 //! t.exchange_owner_tag(fd, OwnerTag::NONE, file)?;   // the File object owns fd
@@ -254,7 +254,7 @@ mod tests {
     use alloc::string::ToString;
 
     fn table() -> (FdTable<u32, OwnerTag>, Fd) {
-        let mut t = FdTable::new();
+        let mut t = FdTable::with_data();
         let fd = t.insert(7, false, Limits::default()).unwrap();
         (t, fd)
     }

@@ -28,7 +28,7 @@ where
     D: FdData + Send + Sync + 'static,
     E: Send + 'static,
 {
-    let table: Arc<Mutex<FdTable<&'static str, D>>> = Arc::new(Mutex::new(FdTable::new()));
+    let table: Arc<Mutex<FdTable<&'static str, D>>> = Arc::new(Mutex::new(FdTable::with_data()));
     let limits = Limits::default();
     let (to_two, two_rx) = mpsc::channel::<()>();
     let (to_one, one_rx) = mpsc::channel::<Fd>();

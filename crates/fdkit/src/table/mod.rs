@@ -63,7 +63,8 @@ pub enum DataRule {
 /// Per-descriptor data of the embedder's own, stored beside each installed entry of
 /// an [`FdTable`]: see the [module documentation](self).
 ///
-/// A new descriptor (`open`, [`FdTable::insert`], [`FdTable::install`]) starts with
+/// A table of `D` is made by [`FdTable::with_data`]. A new descriptor (`open`,
+/// [`FdTable::insert`], [`FdTable::install`]) starts with
 /// `D::default()`; [`FdTable::data`] and [`FdTable::data_mut`] read and change it;
 /// it leaves with the descriptor ([`FdTable::close_with_data`] hands it back; every
 /// other removal drops it). The two rules are per type, so a table of `()` (or of
@@ -272,13 +273,23 @@ pub struct FdTable<F, D = ()> {
 
 impl<F, D> Default for FdTable<F, D> {
     fn default() -> Self {
-        FdTable::new()
+        FdTable::with_data()
+    }
+}
+
+impl<F> FdTable<F> {
+    /// An empty table (Linux's embedded 64-slot table; nothing is allocated) with no
+    /// per-descriptor data. [`FdTable::with_data`] makes one whose descriptors carry
+    /// data.
+    pub const fn new() -> Self {
+        FdTable::with_data()
     }
 }
 
 impl<F, D> FdTable<F, D> {
-    /// An empty table (Linux's embedded 64-slot table; nothing is allocated).
-    pub const fn new() -> Self {
+    /// An empty table whose descriptors carry the embedder's data `D`
+    /// ([`FdData`]); [`FdTable::new`] when `D` is `()`.
+    pub const fn with_data() -> Self {
         FdTable {
             tree: Tree::new(),
             lowest_free: 0,
@@ -898,7 +909,7 @@ impl<F: Clone, D: FdData> FdTable<F, D> {
     pub fn clear(&mut self) -> Vec<F> {
         let mut slots = Vec::with_capacity(self.installed as usize);
         self.tree.drain_all(&mut slots);
-        *self = FdTable::new();
+        *self = FdTable::with_data();
         slots.into_iter().map(|slot| slot.entry).collect()
     }
 

@@ -347,7 +347,7 @@ impl FdData for Pinned {
 #[test]
 fn data_copied_by_dup_and_fork() {
     let l = limits(1024);
-    let mut t: FdTable<u32, Rights> = FdTable::new();
+    let mut t: FdTable<u32, Rights> = FdTable::with_data();
     let a = t.insert_with_data(0, 7, Rights(0b101), false, l).unwrap();
     let b = t.insert(8, false, l).unwrap();
     assert_eq!(t.data(b), Some(&Rights(0)));
@@ -381,7 +381,7 @@ impl<F: Clone, D: FdData> FdTable<F, D> {
 #[test]
 fn data_reset_by_dup_and_fork() {
     let l = limits(1024);
-    let mut t: FdTable<u32, Session> = FdTable::new();
+    let mut t: FdTable<u32, Session> = FdTable::with_data();
     let a = t.insert(7, false, l).unwrap();
     *t.data_mut(a).unwrap() = Session(9);
     let d = t.dup_default(a).unwrap();
@@ -413,7 +413,7 @@ fn data_reset_by_dup_and_fork() {
 #[test]
 fn data_refused_after_ebadf() {
     let l = limits(1024);
-    let mut t: FdTable<u32, Pinned> = FdTable::new();
+    let mut t: FdTable<u32, Pinned> = FdTable::with_data();
     assert!(
         t.fork(Limits::DEFAULT_NR_OPEN).is_ok(),
         "nothing to inherit"
