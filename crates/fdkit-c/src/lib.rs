@@ -25,6 +25,8 @@
 //!   Different tables may be used from different threads; a release callback runs
 //!   in the thread that made the last close.
 
+#![deny(missing_docs)]
+
 use core::ffi::{c_int, c_uint, c_void};
 use fdkit::catalog::flagset;
 use fdkit::{Errno, Fd, FdTable, Limits, OwnerTag};

@@ -30,6 +30,11 @@
 //!   ([`OwnerTag`](crate::OwnerTag)). The type's [`DataRule`]s decide what a
 //!   duplicate (`dup`, `dup2`, `dup3`, `F_DUPFD`) and a forked copy get: a copy, the
 //!   default value, or a refusal with an errno of the embedder's choosing.
+//!   Last closes are observed where entries leave: every removal returns the
+//!   entries, so an entry type whose `Drop` reports (an `Arc` of the embedder's
+//!   description, as `fdkit-c` keeps) sees each description's last close, in
+//!   whichever table it happens (`System::set_release_hook` reports them for the
+//!   full system).
 //!
 //! Not modelled: `ENOMEM` from table growth.
 
