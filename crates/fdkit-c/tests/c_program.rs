@@ -1,30 +1,37 @@
-//! The C test programs `tests/c/*.c`, compiled against the generated header and the
-//! static library with the `cc` crate's compiler detection, and run: each checks
-//! the C ABI against Linux's rules and prints `ok`.
+//! The C test programs `tests/c/*.c`, compiled against the generated header with the
+//! `cc` crate's compiler detection, linked once with the static library and once
+//! with the shared one, and run: each checks the C ABI against Linux's rules and
+//! prints `ok`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The directory holding `libfdkit_c.a`: cargo's output directory, above `deps/`
-/// where this test runs from.
+/// The directory holding `libfdkit_c.a` and `libfdkit_c.so`: cargo's output
+/// directory, above `deps/` where this test runs from.
 fn library_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test knows its own path");
     let dir = exe
         .parent()
         .and_then(Path::parent)
         .expect("tests run from target/PROFILE/deps");
-    assert!(
-        dir.join("libfdkit_c.a").is_file(),
-        "no libfdkit_c.a in {}",
-        dir.display()
-    );
+    for lib in ["libfdkit_c.a", "libfdkit_c.so"] {
+        assert!(dir.join(lib).is_file(), "no {lib} in {}", dir.display());
+    }
     dir.to_path_buf()
 }
 
-fn compile_and_run(source: &Path) {
+/// How the program is linked with fdkit-c.
+#[derive(Clone, Copy, Debug)]
+enum Link {
+    Static,
+    Shared,
+}
+
+fn compile_and_run(source: &Path, link: Link) {
     let out = PathBuf::from(env!("OUT_DIR"));
     let name = source.file_stem().unwrap().to_string_lossy().into_owned();
-    let exe = out.join(format!("c-test-{name}"));
+    let exe = out.join(format!("c-test-{name}-{link:?}"));
+    let libs = library_dir();
     let compiler = cc::Build::new()
         .target(env!("FDKIT_C_TARGET"))
         .host(env!("FDKIT_C_HOST"))
@@ -42,13 +49,19 @@ fn compile_and_run(source: &Path) {
         .arg(&out) // the header cbindgen generated for this build
         .arg(source)
         .arg("-o")
-        .arg(&exe)
-        .arg(library_dir().join("libfdkit_c.a"))
-        .args(["-lpthread", "-ldl", "-lm"]);
+        .arg(&exe);
+    match link {
+        Link::Static => cmd
+            .arg(libs.join("libfdkit_c.a"))
+            .args(["-lpthread", "-ldl", "-lm"]),
+        Link::Shared => cmd
+            .arg(libs.join("libfdkit_c.so"))
+            .arg(format!("-Wl,-rpath,{}", libs.display())),
+    };
     let built = cmd.output().expect("the C compiler runs");
     assert!(
         built.status.success(),
-        "compiling {} failed:\n{}",
+        "compiling {} ({link:?}) failed:\n{}",
         source.display(),
         String::from_utf8_lossy(&built.stderr)
     );
@@ -57,7 +70,7 @@ fn compile_and_run(source: &Path) {
         .expect("the C test program runs");
     assert!(
         run.status.success(),
-        "{} failed ({}):\n{}",
+        "{} ({link:?}) failed ({}):\n{}",
         source.display(),
         run.status,
         String::from_utf8_lossy(&run.stderr)
@@ -81,6 +94,7 @@ fn c_programs_pass() {
         dir.display()
     );
     for source in &sources {
-        compile_and_run(source);
+        compile_and_run(source, Link::Static);
+        compile_and_run(source, Link::Shared);
     }
 }
