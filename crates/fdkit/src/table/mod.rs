@@ -627,6 +627,8 @@ impl<F: Clone, D: FdData> FdTable<F, D> {
     ///
     /// # Errors
     /// 1. `EBADF`: `old` is not installed (free, reserved, or out of range).
+    ///    Then, not Linux's: the errno of the data's [`DataRule::Refuse`]
+    ///    ([`FdData::ON_DUP`]; likewise for `dup2`, `dup3` and `F_DUPFD`).
     /// 2. `EMFILE`: no free number below `limits.nofile` (or beyond `nr_open`).
     ///
     /// # References
@@ -663,7 +665,7 @@ impl<F: Clone, D: FdData> FdTable<F, D> {
     /// # Errors
     /// 1. `EBADF`: `old == new` and it is not installed.
     /// 2. `EBADF`: `new ≥ limits.nofile`.
-    /// 3. `EBADF`: `old` is not installed.
+    /// 3. `EBADF`: `old` is not installed (then a [`DataRule::Refuse`]).
     /// 4. `EBADF`: the table cannot grow to `new` (`nr_open`; Linux remaps `EMFILE`).
     /// 5. `EBUSY`: `new` is reserved by an open in flight.
     ///
@@ -686,7 +688,7 @@ impl<F: Clone, D: FdData> FdTable<F, D> {
     /// 1. `EINVAL`: `flags` has a bit other than `O_CLOEXEC`.
     /// 2. `EINVAL`: `old == new`, whether or not it is open.
     /// 3. `EBADF`: `new ≥ limits.nofile`.
-    /// 4. `EBADF`: `old` is not installed.
+    /// 4. `EBADF`: `old` is not installed (then a [`DataRule::Refuse`]).
     /// 5. `EBADF`: the table cannot grow to `new` (`nr_open`).
     /// 6. `EBUSY`: `new` is reserved.
     ///
@@ -756,7 +758,8 @@ impl<F: Clone, D: FdData> FdTable<F, D> {
     /// as unsigned, so a negative argument is a huge minimum.
     ///
     /// # Errors
-    /// 1. `EBADF`: `old` is not installed (checked before the argument).
+    /// 1. `EBADF`: `old` is not installed (checked before the argument; then a
+    ///    [`DataRule::Refuse`]).
     /// 2. `EINVAL`: `min ≥ limits.nofile`.
     /// 3. `EMFILE`: no free number in `[min, nofile)` (or beyond `nr_open`).
     ///
@@ -924,11 +927,15 @@ impl<F: Clone, D: FdData> FdTable<F, D> {
     /// child's limit are copied too.
     ///
     /// The copy is copy-on-write: O(number of leaves) pointer copies now, and a leaf
-    /// is copied only when one side writes to it.
+    /// is copied only when one side writes to it. The embedder's data follows
+    /// [`FdData::ON_FORK`]: copied with the leaves, or reset in every descriptor of
+    /// the copy (which then costs O(descriptors)).
     ///
     /// # Errors
     /// - `EMFILE`: the copy would need a table larger than `nr_open` allows (a
     ///   descriptor ≥ `nr_open` is open, `nr_open` having been lowered since).
+    /// - Not Linux's: the errno of [`DataRule::Refuse`] when any descriptor is
+    ///   installed.
     pub fn fork(&mut self, nr_open: u32) -> Result<FdTable<F, D>> {
         self.fork_with_max(u32::MAX, nr_open)
     }
