@@ -39,6 +39,15 @@
 //!   calls.
 //! - [`procfs`] renders a table as `/proc/PID/fd` shows it.
 //!
+//! ## `no_std`
+//!
+//! The default feature `std` adds everything above the table: objects, open file
+//! descriptions, processes, threads, `System`. Without it
+//! (`default-features = false`) the crate is `#![no_std]` + `alloc`, for kernels and
+//! library OSes: [`FdTable`] with per-descriptor data ([`FdData`]) and owner tags
+//! ([`OwnerTag`]), [`Limits`], [`CloseRange`], [`Fd`], [`Errno`], the flags and the
+//! [`catalog`]. The C ABI is the crate `fdkit-c`.
+//!
 //! ## Rules worth knowing
 //!
 //! - Close-on-exec belongs to the descriptor; offset and status flags (`O_APPEND`,
