@@ -73,6 +73,18 @@ fn table_op(which: &str, n: u64) -> bool {
                 let _ = black_box(old);
             }
         }
+        "tag_dup_close" => {
+            // h_dup_close with an fdsan owner tag per descriptor (issue 16): the
+            // cost of per-descriptor data, next to the table without.
+            let mut t: fdkit::FdTable<u32, fdkit::OwnerTag> = fdkit::FdTable::with_data();
+            for i in 0..4 {
+                t.insert(i, false, LIMITS).unwrap();
+            }
+            for _ in 0..n {
+                let fd = t.dup(BASE, LIMITS).unwrap();
+                let _ = black_box(t.close_with_tag(fd, fdkit::OwnerTag::NONE));
+            }
+        }
         _ => return false,
     }
     true

@@ -1,6 +1,6 @@
 //! [`Errno`]: Linux error numbers, named and worded the way strace prints them.
 
-use std::fmt;
+use core::fmt;
 
 include!("errno_table.rs");
 
@@ -18,7 +18,7 @@ include!("errno_table.rs");
 pub struct Errno(i32);
 
 /// The result type of every modelled system call.
-pub type Result<T, E = Errno> = std::result::Result<T, E>;
+pub type Result<T, E = Errno> = core::result::Result<T, E>;
 
 impl Errno {
     /// Wraps a raw error number (positive, as stored in `errno`).
@@ -70,7 +70,7 @@ impl Errno {
 
 /// `a` against `b`, byte by byte: for names of a few bytes, cheaper than `memcmp`.
 #[inline]
-fn name_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+fn name_cmp(a: &str, b: &str) -> core::cmp::Ordering {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     for (x, y) in a.iter().zip(b) {
         if x != y {
@@ -158,11 +158,13 @@ impl fmt::Debug for Errno {
     }
 }
 
+#[cfg(feature = "std")]
 impl std::error::Error for Errno {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
 
     #[test]
     fn table_is_sorted_and_unique() {

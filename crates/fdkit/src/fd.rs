@@ -1,6 +1,6 @@
 //! [`Fd`]: a descriptor number as the kernel sees it.
 
-use std::fmt;
+use core::fmt;
 
 /// A descriptor number, as the kernel sees it at the system-call boundary: an
 /// `unsigned int`.

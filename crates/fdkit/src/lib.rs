@@ -39,6 +39,15 @@
 //!   calls.
 //! - [`procfs`] renders a table as `/proc/PID/fd` shows it.
 //!
+//! ## `no_std`
+//!
+//! The default feature `std` adds everything above the table: objects, open file
+//! descriptions, processes, threads, `System`. Without it
+//! (`default-features = false`) the crate is `#![no_std]` + `alloc`, for kernels and
+//! library OSes: [`FdTable`] with per-descriptor data ([`FdData`]) and owner tags
+//! ([`OwnerTag`]), [`Limits`], [`CloseRange`], [`Fd`], [`Errno`], the flags and the
+//! [`catalog`]. The C ABI is the crate `fdkit-c`.
+//!
 //! ## Rules worth knowing
 //!
 //! - Close-on-exec belongs to the descriptor; offset and status flags (`O_APPEND`,
@@ -58,22 +67,41 @@
 //! timestamps in the filesystem; `SCM_RIGHTS`, `shutdown` and addresses on sockets;
 //! `O_TMPFILE`; pipe capacity accounted in pages (bytes are counted).
 
+#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+// The table layer: `core` + `alloc` only, so it builds with `#![no_std]`.
 pub mod catalog;
 pub mod errno;
 pub mod fd;
 pub mod flags;
-pub mod object;
-pub mod ofd;
-pub mod process;
-pub mod procfs;
-pub mod python;
-mod sync;
-pub mod syscall;
-pub mod system;
+pub mod owner;
 pub mod table;
+
+// Processes, threads, objects and the system: they need `std` (locks, condition
+// variables, the clock), behind the default feature `std`.
+#[cfg(feature = "std")]
+pub mod object;
+#[cfg(feature = "std")]
+pub mod ofd;
+#[cfg(feature = "std")]
+pub mod process;
+#[cfg(feature = "std")]
+pub mod procfs;
+#[cfg(feature = "std")]
+pub mod python;
+#[cfg(feature = "std")]
+mod sync;
+#[cfg(feature = "std")]
+pub mod syscall;
+#[cfg(feature = "std")]
+pub mod system;
+#[cfg(feature = "std")]
 mod wait;
 
 pub use errno::{Errno, Result};
@@ -82,12 +110,19 @@ pub use flags::{
     AccessMode, CloneFlags, CloseRangeFlags, DupFlags, EventFdFlags, FdFlags, OFlags, SockFlags,
     Whence,
 };
+#[cfg(feature = "std")]
 pub use object::{FileKind, FileObject, Stat};
+#[cfg(feature = "std")]
 pub use ofd::{OpenFileDescription, Released};
+pub use owner::{OwnerTag, TagError};
+#[cfg(feature = "std")]
 pub use process::{ExitStatus, Pid, RLimit};
+#[cfg(feature = "std")]
 pub use procfs::{FdInfo, FdListing};
+#[cfg(feature = "std")]
 pub use system::{Config, System, Task};
-pub use table::{CloseRange, FdTable, Limits};
+pub use table::{CloseRange, DataRule, FdData, FdTable, Limits};
+#[cfg(feature = "std")]
 pub use wait::{Interrupt, Wake};
 
 /// The README's Rust code blocks, compiled and run as doctests.

@@ -4,6 +4,9 @@
 //! here to the model itself, over pseudo-random calls with valid and invalid
 //! arguments).
 
+// Needs the whole system (feature `std`); `--no-default-features` skips it.
+#![cfg(feature = "std")]
+
 use fdkit::catalog::{self, Shape};
 use fdkit::process::RLimit;
 use fdkit::syscall::Call;

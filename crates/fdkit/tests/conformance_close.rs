@@ -2,6 +2,9 @@
 //! `shared/reference/conformance-cases.md`; `CONFORMANCE.md` maps them. `closefrom(n)`
 //! is `close_range(n, ~0U, 0)`, as glibc implements it.
 
+// Needs the whole system (feature `std`); `--no-default-features` skips it.
+#![cfg(feature = "std")]
+
 #[macro_use]
 mod common;
 use common::*;

@@ -1,6 +1,9 @@
 //! Conformance: `dup(2)` (cases DUP-01 .. DUP-18 of
 //! `shared/reference/conformance-cases.md`; `CONFORMANCE.md` maps them).
 
+// Needs the whole system (feature `std`); `--no-default-features` skips it.
+#![cfg(feature = "std")]
+
 #[macro_use]
 mod common;
 use common::*;

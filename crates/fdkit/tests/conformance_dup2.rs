@@ -1,6 +1,9 @@
 //! Conformance: `dup2(2)` (cases DUP2-01 .. DUP2-31 of
 //! `shared/reference/conformance-cases.md`; `CONFORMANCE.md` maps them).
 
+// Needs the whole system (feature `std`); `--no-default-features` skips it.
+#![cfg(feature = "std")]
+
 #[macro_use]
 mod common;
 use common::*;

@@ -1,6 +1,9 @@
 //! Conformance: `dup3(2)` (cases DUP3-01 .. DUP3-21 of
 //! `shared/reference/conformance-cases.md`; `CONFORMANCE.md` maps them).
 
+// Needs the whole system (feature `std`); `--no-default-features` skips it.
+#![cfg(feature = "std")]
+
 #[macro_use]
 mod common;
 use common::*;

@@ -3,6 +3,9 @@
 //! `CONFORMANCE.md` maps them. The model's `execve` is the part after the point of no
 //! return (`begin_new_exec`): a "helper program" is the task it returns.
 
+// Needs the whole system (feature `std`); `--no-default-features` skips it.
+#![cfg(feature = "std")]
+
 #[macro_use]
 mod common;
 use common::*;

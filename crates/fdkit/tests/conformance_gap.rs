@@ -3,6 +3,9 @@
 //! adjacent behaviours (ADJ-*) of `shared/reference/conformance-cases.md`;
 //! `CONFORMANCE.md` maps them.
 
+// Needs the whole system (feature `std`); `--no-default-features` skips it.
+#![cfg(feature = "std")]
+
 #[macro_use]
 mod common;
 use common::*;

@@ -2,6 +2,9 @@
 //! allocator (cases LIM-01 .. LIM-10 of `shared/reference/conformance-cases.md`;
 //! `CONFORMANCE.md` maps them).
 
+// Needs the whole system (feature `std`); `--no-default-features` skips it.
+#![cfg(feature = "std")]
+
 #[macro_use]
 mod common;
 use common::*;

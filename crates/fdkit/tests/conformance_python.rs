@@ -8,6 +8,9 @@
 //! `Modules/_posixsubprocess.c`: `child_exec`) and checks that rule; the subprocess
 //! logic itself is not modelled.
 
+// Needs the whole system (feature `std`); `--no-default-features` skips it.
+#![cfg(feature = "std")]
+
 #[macro_use]
 mod common;
 use common::*;

@@ -3,6 +3,9 @@
 //! counting allocator (this test binary's own; the library has no unsafe code) and
 //! checks the Linux errno.
 
+// Needs the whole system (feature `std`); `--no-default-features` skips it.
+#![cfg(feature = "std")]
+
 use fdkit::flags::fcntl_cmd::{F_DUPFD, F_DUPFD_CLOEXEC, F_SETPIPE_SZ};
 use fdkit::flags::RLIMIT_NOFILE;
 use fdkit::{CloseRangeFlags, Config, DupFlags, Errno, OFlags, RLimit, System, Task, Whence};

@@ -16,6 +16,9 @@
 //!
 //! Set `FDKIT_PROPTEST_CASES` for a longer run.
 
+// Needs the whole system (feature `std`); `--no-default-features` skips it.
+#![cfg(feature = "std")]
+
 use fdkit::flags::fcntl_cmd::F_SETFL;
 use fdkit::{
     CloneFlags, CloseRangeFlags, DupFlags, Fd, FdFlags, OFlags, Pid, Released, SockFlags, System,

@@ -3,6 +3,9 @@
 //! `O_RDONLY | (flags & O_NONBLOCK)` (recorded on Linux 6.18:
 //! `tests/fixtures/c-pipe2-flags.strace`).
 
+// Needs the whole system (feature `std`); `--no-default-features` skips it.
+#![cfg(feature = "std")]
+
 use fdkit::{OFlags, System};
 
 const F_GETFD: i32 = 1;

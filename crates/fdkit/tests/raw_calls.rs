@@ -1,6 +1,9 @@
 //! Raw numbers from a guest go through [`Call`]: the typed `Task` methods take flag
 //! types, and `Call`'s dispatch must still give Linux's errno for invalid raw bits.
 
+// Needs the whole system (feature `std`); `--no-default-features` skips it.
+#![cfg(feature = "std")]
+
 use fdkit::syscall::{Call, Value};
 use fdkit::{DupFlags, Errno, OFlags, System, Task, Whence};
 

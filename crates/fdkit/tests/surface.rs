@@ -5,6 +5,9 @@
 //! `tests/harness/mod.rs`); set `FDKIT_PROPTEST_CASES` for a longer run. Inputs the
 //! fuzzer found are kept below as regression tests.
 
+// Needs the whole system (feature `std`); `--no-default-features` skips it.
+#![cfg(feature = "std")]
+
 mod harness;
 
 use proptest::prelude::*;

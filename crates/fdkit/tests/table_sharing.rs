@@ -2,6 +2,9 @@
 //! again when its other users are gone, and released exactly once, after the last
 //! user (semantics §1.8: `copy_files`, `unshare_files`, `close_files`).
 
+// Needs the whole system (feature `std`); `--no-default-features` skips it.
+#![cfg(feature = "std")]
+
 use fdkit::{CloneFlags, Fd, OFlags, Released, System, Task};
 use std::sync::{Arc, Mutex};
 

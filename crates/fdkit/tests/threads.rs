@@ -7,6 +7,9 @@
 //! - pipes blocking across threads, woken by data, by the last writer's close, and
 //!   by an interrupt (`EINTR`).
 
+// Needs the whole system (feature `std`); `--no-default-features` skips it.
+#![cfg(feature = "std")]
+
 use fdkit::{CloneFlags, Errno, Fd, FdFlags, OFlags, Released, System, Task};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -16,6 +16,11 @@
 //! `O_ASYNC` is accepted when parsing). Names accepted when parsing but never
 //! printed are the set's [`aliases`](FlagSet::aliases).
 
+use alloc::borrow::ToOwned;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
 /// Declares every named constant: `NAME = value;` makes `pub const NAME: u64` and
 /// `name::NAME: &str`, so the spelling and the value live on one line.
 macro_rules! constants {

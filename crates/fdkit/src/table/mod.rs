@@ -23,6 +23,19 @@
 //!   and `EBADF` at a lowered `nr_open` come out exactly as on Linux. The storage itself
 //!   is sparse and never sized by it.
 //!
+//! - **Embedder data.** Next to its entry, every installed descriptor carries a value
+//!   of the embedder's type `D` ([`FdData`]; `()` by default, which costs nothing):
+//!   data that belongs to the *descriptor*, not to the open file description — an
+//!   `F_SETOWN`-style owner, capability rights, an fdsan owner tag
+//!   ([`OwnerTag`](crate::OwnerTag)). The type's [`DataRule`]s decide what a
+//!   duplicate (`dup`, `dup2`, `dup3`, `F_DUPFD`) and a forked copy get: a copy, the
+//!   default value, or a refusal with an errno of the embedder's choosing.
+//!   Last closes are observed where entries leave: every removal returns the
+//!   entries, so an entry type whose `Drop` reports (an `Arc` of the embedder's
+//!   description, as `fdkit-c` keeps) sees each description's last close, in
+//!   whichever table it happens (`System::set_release_hook` reports them for the
+//!   full system).
+//!
 //! Not modelled: `ENOMEM` from table growth.
 
 mod tree;
@@ -30,7 +43,84 @@ mod tree;
 use crate::errno::{Errno, Result};
 use crate::fd::Fd;
 use crate::flags::{CloseRangeFlags, DupFlags, FdFlags};
+use alloc::vec::Vec;
 use tree::{bit, Mark, Tree};
+
+/// What a copied descriptor gets of its original's embedder data ([`FdData`]).
+///
+/// Linux itself copies no per-descriptor state but close-on-exec, and sets that by
+/// the call (`dup` clears it, `fork` keeps it); embedder data follows the rule its
+/// type declares instead.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum DataRule {
+    /// The copy gets a clone of the original's data (capability rights, which
+    /// `dup` and `fork` carry over in Capsicum).
+    Copy,
+    /// The copy gets `D::default()` (an fdsan owner tag: a duplicate starts unowned).
+    Reset,
+    /// The call fails with this errno, after every check Linux makes on the original
+    /// descriptor and before anything changes: for a duplicate, right after the
+    /// `EBADF` check of the old descriptor; for `fork`, when any descriptor is
+    /// installed (the table cannot be inherited at all).
+    Refuse(Errno),
+}
+
+/// Per-descriptor data of the embedder's own, stored beside each installed entry of
+/// an [`FdTable`]: see the [module documentation](self).
+///
+/// A table of `D` is made by [`FdTable::with_data`]. A new descriptor (`open`,
+/// [`FdTable::insert`], [`FdTable::install`]) starts with
+/// `D::default()`; [`FdTable::data`] and [`FdTable::data_mut`] read and change it;
+/// it leaves with the descriptor ([`FdTable::close_with_data`] hands it back; every
+/// other removal drops it). The two rules are per type, so a table of `()` (or of
+/// any type whose `ON_FORK` is [`DataRule::Copy`]) forks in O(number of leaves),
+/// copy-on-write, as without data.
+pub trait FdData: Clone + Default {
+    /// The new descriptor of `dup`, `dup2`, `dup3`, `F_DUPFD` and
+    /// `F_DUPFD_CLOEXEC`. `dup2(fd, fd)`, which copies nothing, does not apply it.
+    const ON_DUP: DataRule;
+    /// Every descriptor of the child's table at `fork` ([`FdTable::fork`], and the
+    /// private copy of `close_range(CLOSE_RANGE_UNSHARE)`). [`FdTable::snapshot`] is
+    /// exact and does not apply it.
+    const ON_FORK: DataRule;
+}
+
+/// No data: the default, free in time and space.
+impl FdData for () {
+    const ON_DUP: DataRule = DataRule::Copy;
+    const ON_FORK: DataRule = DataRule::Copy;
+}
+
+/// What a tree slot holds for an installed descriptor: the entry and the
+/// embedder's data (a `()` adds nothing to the slot's size).
+#[derive(Clone)]
+struct Slot<F, D> {
+    entry: F,
+    data: D,
+}
+
+impl<F, D: Default> Slot<F, D> {
+    #[inline]
+    fn new(entry: F) -> Self {
+        Slot {
+            entry,
+            data: D::default(),
+        }
+    }
+}
+
+/// The leaf type of a table with entries `F` and data `D`.
+type Leaf<F, D> = tree::Leaf<Slot<F, D>>;
+
+/// The data a copy of `data` gets under `rule`.
+#[inline]
+fn copied_data<D: FdData>(data: &D, rule: DataRule) -> Result<D> {
+    match rule {
+        DataRule::Copy => Ok(data.clone()),
+        DataRule::Reset => Ok(D::default()),
+        DataRule::Refuse(errno) => Err(errno),
+    }
+}
 
 /// The limits a table operation is checked against.
 ///
@@ -145,7 +235,7 @@ impl CloseRange {
     /// below `first` when the table's last allocated descriptor lies in the range
     /// (those above would be closed at once). Otherwise the whole table is copied
     /// (`u32::MAX`). The size matters: a copy larger than `nr_open` is `EMFILE`.
-    pub fn unshare_max_fds<F>(&self, table: &FdTable<F>) -> u32 {
+    pub fn unshare_max_fds<F, D>(&self, table: &FdTable<F, D>) -> u32 {
         if self.cloexec() {
             return u32::MAX;
         }
@@ -158,7 +248,8 @@ impl CloseRange {
     }
 }
 
-/// A descriptor table: numbers → entries of type `F`, plus close-on-exec.
+/// A descriptor table: numbers → entries of type `F`, plus close-on-exec and the
+/// embedder's per-descriptor data `D` ([`FdData`], none by default).
 ///
 /// See the [module documentation](self) for the model. All operations are
 /// O(log₆₄ n) worst case on the number space (at most 6 levels for 2³² numbers);
@@ -168,8 +259,8 @@ impl CloseRange {
 /// cost in proportion to the descriptors they touch, not to the number range.
 #[doc(alias = "files_struct")]
 #[doc(alias = "fdtable")]
-pub struct FdTable<F> {
-    tree: Tree<F>,
+pub struct FdTable<F, D = ()> {
+    tree: Tree<Slot<F, D>>,
     /// Every number below this is allocated (Linux's `next_fd`). It is the lowest
     /// unallocated number itself when `lowest_exact`; otherwise that number is the
     /// first free one from here, found when next needed (a close below it makes
@@ -185,15 +276,25 @@ pub struct FdTable<F> {
     reserved: Vec<u32>,
 }
 
-impl<F> Default for FdTable<F> {
+impl<F, D> Default for FdTable<F, D> {
     fn default() -> Self {
-        FdTable::new()
+        FdTable::with_data()
     }
 }
 
 impl<F> FdTable<F> {
-    /// An empty table (Linux's embedded 64-slot table; nothing is allocated).
+    /// An empty table (Linux's embedded 64-slot table; nothing is allocated) with no
+    /// per-descriptor data. [`FdTable::with_data`] makes one whose descriptors carry
+    /// data.
     pub const fn new() -> Self {
+        FdTable::with_data()
+    }
+}
+
+impl<F, D> FdTable<F, D> {
+    /// An empty table whose descriptors carry the embedder's data `D`
+    /// ([`FdData`]); [`FdTable::new`] when `D` is `()`.
+    pub const fn with_data() -> Self {
         FdTable {
             tree: Tree::new(),
             lowest_free: 0,
@@ -208,8 +309,19 @@ impl<F> FdTable<F> {
     /// `fget_raw`: a reserved slot holds a NULL pointer).
     #[inline]
     pub fn get(&self, fd: Fd) -> Option<&F> {
+        self.slot(fd).map(|slot| &slot.entry)
+    }
+
+    #[inline]
+    fn slot(&self, fd: Fd) -> Option<&Slot<F, D>> {
         let n = fd.get();
         self.tree.leaf(n)?.slots[(n & 63) as usize].as_ref()
+    }
+
+    /// The embedder's data of an installed `fd` ([`FdData`]), or `None` if `fd` is
+    /// free or reserved.
+    pub fn data(&self, fd: Fd) -> Option<&D> {
+        self.slot(fd).map(|slot| &slot.data)
     }
 
     /// The descriptor flags of an installed `fd`.
@@ -312,7 +424,7 @@ impl<F> FdTable<F> {
     }
 
     /// Installed descriptors in increasing order, with their flags.
-    pub fn iter(&self) -> Iter<'_, F> {
+    pub fn iter(&self) -> Iter<'_, F, D> {
         Iter {
             table: self,
             next: 0,
@@ -322,7 +434,7 @@ impl<F> FdTable<F> {
 
     /// Heap bytes used by the table's own storage (entries' referents excluded).
     pub fn heap_bytes(&self) -> usize {
-        self.tree.heap_bytes() + self.reserved.capacity() * std::mem::size_of::<u32>()
+        self.tree.heap_bytes() + self.reserved.capacity() * core::mem::size_of::<u32>()
     }
 
     /// Linux `expand_files`: make room for `fd` or fail with `EMFILE`.
@@ -372,7 +484,21 @@ impl<F> FdTable<F> {
     }
 }
 
-impl<F: Clone> FdTable<F> {
+impl<F: Clone, D: FdData> FdTable<F, D> {
+    /// The embedder's data of an installed `fd`, for changing it (a leaf shared with
+    /// a forked table is copied first), or `None` if `fd` is free or reserved.
+    pub fn data_mut(&mut self, fd: Fd) -> Option<&mut D> {
+        let n = fd.get();
+        let installed = |leaf: &Leaf<F, D>, i: usize| leaf.slots[i].is_some();
+        // Check before writing, so a lookup that fails never copies a shared leaf.
+        self.tree
+            .leaf(n)
+            .filter(|leaf| installed(leaf, (n & 63) as usize))?;
+        self.tree.leaf_for_write(n)?.slots[(n & 63) as usize]
+            .as_mut()
+            .map(|slot| &mut slot.data)
+    }
+
     /// Allocates the lowest free number ≥ `start` below `limits.nofile` (Linux
     /// `alloc_fd`), with close-on-exec set as given, without installing anything.
     ///
@@ -383,13 +509,29 @@ impl<F: Clone> FdTable<F> {
         self.allocate(start, cloexec, limits, None)
     }
 
+    /// [`FdTable::insert_from`] with the new descriptor's data given (instead of
+    /// `D::default()`).
+    ///
+    /// # Errors
+    /// - `EMFILE`: as [`FdTable::reserve`].
+    pub fn insert_with_data(
+        &mut self,
+        start: u32,
+        entry: F,
+        data: D,
+        cloexec: bool,
+        limits: Limits,
+    ) -> Result<Fd> {
+        self.allocate(start, cloexec, limits, Some(Slot { entry, data }))
+    }
+
     /// Linux `alloc_fd`, then `fd_install` when `entry` is given.
     fn allocate(
         &mut self,
         start: u32,
         cloexec: bool,
         limits: Limits,
-        entry: Option<F>,
+        entry: Option<Slot<F, D>>,
     ) -> Result<Fd> {
         let from_lowest = start <= self.lowest_free;
         let fd = self.lowest_free_from(start);
@@ -423,13 +565,14 @@ impl<F: Clone> FdTable<F> {
 
     /// Installs `entry` into the reserved number `fd` (Linux `fd_install`). Gives the
     /// entry back if `fd` is not reserved.
-    pub fn install(&mut self, fd: Fd, entry: F) -> std::result::Result<(), F> {
+    pub fn install(&mut self, fd: Fd, entry: F) -> core::result::Result<(), F> {
         let Some(pos) = self.reserved.iter().position(|&r| r == fd.get()) else {
             return Err(entry);
         };
         self.reserved.swap_remove(pos);
-        self.tree
-            .update(fd.get(), false, |leaf, i| leaf.slots[i] = Some(entry));
+        self.tree.update(fd.get(), false, |leaf, i| {
+            leaf.slots[i] = Some(Slot::new(entry))
+        });
         self.installed += 1;
         Ok(())
     }
@@ -457,7 +600,7 @@ impl<F: Clone> FdTable<F> {
         cloexec: bool,
         limits: Limits,
     ) -> Result<Fd> {
-        self.allocate(start, cloexec, limits, Some(entry))
+        self.allocate(start, cloexec, limits, Some(Slot::new(entry)))
     }
 
     /// [`FdTable::insert_from`] with `start` 0: the lowest free number, as `open`,
@@ -469,7 +612,7 @@ impl<F: Clone> FdTable<F> {
         self.insert_from(0, entry, cloexec, limits)
     }
 
-    fn free_slot(&mut self, n: u32) -> Option<F> {
+    fn free_slot(&mut self, n: u32) -> Option<Slot<F, D>> {
         let taken = self.tree.update(n, false, |leaf, i| {
             leaf.open &= !bit(i);
             leaf.cloexec &= !bit(i);
@@ -484,14 +627,31 @@ impl<F: Clone> FdTable<F> {
     ///
     /// # Errors
     /// 1. `EBADF`: `old` is not installed (free, reserved, or out of range).
+    ///    Then, not Linux's: the errno of the data's [`DataRule::Refuse`]
+    ///    ([`FdData::ON_DUP`]; likewise for `dup2`, `dup3` and `F_DUPFD`).
     /// 2. `EMFILE`: no free number below `limits.nofile` (or beyond `nr_open`).
     ///
     /// # References
     /// [dup(2)](https://man7.org/linux/man-pages/man2/dup.2.html),
     /// [POSIX dup](https://pubs.opengroup.org/onlinepubs/9799919799/functions/dup.html)
     pub fn dup(&mut self, old: Fd, limits: Limits) -> Result<Fd> {
-        let entry = self.get(old).ok_or(Errno::BADF)?.clone();
-        self.insert_from(0, entry, false, limits)
+        let slot = self.duplicate(old)?;
+        self.allocate(0, false, limits, Some(slot))
+    }
+
+    /// The slot a duplicate of `old` gets: its entry, and its data under
+    /// [`FdData::ON_DUP`].
+    ///
+    /// # Errors
+    /// 1. `EBADF`: `old` is not installed.
+    /// 2. The errno of [`DataRule::Refuse`].
+    #[inline]
+    fn duplicate(&self, old: Fd) -> Result<Slot<F, D>> {
+        let slot = self.slot(old).ok_or(Errno::BADF)?;
+        Ok(Slot {
+            entry: slot.entry.clone(),
+            data: copied_data(&slot.data, D::ON_DUP)?,
+        })
     }
 
     /// `dup2(oldfd, newfd)` — make `new` refer to `old`'s entry, closing what `new`
@@ -505,7 +665,7 @@ impl<F: Clone> FdTable<F> {
     /// # Errors
     /// 1. `EBADF`: `old == new` and it is not installed.
     /// 2. `EBADF`: `new ≥ limits.nofile`.
-    /// 3. `EBADF`: `old` is not installed.
+    /// 3. `EBADF`: `old` is not installed (then a [`DataRule::Refuse`]).
     /// 4. `EBADF`: the table cannot grow to `new` (`nr_open`; Linux remaps `EMFILE`).
     /// 5. `EBUSY`: `new` is reserved by an open in flight.
     ///
@@ -528,7 +688,7 @@ impl<F: Clone> FdTable<F> {
     /// 1. `EINVAL`: `flags` has a bit other than `O_CLOEXEC`.
     /// 2. `EINVAL`: `old == new`, whether or not it is open.
     /// 3. `EBADF`: `new ≥ limits.nofile`.
-    /// 4. `EBADF`: `old` is not installed.
+    /// 4. `EBADF`: `old` is not installed (then a [`DataRule::Refuse`]).
     /// 5. `EBADF`: the table cannot grow to `new` (`nr_open`).
     /// 6. `EBUSY`: `new` is reserved.
     ///
@@ -562,7 +722,7 @@ impl<F: Clone> FdTable<F> {
         }
         // Linux grows the table before looking at `old`, and keeps the error for later.
         let grown = self.expand(n, limits.nr_open);
-        let entry = self.get(old).ok_or(Errno::BADF)?.clone();
+        let entry = self.duplicate(old)?;
         grown.map_err(|_| Errno::BADF)?;
         // `reserved` lists exactly the reserved numbers (usually none).
         if self.reserved.contains(&n) {
@@ -577,7 +737,10 @@ impl<F: Clone> FdTable<F> {
                 } else {
                     leaf.cloexec &= !bit(i);
                 }
-                (leaf.slots[i].replace(entry), free_above(leaf, i))
+                (
+                    leaf.slots[i].replace(entry).map(|slot| slot.entry),
+                    free_above(leaf, i),
+                )
             })
             .unwrap_or((None, 0));
         if displaced.is_none() {
@@ -595,7 +758,8 @@ impl<F: Clone> FdTable<F> {
     /// as unsigned, so a negative argument is a huge minimum.
     ///
     /// # Errors
-    /// 1. `EBADF`: `old` is not installed (checked before the argument).
+    /// 1. `EBADF`: `old` is not installed (checked before the argument; then a
+    ///    [`DataRule::Refuse`]).
     /// 2. `EINVAL`: `min ≥ limits.nofile`.
     /// 3. `EMFILE`: no free number in `[min, nofile)` (or beyond `nr_open`).
     ///
@@ -615,11 +779,11 @@ impl<F: Clone> FdTable<F> {
     }
 
     fn dupfd(&mut self, old: Fd, min: u32, cloexec: bool, limits: Limits) -> Result<Fd> {
-        let entry = self.get(old).ok_or(Errno::BADF)?.clone();
+        let entry = self.duplicate(old)?;
         if min >= limits.nofile {
             return Err(Errno::INVAL);
         }
-        self.insert_from(min, entry, cloexec, limits)
+        self.allocate(min, cloexec, limits, Some(entry))
     }
 
     /// `fcntl(fd, F_GETFD)` — the descriptor flags: `FD_CLOEXEC` or nothing.
@@ -673,9 +837,17 @@ impl<F: Clone> FdTable<F> {
     /// # References
     /// [close(2)](https://man7.org/linux/man-pages/man2/close.2.html)
     pub fn close(&mut self, fd: Fd) -> Result<F> {
+        self.close_with_data(fd).map(|(entry, _)| entry)
+    }
+
+    /// [`FdTable::close`], handing back the descriptor's data with its entry.
+    ///
+    /// # Errors
+    /// - `EBADF`: `fd` is not installed.
+    pub fn close_with_data(&mut self, fd: Fd) -> Result<(F, D)> {
         let n = fd.get();
         // Checked before writing, so a failed close never copies a shared leaf.
-        let installed = |leaf: &tree::Leaf<F>, i: usize| leaf.slots[i].is_some();
+        let installed = |leaf: &Leaf<F, D>, i: usize| leaf.slots[i].is_some();
         let entry = self
             .tree
             .update_if(n, false, installed, |leaf, i| {
@@ -687,7 +859,7 @@ impl<F: Clone> FdTable<F> {
             .ok_or(Errno::BADF)?;
         self.lower_lowest_free(n);
         self.installed -= 1;
-        Ok(entry)
+        Ok((entry.entry, entry.data))
     }
 
     /// `close_range(first, last, flags)` on a table the caller holds exclusively (so
@@ -743,10 +915,10 @@ impl<F: Clone> FdTable<F> {
     /// Empties the table, as at exit (Linux `close_files`), returning the entries this
     /// table was the last to hold. Reservations are dropped.
     pub fn clear(&mut self) -> Vec<F> {
-        let mut entries = Vec::with_capacity(self.installed as usize);
-        self.tree.drain_all(&mut entries);
-        *self = FdTable::new();
-        entries
+        let mut slots = Vec::with_capacity(self.installed as usize);
+        self.tree.drain_all(&mut slots);
+        *self = FdTable::with_data();
+        slots.into_iter().map(|slot| slot.entry).collect()
     }
 
     /// The copy a child gets at `fork` without `CLONE_FILES` (Linux `dup_fd`): same
@@ -755,12 +927,16 @@ impl<F: Clone> FdTable<F> {
     /// child's limit are copied too.
     ///
     /// The copy is copy-on-write: O(number of leaves) pointer copies now, and a leaf
-    /// is copied only when one side writes to it.
+    /// is copied only when one side writes to it. The embedder's data follows
+    /// [`FdData::ON_FORK`]: copied with the leaves, or reset in every descriptor of
+    /// the copy (which then costs O(descriptors)).
     ///
     /// # Errors
     /// - `EMFILE`: the copy would need a table larger than `nr_open` allows (a
     ///   descriptor ≥ `nr_open` is open, `nr_open` having been lowered since).
-    pub fn fork(&mut self, nr_open: u32) -> Result<FdTable<F>> {
+    /// - Not Linux's: the errno of [`DataRule::Refuse`] when any descriptor is
+    ///   installed.
+    pub fn fork(&mut self, nr_open: u32) -> Result<FdTable<F, D>> {
         self.fork_with_max(u32::MAX, nr_open)
     }
 
@@ -770,7 +946,7 @@ impl<F: Clone> FdTable<F> {
     ///
     /// # Errors
     /// As [`FdTable::fork`].
-    pub fn fork_with_max(&mut self, max_fds: u32, nr_open: u32) -> Result<FdTable<F>> {
+    pub fn fork_with_max(&mut self, max_fds: u32, nr_open: u32) -> Result<FdTable<F, D>> {
         // Linux sane_fdtable_size: whole words up to the last open one, capped.
         let count = self
             .tree
@@ -807,13 +983,35 @@ impl<F: Clone> FdTable<F> {
             drop(beyond);
         }
         child.recompute_lowest_free();
+        match D::ON_FORK {
+            DataRule::Copy => {}
+            DataRule::Reset => child.reset_data(),
+            DataRule::Refuse(errno) if child.installed > 0 => return Err(errno),
+            DataRule::Refuse(_) => {}
+        }
         Ok(child)
+    }
+
+    /// Gives every installed descriptor `D::default()` (a fork under
+    /// [`DataRule::Reset`]): unshares the leaves it touches.
+    fn reset_data(&mut self) {
+        self.tree
+            .update_range(0, u64::MAX, Mark::Open, &mut |leaf, _base, range| {
+                let mut bits = leaf.open & range;
+                while bits != 0 {
+                    let i = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    if let Some(slot) = leaf.slots[i].as_mut() {
+                        slot.data = D::default();
+                    }
+                }
+            });
     }
 
     /// An exact copy, reservations included, sharing leaves copy-on-write (O(number
     /// of leaves)). For embedders that checkpoint state, e.g. to explore alternative
     /// orders of concurrent calls; not a Linux operation.
-    pub fn snapshot(&mut self) -> FdTable<F> {
+    pub fn snapshot(&mut self) -> FdTable<F, D> {
         FdTable {
             tree: self.tree.share(),
             lowest_free: self.lowest_free,
@@ -827,26 +1025,26 @@ impl<F: Clone> FdTable<F> {
 
 /// The free slots of `leaf` above slot `i`.
 #[inline]
-fn free_above<F>(leaf: &tree::Leaf<F>, i: usize) -> u64 {
+fn free_above<E>(leaf: &tree::Leaf<E>, i: usize) -> u64 {
     !leaf.open & (u64::MAX << i << 1)
 }
 
 /// Moves the installed entries of `mask` out of `leaf`, freeing their slots.
-fn take_installed<F>(leaf: &mut tree::Leaf<F>, mask: u64, out: &mut Vec<F>) {
+fn take_installed<F, D>(leaf: &mut Leaf<F, D>, mask: u64, out: &mut Vec<F>) {
     let mut bits = mask;
     while bits != 0 {
         let i = bits.trailing_zeros() as usize;
         bits &= bits - 1;
-        if let Some(entry) = leaf.slots[i].take() {
+        if let Some(slot) = leaf.slots[i].take() {
             leaf.open &= !bit(i);
             leaf.cloexec &= !bit(i);
-            out.push(entry);
+            out.push(slot.entry);
         }
     }
 }
 
-impl<F: std::fmt::Debug> std::fmt::Debug for FdTable<F> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<F: core::fmt::Debug, D> core::fmt::Debug for FdTable<F, D> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let mut map = f.debug_map();
         for (fd, entry, flags) in self.iter() {
             map.entry(&fd.get(), &(entry, flags));
@@ -856,16 +1054,16 @@ impl<F: std::fmt::Debug> std::fmt::Debug for FdTable<F> {
 }
 
 /// Iterator over a table's installed descriptors; see [`FdTable::iter`].
-pub struct Iter<'a, F> {
-    table: &'a FdTable<F>,
+pub struct Iter<'a, F, D = ()> {
+    table: &'a FdTable<F, D>,
     /// Where the search for the next leaf starts.
     next: u64,
     /// The leaf being walked, its first number, and its allocated slots not yet
     /// visited: one tree descent per leaf, not per descriptor.
-    leaf: Option<(&'a tree::Leaf<F>, u64, u64)>,
+    leaf: Option<(&'a Leaf<F, D>, u64, u64)>,
 }
 
-impl<'a, F> Iterator for Iter<'a, F> {
+impl<'a, F, D> Iterator for Iter<'a, F, D> {
     type Item = (Fd, &'a F, FdFlags);
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -875,7 +1073,7 @@ impl<'a, F> Iterator for Iter<'a, F> {
                     let i = bits.trailing_zeros() as usize;
                     *bits &= *bits - 1;
                     // Reserved slots are allocated but hold no entry.
-                    if let Some(entry) = leaf.slots[i].as_ref() {
+                    if let Some(Slot { entry, .. }) = leaf.slots[i].as_ref() {
                         let flags = if leaf.cloexec & bit(i) != 0 {
                             FdFlags::CLOEXEC
                         } else {

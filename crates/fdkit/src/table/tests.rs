@@ -2,6 +2,7 @@
 //! system in `tests/`.
 
 use super::*;
+use alloc::vec;
 
 fn limits(nofile: u32) -> Limits {
     Limits::new(u64::from(nofile))
@@ -317,4 +318,121 @@ fn iter_lists_exactly_the_installed_descriptors() {
             .collect();
         assert_eq!(got, want, "round {round}");
     }
+}
+
+/// Capability rights: carried by every copy.
+#[derive(Clone, Default, PartialEq, Debug)]
+struct Rights(u8);
+impl FdData for Rights {
+    const ON_DUP: DataRule = DataRule::Copy;
+    const ON_FORK: DataRule = DataRule::Copy;
+}
+
+/// A per-descriptor session: every copy starts afresh.
+#[derive(Clone, Default, PartialEq, Debug)]
+struct Session(u32);
+impl FdData for Session {
+    const ON_DUP: DataRule = DataRule::Reset;
+    const ON_FORK: DataRule = DataRule::Reset;
+}
+
+/// A descriptor that may not be copied at all.
+#[derive(Clone, Default, PartialEq, Debug)]
+struct Pinned;
+impl FdData for Pinned {
+    const ON_DUP: DataRule = DataRule::Refuse(Errno::PERM);
+    const ON_FORK: DataRule = DataRule::Refuse(Errno::NOMEM);
+}
+
+#[test]
+fn data_copied_by_dup_and_fork() {
+    let l = limits(1024);
+    let mut t: FdTable<u32, Rights> = FdTable::with_data();
+    let a = t.insert_with_data(0, 7, Rights(0b101), false, l).unwrap();
+    let b = t.insert(8, false, l).unwrap();
+    assert_eq!(t.data(b), Some(&Rights(0)));
+    let d = t.dup_default(a).unwrap();
+    assert_eq!(t.data(d), Some(&Rights(0b101)));
+    let (d2, _) = t.dup2(a, Fd::new(40), l).unwrap();
+    let (d3, _) = t.dup3(a, Fd::new(41), 0, l).unwrap();
+    let d4 = t.fcntl_dupfd(a, 50, l).unwrap();
+    for fd in [d2, d3, d4] {
+        assert_eq!(t.data(fd), Some(&Rights(0b101)), "{fd}");
+    }
+    let mut child = t.fork(Limits::DEFAULT_NR_OPEN).unwrap();
+    assert_eq!(child.data(a), Some(&Rights(0b101)));
+    // Copy-on-write: changing the child's data leaves the parent's.
+    child.data_mut(a).unwrap().0 = 1;
+    assert_eq!(child.data(a), Some(&Rights(1)));
+    assert_eq!(t.data(a), Some(&Rights(0b101)));
+    assert_eq!(t.close_with_data(a), Ok((7, Rights(0b101))));
+    assert_eq!(t.data(a), None);
+    assert!(t.data_mut(a).is_none());
+    assert!(t.data_mut(Fd::new(1 << 30)).is_none());
+}
+
+impl<F: Clone, D: FdData> FdTable<F, D> {
+    /// `dup` with the default limits, for the tests above.
+    fn dup_default(&mut self, fd: Fd) -> Result<Fd> {
+        self.dup(fd, limits(1024))
+    }
+}
+
+#[test]
+fn data_reset_by_dup_and_fork() {
+    let l = limits(1024);
+    let mut t: FdTable<u32, Session> = FdTable::with_data();
+    let a = t.insert(7, false, l).unwrap();
+    *t.data_mut(a).unwrap() = Session(9);
+    let d = t.dup_default(a).unwrap();
+    assert_eq!(t.data(d), Some(&Session(0)));
+    let (d2, _) = t.dup2(a, Fd::new(3), l).unwrap();
+    assert_eq!(t.data(d2), Some(&Session(0)));
+    // dup2(fd, fd) copies nothing and keeps the data.
+    t.dup2(a, a, l).unwrap();
+    assert_eq!(t.data(a), Some(&Session(9)));
+    // Every descriptor of the child starts afresh; the parent keeps its own.
+    let many: Vec<Fd> = (0..200).map(|_| t.insert(1, true, l).unwrap()).collect();
+    for &fd in &many {
+        *t.data_mut(fd).unwrap() = Session(fd.get());
+    }
+    let child = t.fork(Limits::DEFAULT_NR_OPEN).unwrap();
+    assert_eq!(child.len(), t.len());
+    assert!(child
+        .iter()
+        .all(|(fd, _, _)| child.data(fd) == Some(&Session(0))));
+    assert_eq!(t.data(a), Some(&Session(9)));
+    assert!(many
+        .iter()
+        .all(|&fd| t.data(fd) == Some(&Session(fd.get()))));
+    // A snapshot is exact.
+    let snap = t.snapshot();
+    assert_eq!(snap.data(a), Some(&Session(9)));
+}
+
+#[test]
+fn data_refused_after_ebadf() {
+    let l = limits(1024);
+    let mut t: FdTable<u32, Pinned> = FdTable::with_data();
+    assert!(
+        t.fork(Limits::DEFAULT_NR_OPEN).is_ok(),
+        "nothing to inherit"
+    );
+    let a = t.insert(7, false, l).unwrap();
+    let free = Fd::new(9);
+    // Linux's own checks come first.
+    assert_eq!(t.dup(free, l), Err(Errno::BADF));
+    assert_eq!(t.dup2(a, Fd::new(5000), l).err(), Some(Errno::BADF));
+    assert_eq!(t.dup3(a, a, 0, l).err(), Some(Errno::INVAL));
+    // Then the refusal, with nothing changed.
+    assert_eq!(t.dup(a, l), Err(Errno::PERM));
+    assert_eq!(t.dup2(a, Fd::new(5), l).err(), Some(Errno::PERM));
+    assert_eq!(t.dup3(a, Fd::new(5), 0, l).err(), Some(Errno::PERM));
+    assert_eq!(t.fcntl_dupfd(a, 5, l), Err(Errno::PERM));
+    assert_eq!(t.fcntl_dupfd(a, 5000, l), Err(Errno::PERM));
+    assert_eq!(t.len(), 1);
+    assert_eq!(t.lowest_free(), Fd::new(1));
+    assert_eq!(t.fork(Limits::DEFAULT_NR_OPEN).err(), Some(Errno::NOMEM));
+    // dup2(fd, fd) copies nothing: allowed.
+    assert_eq!(t.dup2(a, a, l).map(|(fd, _)| fd), Ok(a));
 }

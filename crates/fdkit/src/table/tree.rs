@@ -32,7 +32,9 @@
 //! re-descends from the root for each level (at most 5), which is cheaper than
 //! keeping the path, since safe Rust cannot hold `&mut` to every node on it.
 
-use std::sync::Arc;
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 /// log₂ of the fan-out.
 pub(crate) const SHIFT: u32 = 6;
@@ -334,6 +336,27 @@ impl<F> Tree<F> {
         self.update_if(fd, create, |_, _| true, f)
     }
 
+    /// Mutable access to the existing leaf holding `fd` (copied first if shared), for
+    /// changes to its slots' contents that leave `open` and `cloexec` alone: no
+    /// summary is updated.
+    pub(crate) fn leaf_for_write(&mut self, fd: u32) -> Option<&mut Leaf<F>>
+    where
+        F: Clone,
+    {
+        let fd = u64::from(fd);
+        if fd >= self.span() {
+            return None;
+        }
+        let Tree {
+            root,
+            height,
+            spare,
+        } = self;
+        let slot = descend(root, *height, fd, false, spare)?;
+        slot.as_ref()?;
+        Some(leaf_mut(slot))
+    }
+
     /// [`Tree::update`], but only if `check` holds for the leaf and slot first: a
     /// check that fails changes nothing (a shared leaf is not copied) and gives `None`.
     #[inline]
@@ -490,16 +513,16 @@ impl<F> Tree<F> {
         let spare = self
             .spare
             .as_ref()
-            .map_or(0, |_| std::mem::size_of::<Leaf<F>>());
+            .map_or(0, |_| core::mem::size_of::<Leaf<F>>());
         self.root.as_ref().map_or(0, node_bytes) + spare
     }
 }
 
 fn node_bytes<F>(node: &Node<F>) -> usize {
     match node {
-        Node::Owned(_) | Node::Shared(_) => std::mem::size_of::<Leaf<F>>(),
+        Node::Owned(_) | Node::Shared(_) => core::mem::size_of::<Leaf<F>>(),
         Node::Inner(i) => {
-            std::mem::size_of::<Inner<F>>()
+            core::mem::size_of::<Inner<F>>()
                 + i.children.iter().flatten().map(node_bytes).sum::<usize>()
         }
     }
@@ -960,7 +983,7 @@ mod tests {
         check(&t);
         assert!(t.root.is_none(), "an emptied tree frees its nodes");
         assert!(
-            t.heap_bytes() <= std::mem::size_of::<Leaf<u32>>(),
+            t.heap_bytes() <= core::mem::size_of::<Leaf<u32>>(),
             "only the spare leaf stays"
         );
     }
