@@ -31,6 +31,7 @@ mod host;
 mod live;
 mod run;
 mod tables;
+mod view;
 
 use clap::Parser as _;
 use std::io::Write;
