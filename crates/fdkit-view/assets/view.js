@@ -99,7 +99,9 @@
   lineno.min = String(FIRST); lineno.max = String(LAST);
   $("lineof").textContent = "of " + LAST;
   scrub.addEventListener("input", () => go(Number(scrub.value), null, false));
-  lineno.addEventListener("change", () => go(Number(lineno.value), null, false));
+  lineno.addEventListener("change", () => {
+    if (lineno.value.trim() !== "" && Number.isFinite(Number(lineno.value))) go(Number(lineno.value), null, false);
+  });
   $("prev").addEventListener("click", () => go(state.line - 1, null, false));
   $("next").addEventListener("click", () => go(state.line + 1, null, false));
   procSel.addEventListener("change", () => {
@@ -228,7 +230,7 @@
     }
     if (!present && state.pid !== null) {
       const o = el("option", "", "pid " + state.pid + " (not live at this line)");
-      o.value = String(state.pid); o.selected = true;
+      o.value = String(state.pid); o.selected = true; o.dataset.gone = "1";
       procSel.appendChild(o);
     }
     if (state.pid === null && live.length > 0) { state.pid = live[0].p.pid; procSel.value = String(state.pid); }

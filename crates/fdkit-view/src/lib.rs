@@ -566,14 +566,19 @@ impl Builder {
             rows: &self.rows.items,
             tables: &self.tables.items,
             heads: &self.heads.items,
-            procs: self
-                .procs
-                .iter()
-                .map(|p| ProcData {
-                    pid: p.pid,
-                    h: &p.history,
-                })
-                .collect(),
+            procs: {
+                // By pid, as `fdkit tables` lists them.
+                let mut procs: Vec<ProcData<'_>> = self
+                    .procs
+                    .iter()
+                    .map(|p| ProcData {
+                        pid: p.pid,
+                        h: &p.history,
+                    })
+                    .collect();
+                procs.sort_by_key(|p| p.pid);
+                procs
+            },
             events,
             findings: self
                 .findings
