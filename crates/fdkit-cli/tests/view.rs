@@ -378,13 +378,18 @@ fn seed_scenario_steps_one_call_at_a_time() {
             "seed at line {}",
             s.line
         );
-        if s.line == 18 {
-            // After dup3(3, 11, O_CLOEXEC): 11 is close-on-exec, 3 4 10 11
-            // share one description.
+        if s.line == 15 {
+            // dup3(3, 11, O_CLOEXEC): a new descriptor, close-on-exec, on the
+            // description of 3, 4 and 10; the page marks it new.
             assert!(s
                 .rows
                 .iter()
                 .any(|r| r.starts_with("11 ") && r.ends_with("cloexec=true")));
+            let new = b.exec(
+                "return Array.from(document.querySelectorAll('#fds tr.new td.fd')).map(td => td.textContent)",
+                json!([]),
+            );
+            assert_eq!(new, json!(["11"]));
             save("view-seed.png", &b.screenshot());
         }
     }
@@ -484,4 +489,193 @@ fn markup_in_a_log_is_only_text() {
             .all(|(_, m)| !m.contains("Content Security Policy")),
         "nothing tried to run against the policy: {console:?}"
     );
+}
+
+// ---- without a browser: the page's data, the window, errors ---------------------
+
+/// The JSON inside the page's data element.
+fn data_of(html: &Path) -> Value {
+    let page = std::fs::read_to_string(html).unwrap();
+    let tag = "id=\"fdkit-data\">";
+    let start = page.find(tag).expect("the data element") + tag.len();
+    let end = start + page[start..].find("</script>").expect("its end");
+    serde_json::from_str(&page[start..end]).expect("the data is JSON")
+}
+
+/// The tables the data holds for `line`, as [`tables_at`] writes them: what
+/// the page's script reads (the last history entry at or before the line).
+fn data_tables_at(d: &Value, line: u64) -> BTreeMap<u64, Vec<String>> {
+    let s = |i: &Value| {
+        d["strings"][i.as_u64().unwrap() as usize]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let mut out = BTreeMap::new();
+    for p in d["procs"].as_array().unwrap() {
+        let Some(e) = p["h"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e[0].as_u64().unwrap() <= line)
+            .last()
+        else {
+            continue;
+        };
+        let Ok(t) = usize::try_from(e[1].as_i64().unwrap()) else {
+            continue;
+        };
+        let rows = d["tables"][t]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                let r = &d["rows"][i.as_u64().unwrap() as usize];
+                let flags = if r[5].as_i64().unwrap() < 0 {
+                    "?".to_owned()
+                } else {
+                    s(&r[5])
+                };
+                row_text(
+                    r[0].as_u64().unwrap(),
+                    &s(&r[1]),
+                    &s(&r[2]),
+                    &s(&r[3]),
+                    &flags,
+                    &r[6].as_u64().map_or(String::new(), |o| o.to_string()),
+                    r[7] == 1,
+                )
+            })
+            .collect();
+        out.insert(p["pid"].as_u64().unwrap(), rows);
+    }
+    out
+}
+
+#[test]
+fn the_data_at_every_line_is_fdkit_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    for log in [
+        "examples/seed.strace",
+        "tests/fixtures/leak-shell.strace",
+        "tests/fixtures/shell-redirs.strace",
+    ] {
+        let d = data_of(&page(log, dir.path(), 0));
+        let n = d["lines"].as_array().unwrap().len() as u64;
+        let step = (n / 40).max(1);
+        for line in (1..=n).filter(|l| l % step == 0 || *l == n) {
+            let want = tables_at(log, line);
+            assert_eq!(data_tables_at(&d, line), want, "{log} at line {line}");
+        }
+    }
+}
+
+#[test]
+fn a_window_starts_from_the_tables_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = "tests/fixtures/shell-pipeline.strace";
+    let out = dir.path().join("w.html");
+    let o = fdkit(&[
+        "view",
+        log,
+        "--from",
+        "150",
+        "--to",
+        "170",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d = data_of(&out);
+    assert_eq!(d["first"], 150);
+    assert_eq!(d["lines"].as_array().unwrap().len(), 21);
+    assert_eq!(d["more"], true);
+    for line in [149, 150, 160, 170] {
+        assert_eq!(
+            data_tables_at(&d, line),
+            tables_at(log, line),
+            "line {line}"
+        );
+    }
+    // --max-lines cuts a long log, says so, and the page says so too.
+    let o = fdkit(&[
+        "view",
+        log,
+        "--max-lines",
+        "100",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("the page shows lines 1\u{2013}100; the log goes on"),
+        "{err}"
+    );
+    let d = data_of(&out);
+    assert_eq!(d["lines"].as_array().unwrap().len(), 100);
+    assert!(d["notes"][0].as_str().unwrap().contains("--from/--to"));
+}
+
+#[test]
+fn the_page_goes_to_stdout_without_o() {
+    let o = fdkit(&["view", "examples/seed.strace"]);
+    assert!(o.status.success());
+    let page = String::from_utf8(o.stdout).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>\n"));
+    assert!(page.contains("Content-Security-Policy"));
+    assert!(page.trim_end().ends_with("</html>"));
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, want) in [
+        (
+            vec!["view", "no-such.strace"],
+            "fdkit: no-such.strace: cannot open",
+        ),
+        (
+            vec!["view", "examples/seed.strace", "--from", "20", "--to", "10"],
+            "fdkit: --to 10 is before --from 20",
+        ),
+        (
+            vec!["view", "examples/seed.strace", "--from", "500"],
+            "fdkit: examples/seed.strace: --from 500 is past the end of the log (29 lines)",
+        ),
+    ] {
+        let o = fdkit(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with(want), "{err}");
+    }
+    let out = dir.path().join("no-dir/x.html");
+    let o = fdkit(&["view", "examples/seed.strace", "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot write"));
+}
+
+#[test]
+#[cfg_attr(not(has_strace), ignore = "needs strace (allowed to trace) in PATH")]
+fn live_mode_records_prog() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("live.html");
+    let o = fdkit(&[
+        "view",
+        "-o",
+        out.to_str().unwrap(),
+        "--",
+        "sh",
+        "-c",
+        "exec 7</dev/null; exec 7<&-",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d = data_of(&out);
+    let opened = d["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["k"] == "open" && e["fd"] == 7 && e["s"] == "/dev/null");
+    assert!(opened, "{d}");
 }

@@ -349,7 +349,7 @@
     const others = [];
     if (hd[1].length > 1) others.push("threads " + hd[1].join(", "));
     if (hd[2].length) others.push("this very table is shared with pid " + hd[2].join(", ") + " (CLONE_FILES)");
-    others.push(live.length + " processes live after line " + line);
+    others.push(live.length + (live.length === 1 ? " process" : " processes") + " live after line " + line);
     $("others").textContent = others.join("; ");
   }
 
