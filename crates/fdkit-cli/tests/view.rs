@@ -517,8 +517,7 @@ fn data_tables_at(d: &Value, line: u64) -> BTreeMap<u64, Vec<String>> {
             .as_array()
             .unwrap()
             .iter()
-            .filter(|e| e[0].as_u64().unwrap() <= line)
-            .last()
+            .rfind(|e| e[0].as_u64().unwrap() <= line)
         else {
             continue;
         };

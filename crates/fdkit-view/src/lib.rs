@@ -1,6 +1,6 @@
 //! # fdkit-view: one HTML page to scrub through a replayed `strace -f` log
 //!
-//! `fdkit view LOG -o report.html` replays a log with [`fdkit_replay::Replay`]
+//! `fdkit view LOG -o report.html` replays a log with `fdkit_replay::Replay`
 //! (the table model `fdkit check` verifies against the kernel), records the
 //! tables after every line, the processes' and threads' lives, the audit's
 //! findings and the replay's divergences, and writes them as data into one

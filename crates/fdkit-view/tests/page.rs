@@ -129,12 +129,12 @@ fn one_history_entry_per_change_and_one_when_a_process_goes() {
     for n in 1..=8 {
         b.line(n, "100 getpid() = 100");
     }
-    b.tables(1, &[t1.clone()]);
-    b.tables(2, &[t1.clone()]);
-    b.tables(3, &[t2.clone()]);
+    b.tables(1, std::slice::from_ref(&t1));
+    b.tables(2, std::slice::from_ref(&t1));
+    b.tables(3, std::slice::from_ref(&t2));
     b.tables(4, &[t2.clone(), child.clone()]);
     b.tables(5, &[t3.clone(), child]);
-    b.tables(6, &[t3.clone()]);
+    b.tables(6, std::slice::from_ref(&t3));
     b.tables(7, &[t3]);
     let d = data_of(&b.page());
     let procs = d["procs"].as_array().unwrap();
