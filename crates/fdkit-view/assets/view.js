@@ -5,6 +5,7 @@
 (function () {
   const D = JSON.parse(document.getElementById("fdkit-data").textContent);
   const S = D.strings;
+  D.events = D.events.map((e) => ({ l: e[0], k: e[1], p: e[2], t: e[3], fd: e[4] < 0 ? null : e[4], s: S[e[5]], c: S[e[6]] }));
   const N = D.lines.length;
   const FIRST = D.first;
   const LAST = FIRST + Math.max(N, 1) - 1;

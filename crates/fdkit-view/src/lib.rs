@@ -224,7 +224,7 @@ pub struct Builder {
     procs: Vec<Proc>,
     proc_index: HashMap<u32, usize>,
     tgid: HashMap<u32, u32>,
-    happenings: Vec<Happening>,
+    events: Vec<EventRec>,
     findings: Vec<Finding>,
     divergences: Vec<Divergence>,
     errors: Vec<(u64, String)>,
@@ -420,17 +420,84 @@ impl Builder {
 
     /// Records a task or descriptor event.
     pub fn happening(&mut self, h: Happening) {
-        if let Happening::Forked {
-            parent,
-            child,
-            thread: true,
-            ..
-        } = h
-        {
-            let leader = self.tgid.get(&parent).copied().unwrap_or(parent);
-            self.tgid.insert(child, leader);
-        }
-        self.happenings.push(h);
+        let none = self.strings.str("");
+        let e = match h {
+            Happening::Forked {
+                line,
+                parent,
+                child,
+                thread,
+                shares_table,
+            } => {
+                if thread {
+                    let leader = self.tgid.get(&parent).copied().unwrap_or(parent);
+                    self.tgid.insert(child, leader);
+                }
+                let how = if shares_table && !thread {
+                    self.strings.str("CLONE_FILES")
+                } else {
+                    none
+                };
+                EventRec {
+                    line,
+                    kind: if thread { "thread" } else { "fork" },
+                    who: parent,
+                    tid: child,
+                    fd: -1,
+                    s: how,
+                    c: none,
+                }
+            }
+            Happening::Exec { line, pid, program } => EventRec {
+                line,
+                kind: "exec",
+                who: pid,
+                tid: pid,
+                fd: -1,
+                s: self.strings.str(&program),
+                c: none,
+            },
+            Happening::Exited { line, pid } => EventRec {
+                line,
+                kind: "exit",
+                who: pid,
+                tid: pid,
+                fd: -1,
+                s: none,
+                c: none,
+            },
+            Happening::Created {
+                line,
+                pid,
+                syscall,
+                fd,
+                link,
+            } => EventRec {
+                line,
+                kind: "open",
+                who: pid,
+                tid: pid,
+                fd: i64::from(fd),
+                s: self.strings.str(&link),
+                c: self.strings.str(&syscall),
+            },
+            Happening::Closed {
+                line,
+                pid,
+                cause,
+                fd,
+                link,
+            } => EventRec {
+                line,
+                kind: "close",
+                who: pid,
+                tid: pid,
+                fd: i64::from(fd),
+                s: self.strings.str(&link),
+                c: self.strings.str(&cause),
+            },
+        };
+        self.events.push(e);
     }
 
     /// Records the audit's findings.
@@ -476,83 +543,11 @@ impl Builder {
             .iter()
             .map(|&t| if t < 0 { -1 } else { i64::from(pid(t as u32)) })
             .collect();
-        let mut events = Vec::with_capacity(self.happenings.len());
-        for h in &self.happenings {
-            let e = match h {
-                Happening::Forked {
-                    line,
-                    parent,
-                    child,
-                    thread,
-                    shares_table,
-                } => Event {
-                    l: *line,
-                    k: if *thread { "thread" } else { "fork" },
-                    p: pid(*parent),
-                    t: *child,
-                    fd: None,
-                    s: if *shares_table && !*thread {
-                        "CLONE_FILES".to_owned()
-                    } else {
-                        String::new()
-                    },
-                    c: String::new(),
-                },
-                Happening::Exec {
-                    line,
-                    pid: p,
-                    program,
-                } => Event {
-                    l: *line,
-                    k: "exec",
-                    p: pid(*p),
-                    t: *p,
-                    fd: None,
-                    s: program.clone(),
-                    c: String::new(),
-                },
-                Happening::Exited { line, pid: t } => Event {
-                    l: *line,
-                    k: "exit",
-                    p: pid(*t),
-                    t: *t,
-                    fd: None,
-                    s: String::new(),
-                    c: String::new(),
-                },
-                Happening::Created {
-                    line,
-                    pid: t,
-                    syscall,
-                    fd,
-                    link,
-                } => Event {
-                    l: *line,
-                    k: "open",
-                    p: pid(*t),
-                    t: *t,
-                    fd: Some(*fd),
-                    s: link.clone(),
-                    c: syscall.clone(),
-                },
-                Happening::Closed {
-                    line,
-                    pid: t,
-                    cause,
-                    fd,
-                    link,
-                } => Event {
-                    l: *line,
-                    k: "close",
-                    p: pid(*t),
-                    t: *t,
-                    fd: Some(*fd),
-                    s: link.clone(),
-                    c: cause.clone(),
-                },
-            };
-            events.push(e);
-        }
+        let events = self
+            .events
+            .iter()
+            .map(|e| Event(e.line, e.kind, pid(e.who), e.tid, e.fd, e.s, e.c))
+            .collect();
         let frames = |line: u64| self.frames.get(&line).cloned().unwrap_or_default();
         Data {
             version: 1,
@@ -667,17 +662,25 @@ struct ProcData<'a> {
     h: &'a [(u64, i64, usize)],
 }
 
-#[derive(Serialize)]
-struct Event {
-    l: u64,
-    k: &'static str,
-    p: u32,
-    t: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fd: Option<u32>,
-    s: String,
-    c: String,
+/// An event as recorded: `who` is the thread whose process it belongs to
+/// (the parent of a fork), mapped to its process when the page is written.
+#[derive(Debug)]
+struct EventRec {
+    line: u64,
+    kind: &'static str,
+    who: u32,
+    tid: u32,
+    fd: i64,
+    s: usize,
+    c: usize,
 }
+
+/// `[line, kind, process, thread, fd or -1, text, call]` (strings by index):
+/// `fork`/`thread` (thread: the child; text: `CLONE_FILES` when shared),
+/// `exec` (text: the program), `exit`, `open` and `close` (text: the link;
+/// call: the call, or why it was closed).
+#[derive(Serialize)]
+struct Event(u64, &'static str, u32, u32, i64, usize, usize);
 
 #[derive(Serialize)]
 struct FindingData<'a> {
