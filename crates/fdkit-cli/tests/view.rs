@@ -168,7 +168,8 @@ fn go_to(b: &Browser, line: u64) {
 
 /// Chooses `pid` in the process list.
 fn select(b: &Browser, pid: u64) {
-    b.click("#proc");
+    // Clicking the option chooses it (WebDriver), without leaving the list
+    // open.
     b.click(&format!("#proc option[value=\"{pid}\"]"));
     assert_eq!(shown(b).pid, pid, "the process list selected {pid}");
 }
@@ -256,6 +257,14 @@ fn scrubbed_tables_are_fdkit_tables() {
         .unwrap();
     assert_eq!((s.line, s.pid), (next, pid), "n: next call of pid {pid}");
     assert_eq!(s.rows, tables_at(log, s.line)[&pid]);
+    // sort's `dup2(5, 1)`: its fd 1 now on the pipe to wc, marked as changed.
+    go_to(&b, 77);
+    select(&b, 10656);
+    let changed = b.exec(
+        "return Array.from(document.querySelectorAll('#fds tr.changed td.fd')).map(td => td.textContent)",
+        json!([]),
+    );
+    assert_eq!(changed, json!(["1"]));
     save("view-pipeline.png", &b.screenshot());
     let errors: Vec<_> = b
         .console()
@@ -299,15 +308,52 @@ fn findings_and_divergences_link_to_their_lines() {
         json!(true),
         "the finding is marked as the current one"
     );
-    // Its related lines: where fd 5 was made.
-    b.click("#findings li div button.go");
-    assert_eq!(shown(&b).line, 59);
     save("view-finding.png", &b.screenshot());
+    // Its related lines: where fd 5 was made, in the shell.
+    b.click("#findings li div button.go");
+    let s = shown(&b);
+    assert_eq!((s.line, s.pid), (59, 11002));
+    assert!(s
+        .rows
+        .iter()
+        .any(|r| r.starts_with("5 l-wx------ held.txt ")));
     // f: the next finding from the top.
     go_to(&b, 1);
     b.click("#heading");
     b.keys("f");
     assert_eq!(shown(&b).line, 82, "f: the next finding");
+
+    // Search by path: every descriptor made or closed on held.txt; the first
+    // result is its openat, where the row is marked.
+    b.type_into("#search", "held.txt");
+    let results = b.exec(
+        "return Array.from(document.querySelectorAll('#results li')).map(li => li.textContent)",
+        json!([]),
+    );
+    let results = results.as_array().unwrap();
+    assert!(results.len() >= 2, "{results:?}");
+    assert!(
+        results[0]
+            .as_str()
+            .unwrap()
+            .contains("fd 3 opened by openat"),
+        "{results:?}"
+    );
+    b.click("#results li button.go");
+    assert_eq!(shown(&b).line, 57);
+    let hit = b.exec(
+        "return Array.from(document.querySelectorAll('#fds tr.hit td.fd')).map(td => td.textContent)",
+        json!([]),
+    );
+    assert_eq!(hit, json!(["3"]));
+    // By number: fd 5 (dup2 at line 59, closed when cat's table goes).
+    b.clear("#search");
+    b.type_into("#search", "5");
+    let first = b.exec(
+        "return document.querySelector('#results li button.go').dataset.line",
+        json!([]),
+    );
+    assert_eq!(first, json!("59"));
 
     // A divergence: fd 3 used after its close succeeds in the log.
     let bad = dir.path().join("diverge.strace");

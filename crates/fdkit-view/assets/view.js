@@ -75,6 +75,11 @@
   function go(line, pid, selectPid) {
     line = Math.max(FIRST, Math.min(LAST, Math.round(line)));
     state.line = line;
+    if (selectPid && (pid === null || pid === undefined)) {
+      // A link to a line names no process: the line's own.
+      const lp = D.linePids[line - FIRST];
+      pid = lp !== undefined && lp >= 0 && procByPid.has(lp) ? lp : null;
+    }
     if (selectPid && pid !== null && pid !== undefined) {
       state.pid = pid;
       state.follow = false;
