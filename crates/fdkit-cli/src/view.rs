@@ -91,8 +91,11 @@ pub fn main(args: &Args, _color: Color) -> anyhow::Result<Status> {
         initial_fds,
         nofile: args.nofile,
     });
+    let mut builder = Builder::new(&name, from, to);
+    builder.label("cloexec", name::FD_CLOEXEC);
+    builder.label("shared", name::CLONE_FILES);
     let mut sink = Collect {
-        builder: Builder::new(&name, from, to),
+        builder,
         programs: Programs::default(),
         audit: Auditor::default(),
         name: name.clone(),
@@ -340,7 +343,11 @@ impl Sink for Collect {
                 parent: *parent,
                 child: *child,
                 thread: *thread,
-                shares_table: *shares_table,
+                how: if *shares_table && !*thread {
+                    name::CLONE_FILES.to_owned()
+                } else {
+                    String::new()
+                },
             },
             Event::Exec {
                 line, pid, program, ..

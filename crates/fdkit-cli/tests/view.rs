@@ -112,7 +112,7 @@ for (const tr of document.querySelectorAll('#fds tbody tr')) {
   if (tr.dataset.closed) continue;
   const c = tr.querySelectorAll('td');
   const o = ofds[c[2].textContent];
-  rows.push([Number(c[0].textContent), o.mode, o.link, c[2].textContent, o.flags, o.pos, c[1].textContent === 'FD_CLOEXEC']);
+  rows.push([Number(c[0].textContent), o.mode, o.link, c[2].textContent, o.flags, o.pos, c[1].textContent !== '']);
 }
 const procs = Array.from(document.querySelectorAll('#proc option:not([data-gone])')).map(o => Number(o.value));
 return {line: Number(document.body.dataset.line), pid: Number(document.body.dataset.pid),

@@ -5,6 +5,7 @@
 (function () {
   const D = JSON.parse(document.getElementById("fdkit-data").textContent);
   const S = D.strings;
+  const L = Object.assign({ cloexec: "close-on-exec", shared: "shared table" }, D.labels);
   D.events = D.events.map((e) => ({ l: e[0], k: e[1], p: e[2], t: e[3], fd: e[4] < 0 ? null : e[4], s: S[e[5]], c: S[e[6]] }));
   const N = D.lines.length;
   const FIRST = D.first;
@@ -301,7 +302,7 @@
       tr.dataset.fd = String(r.fd); tr.dataset.ofd = r.ofd;
       if (hit(r)) tr.classList.add("hit");
       tr.appendChild(el("td", "fd", r.fd));
-      tr.appendChild(el("td", "ce", r.cloexec ? "FD_CLOEXEC" : ""));
+      tr.appendChild(el("td", "ce", r.cloexec ? L.cloexec : ""));
       tr.appendChild(el("td", "ofd", r.ofd));
       tr.addEventListener("mouseenter", () => lit(r.ofd));
       fr.appendChild(tr);
@@ -311,7 +312,7 @@
       const tr = el("tr", "closed");
       tr.dataset.fd = String(b.fd); tr.dataset.closed = "1";
       tr.appendChild(el("td", "fd", b.fd));
-      tr.appendChild(el("td", "ce", b.cloexec ? "FD_CLOEXEC" : ""));
+      tr.appendChild(el("td", "ce", b.cloexec ? L.cloexec : ""));
       tr.appendChild(el("td", "", b.ofd + " (closed)"));
       fr.appendChild(tr);
     }
@@ -354,7 +355,7 @@
     }
     const others = [];
     if (hd[1].length > 1) others.push("threads " + hd[1].join(", "));
-    if (hd[2].length) others.push("this very table is shared with pid " + hd[2].join(", ") + " (CLONE_FILES)");
+    if (hd[2].length) others.push("this very table is shared with pid " + hd[2].join(", ") + " (" + L.shared + ")");
     others.push(live.length + (live.length === 1 ? " process" : " processes") + " live after line " + line);
     $("others").textContent = others.join("; ");
   }

@@ -154,8 +154,9 @@ pub enum Happening {
         child: u32,
         /// `CLONE_THREAD`.
         thread: bool,
-        /// `CLONE_FILES`.
-        shares_table: bool,
+        /// How the child got its table, when it shares the parent's
+        /// (`CLONE_FILES`); empty for a copy.
+        how: String,
     },
     /// A successful `execve`.
     Exec {
@@ -229,6 +230,7 @@ pub struct Builder {
     divergences: Vec<Divergence>,
     errors: Vec<(u64, String)>,
     notes: Vec<String>,
+    labels: std::collections::BTreeMap<&'static str, String>,
     /// Per line (relative to `first`) of a call: its stack frames.
     frames: HashMap<u64, Vec<String>>,
     /// Per thread: the line of its last call (frames follow it).
@@ -427,17 +429,13 @@ impl Builder {
                 parent,
                 child,
                 thread,
-                shares_table,
+                how,
             } => {
                 if thread {
                     let leader = self.tgid.get(&parent).copied().unwrap_or(parent);
                     self.tgid.insert(child, leader);
                 }
-                let how = if shares_table && !thread {
-                    self.strings.str("CLONE_FILES")
-                } else {
-                    none
-                };
+                let how = self.strings.str(&how);
                 EventRec {
                     line,
                     kind: if thread { "thread" } else { "fork" },
@@ -521,6 +519,14 @@ impl Builder {
         self.notes.push(note);
     }
 
+    /// Sets a word the page shows: `cloexec` (the close-on-exec flag's name,
+    /// `FD_CLOEXEC`) and `shared` (the flag that shares a table,
+    /// `CLONE_FILES`). The caller takes them from `fdkit::catalog::flagset`,
+    /// where every flag name is spelled once.
+    pub fn label(&mut self, key: &'static str, text: &str) {
+        self.labels.insert(key, text.to_owned());
+    }
+
     /// Says the log goes on past the last line shown.
     pub fn set_more(&mut self, more: bool) {
         self.more = more;
@@ -555,6 +561,7 @@ impl Builder {
             first: self.first,
             more: self.more,
             notes: &self.notes,
+            labels: &self.labels,
             lines: &self.texts,
             line_pids,
             strings: &self.strings.items,
@@ -642,6 +649,7 @@ struct Data<'a> {
     first: u64,
     more: bool,
     notes: &'a [String],
+    labels: &'a std::collections::BTreeMap<&'static str, String>,
     lines: &'a [String],
     #[serde(rename = "linePids")]
     line_pids: Vec<i64>,
@@ -676,7 +684,7 @@ struct EventRec {
 }
 
 /// `[line, kind, process, thread, fd or -1, text, call]` (strings by index):
-/// `fork`/`thread` (thread: the child; text: `CLONE_FILES` when shared),
+/// `fork`/`thread` (thread: the child; text: how the table is shared, if it is),
 /// `exec` (text: the program), `exit`, `open` and `close` (text: the link;
 /// call: the call, or why it was closed).
 #[derive(Serialize)]
