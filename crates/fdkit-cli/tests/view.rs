@@ -722,3 +722,44 @@ fn live_mode_records_prog() {
     });
     assert!(opened, "{d}");
 }
+
+#[test]
+fn findings_carry_the_stack_frames_of_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("k.strace");
+    std::fs::write(
+        &log,
+        "300 openat(AT_FDCWD, \"/tmp/k\", O_RDONLY) = 3\n\
+          > /lib/libc.so.6(__open64+0x51) [0xf8011]\n\
+          > /usr/bin/app(open_config+0x12) [0x1234]\n\
+         300 clone(child_stack=NULL, flags=SIGCHLD, child_tidptr=0x7f) = 301\n\
+         301 execve(\"/bin/true\", [\"true\"], 0x7ffd /* 3 vars */) = 0\n\
+          > /lib/libc.so.6(execve+0x7) [0xd4ad7]\n\
+         301 exit_group(0) = ?\n\
+         301 +++ exited with 0 +++\n",
+    )
+    .unwrap();
+    let d = data_of(&page(log.to_str().unwrap(), dir.path(), 0));
+    let f = d["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "inherited-across-exec")
+        .expect("fd 3 inherited by /bin/true");
+    assert_eq!(f["line"], 5);
+    assert_eq!(
+        f["frames"],
+        json!([
+            [5, ["/lib/libc.so.6(execve+0x7) [0xd4ad7]"]],
+            [
+                1,
+                [
+                    "/lib/libc.so.6(__open64+0x51) [0xf8011]",
+                    "/usr/bin/app(open_config+0x12) [0x1234]"
+                ]
+            ]
+        ])
+    );
+    // Frame lines belong to no process.
+    assert_eq!(d["linePids"], json!([300, -1, -1, 300, 301, -1, 301, 301]));
+}

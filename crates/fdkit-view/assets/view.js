@@ -383,7 +383,9 @@
         f.related.forEach((r) => d.appendChild(goButton(r[0], null, r[1] + " at line " + r[0])));
         li.appendChild(d);
       }
-      if (f.frames.length) li.appendChild(el("div", "frames", f.frames.join("\n")));
+      for (const [line, frames] of f.frames) {
+        li.appendChild(el("div", "frames", "line " + line + ":\n  " + frames.join("\n  ")));
+      }
       findingItems.push(li);
       $("findings").appendChild(li);
     });

@@ -231,10 +231,11 @@ pub struct Builder {
     errors: Vec<(u64, String)>,
     notes: Vec<String>,
     labels: std::collections::BTreeMap<&'static str, String>,
-    /// Per line (relative to `first`) of a call: its stack frames.
+    /// Per line of a call: its stack frames.
     frames: HashMap<u64, Vec<String>>,
-    /// Per thread: the line of its last call (frames follow it).
-    last_call: HashMap<u32, u64>,
+    /// The line of the last call (strace writes a call's frames right after it,
+    /// without a pid).
+    last_call: Option<u64>,
 }
 
 #[derive(Debug)]
@@ -336,7 +337,7 @@ impl Builder {
                 let tid = l.pid().unwrap_or(0);
                 match l.event() {
                     fdkit_strace::Event::StackFrame(frame) => {
-                        if let Some(&call) = self.last_call.get(&tid) {
+                        if let Some(call) = self.last_call {
                             let f = self.frames.entry(call).or_default();
                             if f.len() < MAX_FRAMES {
                                 f.push((*frame).to_owned());
@@ -346,7 +347,7 @@ impl Builder {
                     }
                     fdkit_strace::Event::Notice(_) => -1,
                     _ => {
-                        self.last_call.insert(tid, n);
+                        self.last_call = Some(n);
                         i64::from(tid)
                     }
                 }
@@ -555,6 +556,14 @@ impl Builder {
             .map(|e| Event(e.line, e.kind, pid(e.who), e.tid, e.fd, e.s, e.c))
             .collect();
         let frames = |line: u64| self.frames.get(&line).cloned().unwrap_or_default();
+        // A finding's frames: its line's, then those of the lines it names
+        // (where the descriptor was created, closed, used).
+        let finding_frames = |f: &Finding| -> Vec<(u64, Vec<String>)> {
+            std::iter::once(f.line)
+                .chain(f.related.iter().map(|r| r.0))
+                .filter_map(|l| self.frames.get(&l).map(|fr| (l, fr.clone())))
+                .collect()
+        };
         Data {
             version: 1,
             name: &self.name,
@@ -594,7 +603,7 @@ impl Builder {
                     message: &f.message,
                     places: &f.places,
                     related: &f.related,
-                    frames: frames(f.line),
+                    frames: finding_frames(f),
                 })
                 .collect(),
             divergences: self
@@ -700,7 +709,7 @@ struct FindingData<'a> {
     message: &'a str,
     places: &'a [(u64, u32, String)],
     related: &'a [(u64, String)],
-    frames: Vec<String>,
+    frames: Vec<(u64, Vec<String>)>,
 }
 
 #[derive(Serialize)]
