@@ -107,6 +107,9 @@ pub fn main(args: &Args, _color: Color) -> anyhow::Result<Status> {
         // PROG runs to its end; the rest of the log is kept (`--log`) or dropped.
         l.finish()?;
     }
+    if last.lines == 0 {
+        anyhow::bail!("{name}: the log is empty");
+    }
     if last.lines < from {
         anyhow::bail!(
             "{name}: --from {from} is past the end of the log ({} lines)",

@@ -695,6 +695,11 @@ fn bad_input_is_one_line_and_exit_2() {
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(err.starts_with(want), "{err}");
     }
+    let empty = dir.path().join("empty.strace");
+    std::fs::write(&empty, "").unwrap();
+    let o = fdkit(&["view", empty.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).ends_with("empty.strace: the log is empty\n"));
     let out = dir.path().join("no-dir/x.html");
     let o = fdkit(&["view", "examples/seed.strace", "-o", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
