@@ -31,6 +31,10 @@ pub enum Need {
     /// The host executor's platform: Linux with pseudo-terminals (`/dev/ptmx`).
     /// Sets `has_host_executor`.
     HostExecutor,
+    /// A headless browser the tests can drive: `chromium` and its WebDriver
+    /// server `chromedriver` in `PATH` (Debian: `chromium chromium-driver`).
+    /// Sets `has_chromium`.
+    Chromium,
 }
 
 impl Need {
@@ -39,6 +43,7 @@ impl Need {
             Need::Program(p) => format!("has_{}", p.replace(['-', '.'], "_")),
             Need::Strace => "has_strace".to_string(),
             Need::HostExecutor => "has_host_executor".to_string(),
+            Need::Chromium => "has_chromium".to_string(),
         }
     }
 
@@ -69,6 +74,11 @@ impl Need {
                 } else {
                     Ok(())
                 }
+            }
+            Need::Chromium => {
+                which("chromium").ok_or("chromium is not in PATH")?;
+                which("chromedriver").ok_or("chromedriver is not in PATH")?;
+                Ok(())
             }
         }
     }

@@ -13,5 +13,6 @@ fn main() {
         Need::Program("gcc"),
         Need::Program("make"),
         Need::Program("python3"),
+        Need::Chromium,
     ]);
 }

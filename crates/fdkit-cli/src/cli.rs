@@ -46,6 +46,10 @@ pub enum Command {
     Audit(crate::audit::Args),
     /// Show every process's descriptor table at a line of a recorded `strace -f` log.
     Tables(crate::tables::Args),
+    /// Write one self-contained HTML page to scrub through a log (or a scenario)
+    /// and watch each process's descriptor, open file description and file
+    /// tables, with its findings and divergences.
+    View(crate::view::Args),
 }
 
 /// `fdkit run --help`'s last paragraph: the calls a scenario may use.
@@ -66,5 +70,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
         Command::Bench(args) => crate::bench::main(&args, cli.color),
         Command::Audit(args) => crate::audit::main(&args, cli.color),
         Command::Tables(args) => crate::tables::main(&args, cli.color),
+        Command::View(args) => crate::view::main(&args, cli.color),
     }
 }

@@ -32,6 +32,7 @@ mod input;
 mod live;
 mod run;
 mod tables;
+mod view;
 
 use clap::Parser as _;
 use std::io::Write;

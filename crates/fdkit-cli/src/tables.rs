@@ -256,7 +256,7 @@ pub fn panel(
 }
 
 /// Letters for descriptions, in order of first appearance.
-fn letters(tables: &[ProcessTable]) -> HashMap<u64, String> {
+pub(crate) fn letters(tables: &[ProcessTable]) -> HashMap<u64, String> {
     let mut map = HashMap::new();
     for v in tables.iter().flat_map(|t| &t.fds) {
         let n = map.len();
@@ -387,7 +387,7 @@ fn row(v: &fdkit_replay::FdView, letters: &HashMap<u64, String>) -> [String; 5] 
     ]
 }
 
-fn offset(v: &fdkit_replay::FdView) -> Option<u64> {
+pub(crate) fn offset(v: &fdkit_replay::FdView) -> Option<u64> {
     if v.desc.has_offset() {
         v.desc.offset()
     } else {
