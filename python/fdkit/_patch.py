@@ -17,7 +17,8 @@ Scope:
   model. ``posix_spawn`` is not used while patched.
 - Not replaced: file objects. ``open()``, ``io.open`` and ``os.fdopen`` stay real,
   so ``subprocess.PIPE`` (which wraps the pipe's descriptors in file objects) is
-  refused with ``NotImplementedError``; ``DEVNULL`` and descriptors work.
+  refused with ``NotImplementedError`` before any is made; ``DEVNULL`` and
+  descriptors work.
 - Calls made by pytest and pluggy themselves (their capture machinery) keep the
   real functions, so the fixture does not disturb the test runner.
 """
@@ -86,16 +87,49 @@ def _routed(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
+PIPE_REFUSED = (
+    "fdkit.patch(): subprocess.PIPE would wrap model descriptors in real file "
+    "objects; use DEVNULL, a descriptor, or os.pipe() with os.read"
+)
+
+
+def _get_handles(model: Model, real: Callable[..., Any]) -> Callable[..., Any]:
+    """``Popen._get_handles`` refusing ``PIPE`` before ``Popen`` wraps the model's
+    pipe descriptors in real file objects (``io.open`` of a number the real
+    process may have open for something else)."""
+
+    def get_handles(self: Any, stdin: Any, stdout: Any, stderr: Any) -> Any:
+        handles = real(self, stdin, stdout, stderr)
+        p2cread, p2cwrite, c2pread, c2pwrite, errread, errwrite = handles
+        pipes = [(p2cread, p2cwrite), (c2pread, c2pwrite), (errread, errwrite)]
+        made = [pair for pair, side in zip(pipes, (p2cwrite, c2pread, errread)) if side != -1]
+        if not made:
+            return handles
+        for pair in made:
+            for fd in pair:
+                try:
+                    model.close(fd)
+                except OSError:
+                    pass
+        devnull = getattr(self, "_devnull", None)
+        if isinstance(devnull, int):
+            try:
+                model.close(devnull)
+            except OSError:
+                pass
+            del self._devnull
+        raise NotImplementedError(PIPE_REFUSED)
+
+    return get_handles
+
+
 def _fork_exec(model: Model) -> Callable[..., int]:
     def fork_exec(args: Any, executable_list: Any, close_fds: bool, fds_to_keep: Any,
                   cwd: Any, env_list: Any, p2cread: int, p2cwrite: int, c2pread: int,
                   c2pwrite: int, errread: int, errwrite: int, errpipe_read: int,
                   errpipe_write: int, *rest: Any) -> int:
         if any(fd != -1 for fd in (p2cwrite, c2pread, errread)):
-            raise NotImplementedError(
-                "fdkit.patch(): subprocess.PIPE wraps model descriptors in real file "
-                "objects; use DEVNULL, a descriptor, or os.pipe() with os.read"
-            )
+            raise NotImplementedError(PIPE_REFUSED)
         task = model.task
         child = task.fork()
         ct = model.system.task(child)
@@ -157,6 +191,7 @@ def patch(system: Optional[System] = None, *, mirror_host: bool = True,
         "_USE_POSIX_SPAWN": subprocess._USE_POSIX_SPAWN,  # type: ignore[attr-defined]
     }
     saved_poll = subprocess.Popen.__dict__["_internal_poll"]
+    saved_handles = subprocess.Popen.__dict__["_get_handles"]
     try:
         for name, method in OS_FUNCTIONS.items():
             setattr(os, name, _routed(name, getattr(model, method)))
@@ -168,6 +203,7 @@ def patch(system: Optional[System] = None, *, mirror_host: bool = True,
             return saved_poll(self, _deadstate, **kw)
 
         subprocess.Popen._internal_poll = _internal_poll  # type: ignore[method-assign]
+        subprocess.Popen._get_handles = _get_handles(model, saved_handles)  # type: ignore[method-assign]
         yield model
     finally:
         for name, fn in saved_os.items():
@@ -175,6 +211,7 @@ def patch(system: Optional[System] = None, *, mirror_host: bool = True,
         for name, value in saved_sub.items():
             setattr(subprocess, name, value)
         subprocess.Popen._internal_poll = saved_poll  # type: ignore[method-assign]
+        subprocess.Popen._get_handles = saved_handles  # type: ignore[method-assign]
         with _lock:
             _active.remove(model)
 
