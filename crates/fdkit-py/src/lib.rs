@@ -658,18 +658,14 @@ impl PyTask {
     /// The table this thread uses, as data: one `FdInfo` per open descriptor, in
     /// increasing order (`/proc/PID/fd` and `/proc/PID/fdinfo`).
     fn fds(&self, py: Python<'_>) -> PyResult<Vec<PyFdInfo>> {
-        let listing = py
-            .detach(|| self.task()?.fd_listing())
-            .map_err(os_error)?;
+        let listing = py.detach(|| self.task()?.fd_listing()).map_err(os_error)?;
         Ok(listing.entries.into_iter().map(PyFdInfo::from).collect())
     }
 
     /// The table as `ls -l /proc/PID/fd` shows it, one line per descriptor
     /// (`lrwx------ 3 -> /tmp/a`), without owner and date.
     fn listing(&self, py: Python<'_>) -> PyResult<String> {
-        let listing = py
-            .detach(|| self.task()?.fd_listing())
-            .map_err(os_error)?;
+        let listing = py.detach(|| self.task()?.fd_listing()).map_err(os_error)?;
         Ok(listing.to_string())
     }
 
