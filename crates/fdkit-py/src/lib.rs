@@ -5,7 +5,7 @@
 //! layer: [`PySystem`] is an [`fdkit::System`], [`PyTask`] an [`fdkit::Task`] with one
 //! method per system call of the core, each run as an [`fdkit::syscall::Call`] so
 //! that it is also recorded as the line `strace -f -o` would write (the run's log,
-//! which `fdkit audit` and [`PySystem::audit`] replay). The `os` module's surface
+//! which `fdkit audit` and `System.audit()` replay). The `os` module's surface
 //! (PEP 446, Python's argument rules), `fdkit.patch()`, `python -m fdkit` and the
 //! pytest fixture are Python code over these two classes.
 //!
