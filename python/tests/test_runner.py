@@ -65,3 +65,16 @@ def test_missing_script():
     r = run("/no/such/script.py")
     assert r.returncode == 2
     assert r.stderr.startswith("fdkit: /no/such/script.py")
+
+
+def test_readme_python_quickstart_runs():
+    """The README's Python example, run as written from the repository root."""
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    section = readme.split("## Quickstart (Python)", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       cwd=ROOT, timeout=60)
+    assert r.returncode == 0, r.stderr
+    text = os.path.join(ROOT, "examples", "tutorial.txt")
+    assert f"l-wx------ 10 -> {text}" in r.stdout
+    assert "inherited-across-exec" in r.stdout and "fd 10" in r.stdout
