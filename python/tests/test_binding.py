@@ -139,3 +139,37 @@ def test_mirror_never_touches_the_host(tmp_path):
     t.write(fd, b" and model bytes")
     assert host.read_bytes() == b"host bytes"
     assert s.is_dir(str(tmp_path)) and s.exists(str(host))
+
+
+def test_limits_interrupt_and_kill():
+    s, t = new_task()
+    assert t.getrlimit(7) == (1024, 4096)  # RLIMIT_NOFILE
+    assert t.prlimit(0, 7, (3, 4096)) == (1024, 4096)
+    assert t.getrlimit(7) == (3, 4096)
+    with pytest.raises(OSError) as e:
+        t.dup(0)  # only 0, 1, 2 fit under a soft limit of 3
+    assert e.value.errno == errno.EMFILE
+    assert s.nr_open == 1048576
+    with pytest.raises(OSError) as e:
+        s.nr_open = 1
+    assert e.value.errno == errno.EINVAL
+    t.setrlimit(7, (1024, 4096))
+    r, w = t.pipe()
+    errors = []
+
+    def blocked_read():
+        try:
+            t.read(r, 1)
+        except OSError as err:
+            errors.append(err)
+
+    reader = threading.Thread(target=blocked_read)
+    reader.start()
+    # Blocked already, or pending until the read waits: either way EINTR.
+    s.interrupt(t.tid)
+    reader.join(10)
+    assert len(errors) == 1 and isinstance(errors[0], InterruptedError)
+    child = t.fork()
+    s.task(child).kill(9)
+    assert t.wait4(child, False) == (child, ("killed", 9))
+    assert f"{child}   +++ killed by SIGKILL +++" in s.log()

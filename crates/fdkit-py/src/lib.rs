@@ -154,6 +154,35 @@ impl PySystem {
         self.shared.sys.shares_table(a, b).map_err(os_error)
     }
 
+    /// A signal to thread `tid` whose handler interrupts a blocked call without
+    /// `SA_RESTART`: a call blocked in it (a `read` of an empty pipe) fails with
+    /// `EINTR` (`InterruptedError`); otherwise it stays pending until the next
+    /// wait. Returns whether the thread was blocked.
+    fn interrupt(&self, tid: u32) -> PyResult<bool> {
+        self.shared.sys.interrupt(tid).map_err(os_error)
+    }
+
+    /// `fs.nr_open`: the most descriptors a table may grow to (default 1,048,576).
+    #[getter]
+    fn nr_open(&self) -> u32 {
+        self.shared.sys.nr_open()
+    }
+
+    /// Sets `fs.nr_open` (`EINVAL` outside Linux's 64 ..= 2,147,483,584).
+    #[setter]
+    fn set_nr_open(&self, nr_open: u32) -> PyResult<()> {
+        self.shared.sys.set_nr_open(nr_open).map_err(os_error)
+    }
+
+    /// Whether process `pid` holds root's privileges (`CAP_SYS_RESOURCE` raises a
+    /// hard limit, `CAP_DAC_OVERRIDE` bypasses permission bits).
+    fn set_privileged(&self, pid: u32, privileged: bool) -> PyResult<()> {
+        self.shared
+            .sys
+            .set_privileged(pid, privileged)
+            .map_err(os_error)
+    }
+
     /// Whether `path` (absolute) exists in the model's filesystem.
     fn exists(&self, path: &str) -> bool {
         self.shared.sys.fs().resolve(path).is_ok()
@@ -567,6 +596,38 @@ impl PyTask {
             max: limit.1,
         };
         self.int(py, Call::Setrlimit { resource, limit }).map(drop)
+    }
+
+    /// `prlimit64(pid, resource, new)`: the old `(soft, hard)` of process `pid`
+    /// (0: the caller), and the new one set when given.
+    #[pyo3(signature = (pid, resource, new = None))]
+    fn prlimit(
+        &self,
+        py: Python<'_>,
+        pid: u32,
+        resource: u32,
+        new: Option<(u64, u64)>,
+    ) -> PyResult<(u64, u64)> {
+        let new = new.map(|(cur, max)| RLimit { cur, max });
+        match self.run(py, Call::Prlimit { pid, resource, new }, &[])? {
+            Value::Limit(l) => Ok((l.cur, l.max)),
+            _ => Err(os_error(Errno::INVAL)),
+        }
+    }
+
+    /// The process is killed by `signal` (every thread ends, as `exit_group`,
+    /// with a killed status for `wait4`).
+    fn kill(&self, py: Python<'_>, signal: i32) -> PyResult<()> {
+        let task = self.task().map_err(os_error)?;
+        let pid = task.pid().get();
+        py.detach(|| {
+            let _order = lock(&self.shared.order);
+            task.kill(signal);
+            let name = fdkit::catalog::flagset::signal_name(signal as u64)
+                .unwrap_or_else(|| signal.to_string());
+            self.shared.record(pid, format!("+++ killed by {name} +++"));
+        });
+        Ok(())
     }
 
     /// `fork()`: a new process with a copy of this table (same descriptions, same

@@ -7,7 +7,7 @@
 //! environment where it ran `pip install pytest` and `pip install .`, so the
 //! installed wheel (abi3, entry point `pytest11`) is what is tested. Without it,
 //! `python3` runs the package from the sources: `python/fdkit` and the extension
-//! module cargo just built for this test (`lib_fdkit.so`), copied together into a
+//! module (`cargo build -p fdkit-py`, run by the test), copied together into a
 //! scratch directory on `PYTHONPATH`, the plugin loaded with `-p`. Without pytest
 //! for that interpreter the test is ignored, with the reason; under `CI=true` it
 //! runs and fails.
@@ -19,24 +19,48 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// `target/<profile>/lib_fdkit.so`: the cdylib cargo builds with this test.
+/// The extension module, built now by cargo in this test's profile: cargo builds
+/// no `cdylib` for an integration test (nothing can link it), so the test asks for
+/// it, and cargo's own artifact message says where it is.
 fn extension() -> PathBuf {
     let exe = std::env::current_exe().expect("the test's own path");
-    let profile = exe
+    let release = exe
         .parent()
         .and_then(Path::parent)
-        .expect("target/<profile>/deps/<test>");
-    let name = format!(
-        "{}_fdkit{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    );
-    let lib = profile.join(&name);
-    if lib.is_file() {
-        lib
-    } else {
-        profile.join("deps").join(name)
+        .and_then(Path::file_name)
+        .is_some_and(|p| p == "release");
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args([
+        "build",
+        "-p",
+        "fdkit-py",
+        "--message-format=json-render-diagnostics",
+    ])
+    .current_dir(root());
+    if release {
+        cmd.arg("--release");
     }
+    let out = cmd.output().expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "cargo build -p fdkit-py failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let suffix = std::env::consts::DLL_SUFFIX;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| {
+            l.contains("\"reason\":\"compiler-artifact\"") && l.contains("\"name\":\"_fdkit\"")
+        })
+        .find_map(|l| {
+            let files = l.split("\"filenames\":[").nth(1)?.split(']').next()?;
+            files
+                .split(',')
+                .map(|f| f.trim_matches('"'))
+                .find(|f| f.ends_with(suffix))
+                .map(PathBuf::from)
+        })
+        .expect("cargo names the extension module it built")
 }
 
 /// `python/fdkit` with the fresh extension module, in a scratch directory.
