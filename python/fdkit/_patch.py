@@ -25,12 +25,15 @@ Scope:
 
 from __future__ import annotations
 
+import _posixsubprocess  # type: ignore[import-not-found]
 import contextlib
+import inspect
 import os
 import subprocess
 import sys
 import threading
-from typing import Any, Callable, Dict, Iterator, Optional
+import types
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from . import _os
 from ._fdkit import System
@@ -185,33 +188,42 @@ def patch(system: Optional[System] = None, *, mirror_host: bool = True,
         if _active:
             raise RuntimeError("fdkit.patch() is already active")
         _active.append(model)
-    saved_os = {name: getattr(os, name) for name in OS_FUNCTIONS}
-    saved_sub = {
-        "_fork_exec": subprocess._fork_exec,  # type: ignore[attr-defined]
-        "_USE_POSIX_SPAWN": subprocess._USE_POSIX_SPAWN,  # type: ignore[attr-defined]
-    }
-    saved_poll = subprocess.Popen.__dict__["_internal_poll"]
-    saved_handles = subprocess.Popen.__dict__["_get_handles"]
+    undo: List[Tuple[Any, str, Any]] = []
+
+    def replace(owner: Any, name: str, value: Any) -> None:
+        undo.append((owner, name, getattr(owner, name)))
+        setattr(owner, name, value)
+
     try:
         for name, method in OS_FUNCTIONS.items():
-            setattr(os, name, _routed(name, getattr(model, method)))
-        subprocess._fork_exec = _fork_exec(model)  # type: ignore[attr-defined]
-        subprocess._USE_POSIX_SPAWN = False  # type: ignore[attr-defined]
+            replace(os, name, _routed(name, getattr(model, method)))
+        # subprocess's fork and exec: CPython 3.11+ calls subprocess._fork_exec,
+        # 3.9 and 3.10 _posixsubprocess.fork_exec.
+        if hasattr(subprocess, "_fork_exec"):
+            replace(subprocess, "_fork_exec", _fork_exec(model))
+        else:
+            replace(_posixsubprocess, "fork_exec", _fork_exec(model))
+        replace(subprocess, "_USE_POSIX_SPAWN", False)
+        popen = subprocess.Popen
+        poll = popen.__dict__["_internal_poll"]
+        params = inspect.signature(poll).parameters
+        if "_waitpid" in params:  # CPython <= 3.12
+            poll_kw: Dict[str, Any] = {"_waitpid": model.waitpid}
+        else:  # 3.13: the functions are attributes of _del_safe
+            safe = params["_del_safe"].default
+            fields = {k: v for k, v in vars(safe).items() if not k.startswith("__")}
+            fields["waitpid"] = model.waitpid
+            poll_kw = {"_del_safe": types.SimpleNamespace(**fields)}
 
         def _internal_poll(self: Any, _deadstate: Any = None, **kw: Any) -> Any:
-            kw["_waitpid"] = model.waitpid
-            return saved_poll(self, _deadstate, **kw)
+            return poll(self, _deadstate, **{**kw, **poll_kw})
 
-        subprocess.Popen._internal_poll = _internal_poll  # type: ignore[method-assign]
-        subprocess.Popen._get_handles = _get_handles(model, saved_handles)  # type: ignore[method-assign]
+        replace(popen, "_internal_poll", _internal_poll)
+        replace(popen, "_get_handles", _get_handles(model, popen.__dict__["_get_handles"]))
         yield model
     finally:
-        for name, fn in saved_os.items():
-            setattr(os, name, fn)
-        for name, value in saved_sub.items():
-            setattr(subprocess, name, value)
-        subprocess.Popen._internal_poll = saved_poll  # type: ignore[method-assign]
-        subprocess.Popen._get_handles = saved_handles  # type: ignore[method-assign]
+        for owner, name, value in reversed(undo):
+            setattr(owner, name, value)
         with _lock:
             _active.remove(model)
 

@@ -102,3 +102,26 @@ def test_os_exit_ends_the_model_process():
             os._exit(3)
         assert e.value.code == 3
         assert system.pids() == []  # exited (no parent in the model)
+
+
+def test_execlp_goes_through_the_patched_execv(capfd):
+    """os.execlp -> os.execvp -> os.execv: the stdlib's own exec helpers reach the
+    model, the PATH search finds the host's ls, and the Python program ends."""
+    with fdkit.patch() as system:
+        fd = os.open("/tmp/kept", os.O_CREAT | os.O_WRONLY, 0o644)
+        kept = os.dup2(fd, 5)
+        with pytest.raises(SystemExit) as e:
+            os.execlp("ls", "ls", "-l", "/proc/self/fd")
+        assert e.value.code == 0
+    out = capfd.readouterr().out.splitlines()
+    # After the exec sweep only the inheritable descriptors are left.
+    assert out == [
+        "lrwx------ 0 -> /dev/pts/0",
+        "lrwx------ 1 -> /dev/pts/0",
+        "lrwx------ 2 -> /dev/pts/0",
+        f"l-wx------ {kept} -> /tmp/kept",
+    ]
+    assert any(f.kind == "inherited-across-exec" and f.fd == kept for f in system.audit())
+    with pytest.raises(FileNotFoundError):
+        with fdkit.patch():
+            os.execv("/no/such/program", ["x"])
