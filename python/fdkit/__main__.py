@@ -1,6 +1,7 @@
 """``python -m fdkit [--audit] [--log FILE] SCRIPT [ARGS...]``: runs SCRIPT as
 ``__main__`` under ``fdkit.patch()`` (like ``python -m trace``), then ends the
-model process with the script's exit status; ``--audit`` prints the run's leak
+model process with the script's exit status (1 after an uncaught exception,
+whose traceback is printed); ``--audit`` prints the run's leak
 findings at the end, ``--log FILE`` writes the run's calls as ``strace -f -o``
 would (``fdkit audit FILE`` reads it). The exit status is the script's."""
 
@@ -10,6 +11,7 @@ import argparse
 import os
 import runpy
 import sys
+import traceback
 from typing import List, Optional
 
 from ._patch import patch
@@ -49,6 +51,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                 runpy.run_path(script, run_name="__main__")
             except SystemExit as e:
                 status = _status(e.code)
+            except BaseException:  # the script failed: its traceback, status 1
+                traceback.print_exc()
+                status = 1
             finally:
                 model.exit(status & 0xFF)
                 sys.stdout.flush()

@@ -78,3 +78,16 @@ def test_readme_python_quickstart_runs():
     text = os.path.join(ROOT, "examples", "tutorial.txt")
     assert f"l-wx------ 10 -> {text}" in r.stdout
     assert "inherited-across-exec" in r.stdout and "fd 10" in r.stdout
+
+
+def test_a_failing_script_is_still_audited(tmp_path):
+    script = tmp_path / "fails.py"
+    target = tmp_path / "new.txt"
+    script.write_text(
+        f"import os\nos.dup2(os.open({str(target)!r}, os.O_CREAT | os.O_RDWR), 7)\n"
+        "raise KeyError('boom')\n"
+    )
+    r = run("--audit", str(script))
+    assert r.returncode == 1
+    assert "KeyError: 'boom'" in r.stderr
+    assert "open-at-exit" in r.stdout and "fd 7" in r.stdout
