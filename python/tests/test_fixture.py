@@ -5,16 +5,16 @@ import os
 import fdkit
 
 
-def test_fixture_hands_a_fresh_patched_model(fdkit_system):
+def test_fixture_hands_a_fresh_patched_model(fdkit_system, tmp_path):
     assert isinstance(fdkit_system, fdkit.Model)
     assert fdkit.active() is fdkit_system
-    assert os.open("/tmp/a", os.O_CREAT | os.O_RDWR, 0o644) == 3
+    assert os.open(f"{tmp_path}/a", os.O_CREAT | os.O_RDWR, 0o644) == 3
     assert [i.fd for i in fdkit_system.fds()] == [0, 1, 2, 3]
 
 
-def test_each_test_gets_its_own_model(fdkit_system):
+def test_each_test_gets_its_own_model(fdkit_system, tmp_path):
     # The previous test's descriptor 3 is not here.
-    assert os.open("/tmp/a", os.O_CREAT | os.O_RDWR, 0o644) == 3
+    assert os.open(f"{tmp_path}/a", os.O_CREAT | os.O_RDWR, 0o644) == 3
     assert fdkit_system.pids() == [100]
 
 

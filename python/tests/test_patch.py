@@ -60,12 +60,12 @@ def test_restored_after_an_exception():
     assert os.dup is real
 
 
-def test_subprocess_runs_in_the_model(capfd):
+def test_subprocess_runs_in_the_model(capfd, tmp_path):
     before = real_fds()
     with fdkit.patch() as system:
-        tmp = os.open("/tmp/leak", os.O_CREAT | os.O_WRONLY, 0o644)
+        tmp = os.open(f"{tmp_path}/leak", os.O_CREAT | os.O_WRONLY, 0o644)
         leak = os.dup2(tmp, 10)  # inheritable, as os.dup2 makes it
-        passed = os.open("/tmp/passed", os.O_CREAT | os.O_WRONLY, 0o644)
+        passed = os.open(f"{tmp_path}/passed", os.O_CREAT | os.O_WRONLY, 0o644)
         r = subprocess.run(["ls", "-l", f"/proc/{os.getpid()}/fd"])
         assert r.returncode == 0
         assert subprocess.call(["true"], pass_fds=[passed]) == 0
@@ -79,7 +79,7 @@ def test_subprocess_runs_in_the_model(capfd):
         findings = system.audit()
     out = capfd.readouterr().out
     assert "lrwx------ 0 -> /dev/pts/0" in out
-    assert f"l-wx------ {leak} -> /tmp/leak" in out
+    assert f"l-wx------ {leak} -> {tmp_path}/leak" in out
     # close_fds=True (the default) closed the leak in the children; only
     # close_fds=False lets it through, and pass_fds is a deliberate pass.
     inherited = [f for f in findings if f.kind == "inherited-across-exec"]
@@ -87,9 +87,9 @@ def test_subprocess_runs_in_the_model(capfd):
     assert len([p for f in inherited if f.fd == leak for p in f.places]) == 1
 
 
-def test_os_system_leak_shows_in_audit():
+def test_os_system_leak_shows_in_audit(tmp_path):
     with fdkit.patch() as system:
-        fd = os.open("/tmp/f", os.O_CREAT | os.O_WRONLY, 0o644)
+        fd = os.open(f"{tmp_path}/f", os.O_CREAT | os.O_WRONLY, 0o644)
         kept = os.dup2(fd, 10)  # inheritable, as os.dup2 makes it
         assert os.system("true") == 0
     leaks = [(f.kind, f.fd) for f in system.audit() if f.severity == "high"]
@@ -104,11 +104,11 @@ def test_os_exit_ends_the_model_process():
         assert system.pids() == []  # exited (no parent in the model)
 
 
-def test_execlp_goes_through_the_patched_execv(capfd):
+def test_execlp_goes_through_the_patched_execv(capfd, tmp_path):
     """os.execlp -> os.execvp -> os.execv: the stdlib's own exec helpers reach the
     model, the PATH search finds the host's ls, and the Python program ends."""
     with fdkit.patch() as system:
-        fd = os.open("/tmp/kept", os.O_CREAT | os.O_WRONLY, 0o644)
+        fd = os.open(f"{tmp_path}/kept", os.O_CREAT | os.O_WRONLY, 0o644)
         kept = os.dup2(fd, 5)
         with pytest.raises(SystemExit) as e:
             os.execlp("ls", "ls", "-l", "/proc/self/fd")
@@ -119,7 +119,7 @@ def test_execlp_goes_through_the_patched_execv(capfd):
         "lrwx------ 0 -> /dev/pts/0",
         "lrwx------ 1 -> /dev/pts/0",
         "lrwx------ 2 -> /dev/pts/0",
-        f"l-wx------ {kept} -> /tmp/kept",
+        f"l-wx------ {kept} -> {tmp_path}/kept",
     ]
     assert any(f.kind == "inherited-across-exec" and f.fd == kept for f in system.audit())
     with pytest.raises(FileNotFoundError):
