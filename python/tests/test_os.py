@@ -121,3 +121,15 @@ def test_system_and_proc_fd(m, capsys):
     assert m.os_system("true") == 0
     log = m.log()
     assert 'execve("/bin/sh", ["sh", "-c", "true"], []) = 0' in log
+
+
+def test_hostile_numbers_stay_cheap(m):
+    with pytest.raises(OSError) as e:
+        m.dup2(0, 2**31 - 1)  # beyond RLIMIT_NOFILE: EBADF, nothing allocated
+    assert e.value.errno == errno.EBADF
+    zero = m.open("/dev/zero", os.O_RDONLY)
+    assert len(m.read(zero, 2**40)) == 1 << 20  # at most 1 MiB per call
+    m.closerange(0, 2**31 - 1)
+    assert m.fds() == []
+    with pytest.raises(OverflowError):
+        m.dup(2**40)
