@@ -86,11 +86,16 @@ def _oserror(code: int, filename: Any = None) -> OSError:
     return OSError(code, _real_os.strerror(code), filename)
 
 
+def _int(x: Any) -> int:
+    """An integer argument as ``os`` takes it (``__index__``)."""
+    if not hasattr(x, "__index__"):
+        raise TypeError(f"'{type(x).__name__}' object cannot be interpreted as an integer")
+    return x.__index__()
+
+
 def _fd(fd: Any) -> int:
-    """An ``int`` argument as ``os`` takes it (``__index__``)."""
-    if isinstance(fd, bool) or not hasattr(fd, "__index__"):
-        raise TypeError(f"'{type(fd).__name__}' object cannot be interpreted as an integer")
-    n = fd.__index__()
+    """A C ``int`` argument (a descriptor, flags) as ``os`` takes it."""
+    n = _int(fd)
     if not -(2**31) <= n < 2**31:
         raise OverflowError("fd is greater than maximum" if n > 0 else "fd is less than minimum")
     return n
@@ -237,10 +242,10 @@ class Model:
 
     def read(self, fd: int, n: int) -> bytes:
         """``os.read``: ``read(fd, n)``."""
-        n = _fd(n)
+        n = _int(n)
         if n < 0:
             raise _oserror(_errno.EINVAL)
-        return self.task.read(_fd(fd), n)
+        return self.task.read(_fd(fd), min(n, 2**63 - 1))
 
     def write(self, fd: int, data: Any) -> int:
         """``os.write``: ``write(fd, data)``. What a model process writes to the
@@ -272,7 +277,7 @@ class Model:
 
     def lseek(self, fd: int, position: int, whence: int) -> int:
         """``os.lseek``: ``lseek(fd, position, whence)``; the new offset."""
-        return self.task.lseek(_fd(fd), _fd(position), _fd(whence))
+        return self.task.lseek(_fd(fd), _int(position), _fd(whence))
 
     def fstat(self, fd: int) -> "_real_os.stat_result":
         """``os.fstat``: ``fstat(fd)`` (mode, inode, links, size; owner and times 0)."""
