@@ -35,6 +35,15 @@ pub enum Need {
     /// server `chromedriver` in `PATH` (Debian: `chromium chromium-driver`).
     /// Sets `has_chromium`.
     Chromium,
+    /// A Python module the tests' interpreter imports (`$FDKIT_PYTHON`, else
+    /// `python3`). Sets `has_py_MODULE`.
+    PythonModule(&'static str),
+}
+
+/// The Python interpreter the tests use: `$FDKIT_PYTHON` (CI points it at a
+/// virtual environment), else `python3` from `PATH`.
+pub fn python() -> PathBuf {
+    env::var_os("FDKIT_PYTHON").map_or_else(|| PathBuf::from("python3"), PathBuf::from)
 }
 
 impl Need {
@@ -44,6 +53,7 @@ impl Need {
             Need::Strace => "has_strace".to_string(),
             Need::HostExecutor => "has_host_executor".to_string(),
             Need::Chromium => "has_chromium".to_string(),
+            Need::PythonModule(m) => format!("has_py_{}", m.replace(['-', '.'], "_")),
         }
     }
 
@@ -80,6 +90,21 @@ impl Need {
                 which("chromedriver").ok_or("chromedriver is not in PATH")?;
                 Ok(())
             }
+            Need::PythonModule(m) => {
+                let python = python();
+                let ok = Command::new(&python)
+                    .args(["-c", &format!("import {m}")])
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok_and(|s| s.success());
+                if ok {
+                    Ok(())
+                } else {
+                    Err(format!("{} cannot import {m}", python.display()))
+                }
+            }
         }
     }
 }
@@ -114,6 +139,7 @@ pub fn probe(needs: &[Need]) {
     println!("cargo::rerun-if-changed=../../build-support/tools.rs");
     println!("cargo::rerun-if-env-changed=PATH");
     println!("cargo::rerun-if-env-changed=CI");
+    println!("cargo::rerun-if-env-changed=FDKIT_PYTHON");
     let ci = under_ci();
     for need in needs {
         let cfg = need.cfg();
