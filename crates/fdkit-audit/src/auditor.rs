@@ -781,14 +781,7 @@ impl Auditor {
         desc: &Arc<Description>,
     ) {
         let pid = self.pid_of(tid);
-        let syscall = match cause {
-            CloseCause::Close => "close",
-            CloseCause::CloseRange => "close_range",
-            CloseCause::Replaced => "dup2",
-            CloseCause::Exec => "execve",
-            CloseCause::Exit => "exit",
-            _ => "?",
-        };
+        let syscall = cause.syscall();
         if cause == CloseCause::Exit {
             return; // the table goes as a whole: `exited` reads it first
         }

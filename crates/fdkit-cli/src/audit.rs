@@ -107,10 +107,6 @@ pub struct Args {
     /// `-- PROG`.
     #[arg(required_unless_present = "command", conflicts_with = "command")]
     pub log: Option<PathBuf>,
-    /// More of `strace -ff -o PREFIX`'s per-process files (`PREFIX.PID`),
-    /// merged with LOG by their timestamps; LOG may also be PREFIX itself.
-    #[arg(value_name = "MORE", conflicts_with = "command")]
-    pub more: Vec<PathBuf>,
     /// Print JSON Lines (`{"type", "data"}` objects, the summary last) instead of
     /// text.
     #[arg(long, conflicts_with_all = ["dot", "svg"])]
@@ -154,14 +150,8 @@ pub struct Args {
     /// order the text and `--json` list them).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub finding: Option<u64>,
-    /// The descriptors open when the log starts (as for `fdkit check`).
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    pub initial_fds: Option<Vec<u32>>,
-    /// The soft RLIMIT_NOFILE when the log starts (as for `fdkit check`).
-    #[arg(long, value_name = "N")]
-    pub nofile: Option<u64>,
     #[command(flatten)]
-    pub live: crate::live::LiveArgs,
+    pub source: crate::live::Source,
 }
 
 /// `--kind`'s values: [`Kind::name`]s.
@@ -267,8 +257,8 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     let Started {
         mut live,
         name,
-        initial_fds,
-    } = args.live.start_for(log, args.initial_fds.as_deref())?;
+        options: opts,
+    } = args.source.start_for(log)?;
     if live.as_ref().is_some_and(|l| !l.stacks()) {
         eprintln!(
             "fdkit: warning: this strace cannot record stacks (`strace -k`): findings name \
@@ -297,12 +287,8 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
         }
         _ => None,
     };
-    let opts = Options {
-        initial_fds,
-        nofile: args.nofile,
-    };
     let mut audited = audit(
-        input(&stdin, live.as_mut(), log, &args.more, &name)?,
+        input(&stdin, live.as_mut(), log, &args.source.more, &name)?,
         opts.clone(),
         &name,
     )?;
@@ -325,7 +311,7 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     if let Some(format) = picture {
         let picture = pictures(
-            input(&stdin, None, log, &args.more, &name)?,
+            input(&stdin, None, log, &args.source.more, &name)?,
             opts,
             &name,
             crate::draw::chosen(findings, args.finding, &name)?,

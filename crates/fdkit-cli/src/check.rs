@@ -57,8 +57,7 @@ use std::path::{Path, PathBuf};
 
 use crate::live::Started;
 use fdkit_replay::{
-    Divergence, Fact, FdView, Inference, InputError, LogReader, Note, Options, Replay, Sink,
-    Summary,
+    Divergence, Fact, FdView, Inference, InputError, LogReader, Note, Replay, Sink, Summary,
 };
 use serde::Serialize;
 
@@ -72,27 +71,15 @@ pub struct Args {
     /// `-o`, `-y`/`-yy`, `-t`/`-tt`/`-ttt`/`-r` and `-T`. Not with `-- PROG`.
     #[arg(required_unless_present = "command", conflicts_with = "command")]
     pub log: Option<PathBuf>,
-    /// More of `strace -ff -o PREFIX`'s per-process files (`PREFIX.PID`),
-    /// merged with LOG by their timestamps; LOG may also be PREFIX itself.
-    #[arg(value_name = "MORE", conflicts_with = "command")]
-    pub more: Vec<PathBuf>,
     /// Print JSON Lines (`{"type", "data"}` objects, the summary last) instead of
     /// text.
     #[arg(long)]
     pub json: bool,
-    /// The descriptors open when the log starts, e.g. `0,1,2,255` (default: 0, 1,
-    /// 2, with more inferred from evidence; with this flag nothing is inferred).
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    pub initial_fds: Option<Vec<u32>>,
-    /// The soft RLIMIT_NOFILE when the log starts (default: 1024, or what the
-    /// log's getrlimit/prlimit64 calls show).
-    #[arg(long, value_name = "N")]
-    pub nofile: Option<u64>,
     /// Do not print the process's table under each divergence (text output).
     #[arg(long)]
     pub no_tables: bool,
     #[command(flatten)]
-    pub live: crate::live::LiveArgs,
+    pub source: crate::live::Source,
 }
 
 /// Errors printed before the rest are only counted.
@@ -106,8 +93,8 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     let Started {
         mut live,
         name,
-        initial_fds,
-    } = args.live.start_for(log, args.initial_fds.as_deref())?;
+        options,
+    } = args.source.start_for(log)?;
     let (input, size): (Box<dyn Read + '_>, Option<u64>) = if let Some(l) = live.as_mut() {
         (Box::new(l), None)
     } else {
@@ -115,7 +102,7 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
             .ok()
             .filter(|m| m.is_file() && log != Path::new("-"))
             .map(|m| m.len());
-        (crate::input::open(log, &args.more, &name)?, size)
+        (crate::input::open(log, &args.source.more, &name)?, size)
     };
     let stdout = io::stdout();
     let colored = !args.json && use_color(color, stdout.is_terminal());
@@ -128,10 +115,7 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
         err: None,
         errors: 0,
     };
-    let mut replay = Replay::new(Options {
-        initial_fds,
-        nofile: args.nofile,
-    });
+    let mut replay = Replay::new(options);
     let bar = progress_bar(size);
     let mut reader = LogReader::new(input);
     let result = reader.try_for_each_text_line(

@@ -440,9 +440,23 @@ fn which(name: &OsStr) -> Option<PathBuf> {
         })
 }
 
-/// The live-mode flags `audit`, `check` and `tables` share.
+/// Where the replay of `audit`, `check`, `tables` and `view` starts: the LOG's
+/// companions (`-ff` files), the state the log starts from, or live mode.
 #[derive(clap::Args, Debug)]
-pub struct LiveArgs {
+pub struct Source {
+    /// More of `strace -ff -o PREFIX`'s per-process files (`PREFIX.PID`),
+    /// merged with LOG by their timestamps; LOG may also be PREFIX itself.
+    #[arg(value_name = "MORE", conflicts_with = "command")]
+    pub more: Vec<PathBuf>,
+    /// The descriptors open when the log starts, e.g. `0,1,2,255` (default: 0, 1,
+    /// 2, with more inferred from evidence; with this flag nothing is inferred; in
+    /// live mode, the descriptors PROG inherits).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub initial_fds: Option<Vec<u32>>,
+    /// The soft RLIMIT_NOFILE when the log starts (default: 1024, or what the
+    /// log's getrlimit/prlimit64 calls show).
+    #[arg(long, value_name = "N")]
+    pub nofile: Option<u64>,
     /// Live mode: run PROG with its ARGS under `strace -f` and replay its log as it
     /// runs, instead of reading LOG (PROG keeps this terminal's standard input,
     /// output and error).
@@ -460,31 +474,34 @@ pub struct Started {
     pub live: Option<Live>,
     /// The log's name in messages: `<PROG>`, the `--log` file, or the file given.
     pub name: String,
-    /// The replay's `initial_fds`: `--initial-fds` when given, else in live mode
-    /// PROG's starting descriptors (known exactly: what fdkit passes on).
-    pub initial_fds: Option<Vec<u32>>,
+    /// The replay's options: `--nofile`, and `--initial-fds` when given, else in
+    /// live mode PROG's starting descriptors (known exactly: what fdkit passes on).
+    pub options: fdkit_replay::Options,
 }
 
-impl LiveArgs {
-    /// Starts PROG under strace in live mode; otherwise names `log`. `given` is
-    /// `--initial-fds`, which wins over what live mode knows.
+impl Source {
+    /// Starts PROG under strace in live mode; otherwise names `log`.
+    /// `--initial-fds` wins over what live mode knows.
     ///
     /// # Errors
     /// As [`Live::start`].
-    pub fn start_for(&self, log: &Path, given: Option<&[u32]>) -> anyhow::Result<Started> {
+    pub fn start_for(&self, log: &Path) -> anyhow::Result<Started> {
         let live = self.start()?;
         let name = match &live {
             Some(l) => l.name().to_owned(),
             None => log.display().to_string(),
         };
-        let initial_fds = match given {
-            Some(fds) => Some(fds.to_vec()),
+        let initial_fds = match &self.initial_fds {
+            Some(fds) => Some(fds.clone()),
             None => live.as_ref().map(|l| l.inherited().to_vec()),
         };
         Ok(Started {
             live,
             name,
-            initial_fds,
+            options: fdkit_replay::Options {
+                initial_fds,
+                nofile: self.nofile,
+            },
         })
     }
 

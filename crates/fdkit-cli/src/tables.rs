@@ -55,7 +55,7 @@ use std::path::{Path, PathBuf};
 use crate::live::Started;
 use anyhow::Context as _;
 use fdkit::catalog::flagset::name;
-use fdkit_replay::{Event, InputError, LogReader, Options, ProcessTable, Replay, Sink};
+use fdkit_replay::{Event, InputError, LogReader, ProcessTable, Replay, Sink};
 use serde::Serialize;
 
 use crate::cli::Color;
@@ -69,10 +69,6 @@ pub struct Args {
     /// `-- PROG`.
     #[arg(required_unless_present = "command", conflicts_with = "command")]
     pub log: Option<PathBuf>,
-    /// More of `strace -ff -o PREFIX`'s per-process files (`PREFIX.PID`),
-    /// merged with LOG by their timestamps; LOG may also be PREFIX itself.
-    #[arg(value_name = "MORE", conflicts_with = "command")]
-    pub more: Vec<PathBuf>,
     /// Show the tables after this line (1-based) has been replayed.
     #[arg(long, value_name = "LINE", value_parser = clap::value_parser!(u64).range(1..))]
     pub at: u64,
@@ -89,14 +85,8 @@ pub struct Args {
     /// Print the three-table picture as SVG instead of text.
     #[arg(long)]
     pub svg: bool,
-    /// The descriptors open when the log starts (as for `fdkit check`).
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    pub initial_fds: Option<Vec<u32>>,
-    /// The soft RLIMIT_NOFILE when the log starts (as for `fdkit check`).
-    #[arg(long, value_name = "N")]
-    pub nofile: Option<u64>,
     #[command(flatten)]
-    pub live: crate::live::LiveArgs,
+    pub source: crate::live::Source,
 }
 
 /// Runs `fdkit tables`.
@@ -105,16 +95,13 @@ pub fn main(args: &Args, _color: Color) -> anyhow::Result<Status> {
     let Started {
         mut live,
         name,
-        initial_fds,
-    } = args.live.start_for(log, args.initial_fds.as_deref())?;
+        options,
+    } = args.source.start_for(log)?;
     let input: Box<dyn Read + '_> = match live.as_mut() {
         Some(l) => Box::new(l),
-        None => crate::input::open(log, &args.more, &name)?,
+        None => crate::input::open(log, &args.source.more, &name)?,
     };
-    let mut replay = Replay::new(Options {
-        initial_fds,
-        nofile: args.nofile,
-    });
+    let mut replay = Replay::new(options);
     let mut sink = Quiet {
         programs: Programs::default(),
         name: name.clone(),

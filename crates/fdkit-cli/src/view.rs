@@ -28,9 +28,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use fdkit::catalog::flagset::name;
 use fdkit_audit::{Auditor, Detail};
-use fdkit_replay::{
-    CloseCause, Divergence, Event, InputError, LogReader, Options, ProcessTable, Replay, Sink,
-};
+use fdkit_replay::{Divergence, Event, InputError, LogReader, ProcessTable, Replay, Sink};
 use fdkit_view::{Builder, Happening};
 
 use crate::cli::Color;
@@ -46,10 +44,6 @@ pub struct Args {
     /// Not with `-- PROG`.
     #[arg(required_unless_present = "command", conflicts_with = "command")]
     pub log: Option<PathBuf>,
-    /// More of `strace -ff -o PREFIX`'s per-process files (`PREFIX.PID`),
-    /// merged with LOG by their timestamps; LOG may also be PREFIX itself.
-    #[arg(value_name = "MORE", conflicts_with = "command")]
-    pub more: Vec<PathBuf>,
     /// Write the page to FILE instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -63,14 +57,8 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = fdkit_view::DEFAULT_MAX_LINES,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_lines: u64,
-    /// The descriptors open when the log starts (as for `fdkit check`).
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    pub initial_fds: Option<Vec<u32>>,
-    /// The soft RLIMIT_NOFILE when the log starts (as for `fdkit check`).
-    #[arg(long, value_name = "N")]
-    pub nofile: Option<u64>,
     #[command(flatten)]
-    pub live: crate::live::LiveArgs,
+    pub source: crate::live::Source,
 }
 
 /// Runs `fdkit view`.
@@ -85,16 +73,13 @@ pub fn main(args: &Args, _color: Color) -> anyhow::Result<Status> {
     let Started {
         mut live,
         name,
-        initial_fds,
-    } = args.live.start_for(log, args.initial_fds.as_deref())?;
+        options,
+    } = args.source.start_for(log)?;
     let input: Box<dyn Read + '_> = match live.as_mut() {
         Some(l) => Box::new(l),
-        None => crate::input::open(log, &args.more, &name)?,
+        None => crate::input::open(log, &args.source.more, &name)?,
     };
-    let mut replay = Replay::new(Options {
-        initial_fds,
-        nofile: args.nofile,
-    });
+    let mut replay = Replay::new(options);
     let mut builder = Builder::new(&name, from, to);
     builder.label("cloexec", name::FD_CLOEXEC);
     builder.label("shared", name::CLONE_FILES);
@@ -319,17 +304,6 @@ struct Collect {
     errors: u64,
 }
 
-fn cause_name(c: CloseCause) -> &'static str {
-    match c {
-        CloseCause::Close => "close",
-        CloseCause::CloseRange => "close_range",
-        CloseCause::Replaced => "dup2",
-        CloseCause::Exec => "execve",
-        CloseCause::Exit => "exit",
-        _ => "?",
-    }
-}
-
 impl Sink for Collect {
     fn wants_events(&self) -> bool {
         true
@@ -390,7 +364,7 @@ impl Sink for Collect {
             } => Happening::Closed {
                 line: *line,
                 pid: pid.unwrap_or(0),
-                cause: cause_name(*cause).to_owned(),
+                cause: cause.syscall().to_owned(),
                 fd: *fd,
                 link: desc.link(),
             },

@@ -251,6 +251,21 @@ pub enum CloseCause {
     Exit,
 }
 
+impl CloseCause {
+    /// The call that closed the descriptor, as messages name it: `close`,
+    /// `close_range`, `dup2` (for `dup2`/`dup3` replacing it), `execve`
+    /// (close-on-exec) or `exit` (the table's last user exited).
+    pub fn syscall(self) -> &'static str {
+        match self {
+            CloseCause::Close => "close",
+            CloseCause::CloseRange => "close_range",
+            CloseCause::Replaced => "dup2",
+            CloseCause::Exec => "execve",
+            CloseCause::Exit => "exit",
+        }
+    }
+}
+
 /// Something that happened to descriptors or processes, in log order (for
 /// `fdkit audit`-style consumers; only produced when [`Sink::wants_events`]).
 #[derive(Clone, Debug)]
