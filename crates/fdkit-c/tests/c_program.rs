@@ -6,18 +6,26 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The directory holding `libfdkit_c.a` and `libfdkit_c.so`: cargo's output
-/// directory, above `deps/` where this test runs from.
+#[path = "../../../build-support/artifacts.rs"]
+mod artifacts;
+
+/// The directory holding `libfdkit_c.a` and `libfdkit_c.so`, built now in this
+/// test's profile (`build-support/artifacts.rs`: cargo builds no `staticlib` or
+/// `cdylib` for a test).
 fn library_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test knows its own path");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("tests run from target/PROFILE/deps");
+    let files = artifacts::build_library("fdkit-c", "fdkit_c");
     for lib in ["libfdkit_c.a", "libfdkit_c.so"] {
-        assert!(dir.join(lib).is_file(), "no {lib} in {}", dir.display());
+        assert!(
+            files
+                .iter()
+                .any(|f| f.file_name().is_some_and(|n| n == lib)),
+            "cargo built no {lib}: {files:?}"
+        );
     }
-    dir.to_path_buf()
+    files[0]
+        .parent()
+        .expect("cargo's artifacts are in a directory")
+        .to_path_buf()
 }
 
 /// How the program is linked with fdkit-c.

@@ -15,51 +15,20 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "../../../build-support/artifacts.rs"]
+mod artifacts;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The extension module, built now by cargo in this test's profile: cargo builds
-/// no `cdylib` for an integration test (nothing can link it), so the test asks for
-/// it, and cargo's own artifact message says where it is.
+/// The extension module, built now by cargo in this test's profile
+/// (`build-support/artifacts.rs`: cargo builds no `cdylib` for a test).
 fn extension() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test's own path");
-    let release = exe
-        .parent()
-        .and_then(Path::parent)
-        .and_then(Path::file_name)
-        .is_some_and(|p| p == "release");
-    let mut cmd = Command::new(env!("CARGO"));
-    cmd.args([
-        "build",
-        "-p",
-        "fdkit-py",
-        "--message-format=json-render-diagnostics",
-    ])
-    .current_dir(root());
-    if release {
-        cmd.arg("--release");
-    }
-    let out = cmd.output().expect("cargo runs");
-    assert!(
-        out.status.success(),
-        "cargo build -p fdkit-py failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let suffix = std::env::consts::DLL_SUFFIX;
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| {
-            l.contains("\"reason\":\"compiler-artifact\"") && l.contains("\"name\":\"_fdkit\"")
-        })
-        .find_map(|l| {
-            let files = l.split("\"filenames\":[").nth(1)?.split(']').next()?;
-            files
-                .split(',')
-                .map(|f| f.trim_matches('"'))
-                .find(|f| f.ends_with(suffix))
-                .map(PathBuf::from)
-        })
+    artifacts::build_library("fdkit-py", "_fdkit")
+        .into_iter()
+        .find(|f| f.to_string_lossy().ends_with(suffix))
         .expect("cargo names the extension module it built")
 }
 
