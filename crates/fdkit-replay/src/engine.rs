@@ -18,10 +18,10 @@ use fdkit::Limits;
 use fdkit_strace::{Event as LineEvent, Line, Outcome, Pause};
 
 use crate::desc::{Description, Origin};
-use crate::fast::{class_of, Hint};
 use crate::lin::{Group, Known};
 use crate::op::{place_at, Change, Table};
 use crate::orphans::{line_pid, Orphan, Orphans};
+use crate::prep::{prepare, Prep};
 use crate::report::{CloseCause, Event, FdView, InputError, ProcessTable, Sink, Summary};
 use crate::syscalls::Class;
 
@@ -193,12 +193,17 @@ impl Replay {
             Ok(text) => self.push_line(number, text, sink),
             Err(e) => {
                 let at = e.valid_up_to();
-                let found = format!("byte 0x{:02x}", bytes.get(at).copied().unwrap_or(0));
-                let err = InputError::new(number, at + 1, "UTF-8 text", found);
-                self.summary.errors += 1;
-                sink.error(&err);
+                self.not_utf8(number, at, bytes.get(at).copied().unwrap_or(0), sink);
             }
         }
+    }
+
+    /// Line `number` is not UTF-8: `byte`, at 0-based `at`, is the first bad one.
+    pub(crate) fn not_utf8(&mut self, number: u64, at: usize, byte: u8, sink: &mut dyn Sink) {
+        let found = format!("byte 0x{byte:02x}");
+        let err = InputError::new(number, at + 1, "UTF-8 text", found);
+        self.summary.errors += 1;
+        sink.error(&err);
     }
 
     /// Feeds line `number` (1-based) as text already checked as UTF-8 (by
@@ -215,13 +220,25 @@ impl Replay {
     /// line with `#`) are skipped; a line that does not parse is reported to the
     /// sink and skipped.
     pub fn push_line(&mut self, number: u64, text: &str, sink: &mut dyn Sink) {
-        if text.trim_start_matches([' ', '\t']).starts_with('#') {
+        self.push_prepared(number, text, prepare(text), sink);
+    }
+
+    /// [`Replay::push_line`] with the line's pure half done already (by
+    /// [`prepare`], maybe on another thread).
+    pub(crate) fn push_prepared(
+        &mut self,
+        number: u64,
+        text: &str,
+        prep: Prep,
+        sink: &mut dyn Sink,
+    ) {
+        if matches!(prep, Prep::Comment) {
             return;
         }
         if (self.cloning.len() >= 2 || !self.orphans.is_empty()) && self.hold(number, text, sink) {
             return;
         }
-        self.push_line_now(number, text, sink);
+        self.push_line_now(number, text, prep, sink);
         if !self.orphans.adopted.is_empty() || (!self.orphans.is_empty() && self.cloning.is_empty())
         {
             self.release_orphans(sink);
@@ -271,30 +288,21 @@ impl Replay {
 
     fn replay_held(&mut self, o: Orphan, sink: &mut dyn Sink) {
         for (number, text) in o.lines {
-            self.push_line_now(number, &text, sink);
+            let prep = prepare(&text);
+            self.push_line_now(number, &text, prep, sink);
         }
     }
 
     /// [`Replay::push_line`] for a line that is not held back.
-    fn push_line_now(&mut self, number: u64, text: &str, sink: &mut dyn Sink) {
-        let mut hint = Hint::default();
-        if self.fast_dismiss(number, text, &mut hint, sink) {
-            return;
-        }
-        // A line starting with a visible ASCII character is not blank (the
-        // common case, without decoding characters).
-        let visible = text.as_bytes().first().is_some_and(u8::is_ascii_graphic);
-        if !visible && text.trim().is_empty() {
-            return;
-        }
+    fn push_line_now(&mut self, number: u64, text: &str, prep: Prep, sink: &mut dyn Sink) {
+        let parsed = match prep {
+            Prep::Comment | Prep::Blank => return,
+            Prep::Fast(f) => return self.apply_fast(number, text, f, sink),
+            Prep::Parsed(p) => p,
+        };
         self.line = number;
         self.events = sink.wants_events();
-        // The prefix, if the fast path read it, is not parsed again.
-        let parsed = match hint.prefix {
-            Some((pid, body)) => Line::parse_event_at(text, body).map(|e| (Some(pid), e)),
-            None => Line::parse(text).map(|l| (l.pid(), l.into_event())),
-        };
-        let (line_pid, event) = match parsed {
+        let (line_pid, event, class, decoded) = match parsed.event(text) {
             Ok(p) => p,
             Err(e) => {
                 if !self.continue_cut(text, sink) {
@@ -321,7 +329,6 @@ impl Replay {
                 ..
             } => {
                 self.give_up(pid, sink);
-                let class = class_of(name, hint);
                 self.on_call(
                     pid,
                     name,
@@ -330,16 +337,17 @@ impl Replay {
                     Some(&outcome),
                     number,
                     None,
+                    decoded,
                     sink,
                 );
             }
             LineEvent::Unfinished { name, args, pause } => {
                 self.give_up(pid, sink);
-                let class = class_of(name, hint);
                 if pause == Pause::Detached {
-                    self.on_call(pid, name, class, args.as_str(), None, number, None, sink);
+                    let args = args.as_str();
+                    self.on_call(pid, name, class, args, None, number, None, decoded, sink);
                 } else {
-                    self.enter(pid, name, class, args.as_str(), number);
+                    self.enter(pid, name, class, args.as_str(), number, decoded);
                 }
                 if let Pause::Notice(n) = pause {
                     // The notice lands in whatever line strace was printing: its
@@ -841,7 +849,16 @@ impl Replay {
     }
 
     /// An `<unfinished ...>` line.
-    pub(crate) fn enter(&mut self, pid: u32, name: &str, class: Class, args: &str, line: u64) {
+    /// `decoded`: its arguments, if [`prepare`] decoded them already.
+    pub(crate) fn enter(
+        &mut self,
+        pid: u32,
+        name: &str,
+        class: Class,
+        args: &str,
+        line: u64,
+        decoded: Option<crate::calls::Decoded>,
+    ) {
         let id = self.next_id();
         let Some(task) = self.tasks.get(&pid) else {
             return;
@@ -850,7 +867,7 @@ impl Replay {
         let (decoded, reg) = if class == Class::Plain {
             Default::default()
         } else {
-            let d = crate::calls::decode(class, name, args);
+            let d = decoded.unwrap_or_else(|| crate::calls::decode(class, name, args));
             let reg = self.on_entry(pid, (group, tgid), id, line, class, &d);
             (d, reg)
         };
@@ -930,6 +947,7 @@ impl Replay {
             Some(outcome),
             entered,
             Some(p),
+            None,
             sink,
         );
         if let Some(task) = self.tasks.get_mut(&pid) {
@@ -949,7 +967,7 @@ impl Replay {
         let args = std::mem::take(&mut p.args);
         let class = p.class;
         let entered = p.entered;
-        self.on_call(pid, &name, class, &args, None, entered, Some(p), sink);
+        self.on_call(pid, &name, class, &args, None, entered, Some(p), None, sink);
         if let Some(task) = self.tasks.get_mut(&pid) {
             task.spare = Some((name, args));
         }

@@ -16,6 +16,7 @@
 use fdkit_strace::Outcome;
 
 use crate::engine::Replay;
+use crate::prep::{OutSpans, Span};
 use crate::report::Sink;
 use crate::syscalls::{classify, Class};
 use fdkit_strace::ws;
@@ -175,63 +176,90 @@ pub(crate) fn class_of(name: &str, hint: Hint<'_>) -> Class {
     }
 }
 
+/// A dismissed line, prepared: its pid and shape, as spans of the line.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FastPrep {
+    pid: u32,
+    name: Span,
+    kind: FastKind,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum FastKind {
+    Unfinished,
+    Call { outcome: OutSpans },
+    Resumed { outcome: OutSpans, col: usize },
+}
+
+/// Recognises `text` as a well-shaped line of a call that tables do not care
+/// about; otherwise `None`, and `hint` says what was read (for the full parser).
+pub(crate) fn fast_prep<'t>(text: &'t str, hint: &mut Hint<'t>) -> Option<FastPrep> {
+    let (pid, sh) = shape(text, hint)?;
+    let outcome = |result: &str, hint: &mut Hint<'_>| match Outcome::parse(result) {
+        Ok(o) => OutSpans::of(text, &o),
+        Err(_) => {
+            hint.prefix = None;
+            None
+        }
+    };
+    let (name, kind) = match sh {
+        Shape::Unfinished { name } => (name, FastKind::Unfinished),
+        Shape::Call { name, result } => (
+            name,
+            FastKind::Call {
+                outcome: outcome(result, hint)?,
+            },
+        ),
+        Shape::Resumed { name, result, col } => (
+            name,
+            FastKind::Resumed {
+                outcome: outcome(result, hint)?,
+                col,
+            },
+        ),
+    };
+    Some(FastPrep {
+        pid,
+        name: Span::of(text, name)?,
+        kind,
+    })
+}
+
 impl Replay {
-    /// Handles `text` here if it is a well-shaped line of a call that tables do
-    /// not care about (`Ok`); otherwise it goes to the full parser, with the call's
-    /// name and class if they were read.
-    pub(crate) fn fast_dismiss<'t>(
-        &mut self,
-        number: u64,
-        text: &'t str,
-        hint: &mut Hint<'t>,
-        sink: &mut dyn Sink,
-    ) -> bool {
-        let Some((pid, sh)) = shape(text, hint) else {
-            return false;
-        };
-        let outcome = match &sh {
-            Shape::Call { result, .. } | Shape::Resumed { result, .. } => {
-                match Outcome::parse(result) {
-                    Ok(o) => Some(o),
-                    Err(_) => {
-                        hint.prefix = None;
-                        return false;
-                    }
-                }
-            }
-            Shape::Unfinished { .. } => None,
-        };
+    /// Replays a dismissed line prepared by [`fast_prep`].
+    pub(crate) fn apply_fast(&mut self, number: u64, text: &str, f: FastPrep, sink: &mut dyn Sink) {
         self.line = number;
         self.events = sink.wants_events();
-        let pid = self.resolve_pid(Some(pid), false);
-        match sh {
-            Shape::Unfinished { name } => {
+        let pid = self.resolve_pid(Some(f.pid), false);
+        let name = f.name.get(text);
+        match f.kind {
+            FastKind::Unfinished => {
                 self.give_up(pid, sink);
-                self.enter(pid, name, Class::Plain, "", number);
+                self.enter(pid, name, Class::Plain, "", number, None);
             }
-            Shape::Call { name, .. } => {
+            FastKind::Call { outcome } => {
                 self.give_up(pid, sink);
+                let o = outcome.get(text);
                 self.on_call(
                     pid,
                     name,
                     Class::Plain,
                     "",
-                    outcome.as_ref(),
+                    Some(&o),
                     number,
+                    None,
                     None,
                     sink,
                 );
             }
-            Shape::Resumed { name, col, .. } => {
-                if let Some(o) = &outcome {
-                    self.resume(pid, Some(name), "", col, o, sink);
-                }
+            FastKind::Resumed { outcome, col } => {
+                let o = outcome.get(text);
+                self.resume(pid, Some(name), "", col, &o, sink);
             }
         }
         if !self.pending_events.is_empty() {
             self.flush_events(sink);
         }
-        true
     }
 }
 

@@ -48,6 +48,8 @@
 //! | `infer` | explaining a disagreement by the unknown starting state ([`Inference`]) |
 //! | [`Description`] | what is known about an open file description: link, kind, flags, offset |
 //! | [`LogReader`] | a log read in chunks, line by line |
+//! | `prep` | a line's pure half: shape, parse, class, decoded arguments, as spans of the line |
+//! | `pipeline` | [`Replay::run_threaded`]: the pure half on a second thread, a batch of lines at a time |
 //!
 //! ## Model
 //!
@@ -143,6 +145,8 @@ mod infer;
 mod lin;
 mod op;
 mod orphans;
+mod pipeline;
+mod prep;
 mod reader;
 mod report;
 mod syscalls;

@@ -235,7 +235,8 @@ impl Replay {
 
     // ---- completion --------------------------------------------------------------
 
-    /// A call completed (or was given up on: `outcome` is `None`).
+    /// A call completed (or was given up on: `outcome` is `None`); `decoded`: its
+    /// arguments, if [`crate::prep::prepare`] decoded them already.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn on_call(
         &mut self,
@@ -246,6 +247,7 @@ impl Replay {
         outcome: Option<&Outcome<'_>>,
         entered: u64,
         pending: Option<Pending>,
+        decoded: Option<Decoded>,
         sink: &mut dyn Sink,
     ) {
         self.summary.calls += 1;
@@ -272,7 +274,7 @@ impl Replay {
         }
         let decoded = match c.pending.as_mut() {
             Some(p) => std::mem::take(&mut p.decoded),
-            None => decode(class, name, args),
+            None => decoded.unwrap_or_else(|| decode(class, name, args)),
         };
         let obs = obs_of(c.outcome);
         let check = self.dispatch(&mut c, class, decoded.op, obs.clone(), sink);

@@ -1,0 +1,305 @@
+//! The pure half of replaying a line: [`prepare`] reads everything that depends on
+//! the line's text alone (its shape, its parse, the call's class, and the decoded
+//! input arguments of a call the tables care about) into a [`Prep`] that owns no
+//! text: every piece is a byte [`Span`] of the line. The stateful half
+//! ([`Replay::push_prepared`](crate::Replay)) takes a line with its `Prep`.
+//!
+//! Read this first: `push_line` is exactly `prepare` then `push_prepared`, on one
+//! thread; [`Replay::run_threaded`](crate::Replay::run_threaded) runs `prepare` on a
+//! second thread for a batch of lines at a time. Both go through the same two
+//! functions, so their results cannot differ.
+
+use fdkit_strace::{Error, Event as LineEvent, Line, Outcome, Pause};
+
+use crate::calls::{decode, Decoded};
+use crate::fast::{class_of, fast_prep, FastPrep, Hint};
+use crate::syscalls::Class;
+
+/// A byte range of a line (lines are at most [`crate::MAX_LINE`] bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    /// Where `part`, a slice of `text`, lies in it (`None` if it is not one).
+    pub(crate) fn of(text: &str, part: &str) -> Option<Span> {
+        let start = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+        let end = start + part.len();
+        (end <= text.len()).then_some(Span {
+            start: u32::try_from(start).ok()?,
+            end: u32::try_from(end).ok()?,
+        })
+    }
+
+    /// The text of the span in `text` (empty if `text` is not the span's line).
+    pub(crate) fn get(self, text: &str) -> &str {
+        text.get(self.start as usize..self.end as usize)
+            .unwrap_or("")
+    }
+}
+
+/// An [`Outcome`]'s parts as spans (value, errno, detail, tail).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct OutSpans([Option<Span>; 4]);
+
+impl OutSpans {
+    /// `None` if a part is not a slice of `text` (it always is after a parse).
+    pub(crate) fn of(text: &str, o: &Outcome<'_>) -> Option<OutSpans> {
+        let part = |p: Option<&str>| match p {
+            Some(p) => Span::of(text, p).map(Some),
+            None => Some(None),
+        };
+        Some(OutSpans([
+            part(o.value())?,
+            part(o.errno())?,
+            part(o.detail())?,
+            part(o.tail())?,
+        ]))
+    }
+
+    /// The outcome again, borrowing `text`.
+    pub(crate) fn get(self, text: &str) -> Outcome<'_> {
+        let [v, e, d, t] = self.0.map(|s| s.map(|s| s.get(text)));
+        Outcome::from_parts(v, e, d, t)
+    }
+}
+
+/// Why an `<unfinished ...>` line stopped, as spans.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum PauseSpan {
+    Unfinished,
+    Detached,
+    PidChanged(u32),
+    Notice(Span),
+}
+
+/// The call events of a parsed line, as spans (a `-T` duration is dropped: the
+/// replay does not read it).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Ev {
+    Call {
+        name: Span,
+        args: Span,
+        outcome: OutSpans,
+    },
+    Unfinished {
+        name: Span,
+        args: Span,
+        pause: PauseSpan,
+    },
+    Resumed {
+        name: Option<Span>,
+        args: Span,
+        outcome: OutSpans,
+    },
+}
+
+/// A line, prepared (see the [module documentation](self)).
+#[derive(Debug)]
+pub(crate) enum Prep {
+    /// A `#` comment line: skipped before anything else.
+    Comment,
+    /// A blank line.
+    Blank,
+    /// A dismissed call the fast path recognised.
+    Fast(FastPrep),
+    /// Any other line, parsed.
+    Parsed(Parsed),
+}
+
+/// A line the parser read.
+#[derive(Debug)]
+pub(crate) enum Parsed {
+    /// A call line the parser read: the prefix's pid, the event, the call's
+    /// class and its decoded input arguments (a call that is not
+    /// [`Class::Plain`]).
+    Event {
+        pid: Option<u32>,
+        ev: Ev,
+        class: Class,
+        decoded: Option<Decoded>,
+    },
+    /// Any other line (signals, exits, notices, marks): parsed again where it is
+    /// replayed, from the body at `body` of a plain prefix's `pid` if known.
+    Other { prefix: Option<(u32, usize)> },
+    /// The parser's error.
+    Error(Error),
+}
+
+/// Prepares a line (without its terminator): see the [module documentation](self).
+pub(crate) fn prepare(text: &str) -> Prep {
+    if text.trim_start_matches([' ', '\t']).starts_with('#') {
+        return Prep::Comment;
+    }
+    let mut hint = Hint::default();
+    if let Some(f) = fast_prep(text, &mut hint) {
+        return Prep::Fast(f);
+    }
+    // A line starting with a visible ASCII character is not blank (the common
+    // case, without decoding characters).
+    let visible = text.as_bytes().first().is_some_and(u8::is_ascii_graphic);
+    if !visible && text.trim().is_empty() {
+        return Prep::Blank;
+    }
+    // The prefix, if the fast path read it, is not parsed again.
+    let parsed = match hint.prefix {
+        Some((pid, body)) => Line::parse_event_at(text, body).map(|e| (Some(pid), e)),
+        None => Line::parse(text).map(|l| (l.pid(), l.into_event())),
+    };
+    let (pid, event) = match parsed {
+        Ok(p) => p,
+        Err(e) => return Prep::Parsed(Parsed::Error(e)),
+    };
+    let other = Prep::Parsed(Parsed::Other {
+        prefix: hint.prefix,
+    });
+    let span = |s: &str| Span::of(text, s);
+    let (ev, class, decoded) = match event {
+        LineEvent::Call {
+            name,
+            args,
+            outcome,
+            ..
+        } => {
+            let class = class_of(name, hint);
+            let (Some(n), Some(a), Some(o)) = (
+                span(name),
+                span(args.as_str()),
+                OutSpans::of(text, &outcome),
+            ) else {
+                return other;
+            };
+            let ev = Ev::Call {
+                name: n,
+                args: a,
+                outcome: o,
+            };
+            (ev, class, decoded(class, name, args.as_str()))
+        }
+        LineEvent::Unfinished { name, args, pause } => {
+            let class = class_of(name, hint);
+            let pause = match pause {
+                Pause::Unfinished => PauseSpan::Unfinished,
+                Pause::Detached => PauseSpan::Detached,
+                Pause::PidChanged(p) => PauseSpan::PidChanged(p),
+                Pause::Notice(n) => match span(n) {
+                    Some(s) => PauseSpan::Notice(s),
+                    None => return other,
+                },
+            };
+            let (Some(n), Some(a)) = (span(name), span(args.as_str())) else {
+                return other;
+            };
+            let ev = Ev::Unfinished {
+                name: n,
+                args: a,
+                pause,
+            };
+            (ev, class, decoded(class, name, args.as_str()))
+        }
+        LineEvent::Resumed {
+            name,
+            args,
+            outcome,
+            ..
+        } => {
+            let name = match name {
+                Some(n) => match span(n) {
+                    Some(s) => Some(s),
+                    None => return other,
+                },
+                None => None,
+            };
+            let (Some(a), Some(o)) = (span(args.as_str()), OutSpans::of(text, &outcome)) else {
+                return other;
+            };
+            let ev = Ev::Resumed {
+                name,
+                args: a,
+                outcome: o,
+            };
+            (ev, Class::Plain, None)
+        }
+        _ => return other,
+    };
+    Prep::Parsed(Parsed::Event {
+        pid,
+        ev,
+        class,
+        decoded,
+    })
+}
+
+/// The decoded input arguments of a call the tables care about.
+fn decoded(class: Class, name: &str, args: &str) -> Option<Decoded> {
+    (class != Class::Plain).then(|| decode(class, name, args))
+}
+
+impl Parsed {
+    /// The line's pid, event, class and decoded arguments again, borrowing `text`
+    /// (an [`Parsed::Other`] is parsed again here); the parser's error.
+    pub(crate) fn event(
+        self,
+        text: &str,
+    ) -> Result<(Option<u32>, LineEvent<'_>, Class, Option<Decoded>), Error> {
+        let (pid, ev, class, decoded) = match self {
+            Parsed::Event {
+                pid,
+                ev,
+                class,
+                decoded,
+            } => (pid, ev, class, decoded),
+            Parsed::Other { prefix } => {
+                let (pid, e) = match prefix {
+                    Some((pid, body)) => (Some(pid), Line::parse_event_at(text, body)?),
+                    None => {
+                        let l = Line::parse(text)?;
+                        (l.pid(), l.into_event())
+                    }
+                };
+                return Ok((pid, e, Class::Plain, None));
+            }
+            Parsed::Error(e) => return Err(e),
+        };
+        let args = |s: Span| fdkit_strace::Args::from_text(s.get(text));
+        let e = match ev {
+            Ev::Call {
+                name,
+                args: a,
+                outcome,
+            } => LineEvent::Call {
+                name: name.get(text),
+                args: args(a),
+                outcome: outcome.get(text),
+                duration: None,
+            },
+            Ev::Unfinished {
+                name,
+                args: a,
+                pause,
+            } => LineEvent::Unfinished {
+                name: name.get(text),
+                args: args(a),
+                pause: match pause {
+                    PauseSpan::Unfinished => Pause::Unfinished,
+                    PauseSpan::Detached => Pause::Detached,
+                    PauseSpan::PidChanged(p) => Pause::PidChanged(p),
+                    PauseSpan::Notice(s) => Pause::Notice(s.get(text)),
+                },
+            },
+            Ev::Resumed {
+                name,
+                args: a,
+                outcome,
+            } => LineEvent::Resumed {
+                name: name.map(|n| n.get(text)),
+                args: args(a),
+                outcome: outcome.get(text),
+                duration: None,
+            },
+        };
+        Ok((pid, e, class, decoded))
+    }
+}
