@@ -21,8 +21,9 @@ use crate::desc::{Description, Origin};
 use crate::lin::{Group, Known};
 use crate::op::{place_at, Change, Table};
 use crate::orphans::{line_pid, Orphan, Orphans};
-use crate::prep::{prepare, Prep};
+use crate::prep::{prepare, reparse, Parsed, Prep};
 use crate::report::{CloseCause, Event, FdView, InputError, ProcessTable, Sink, Summary};
+use crate::syscalls::classify;
 use crate::syscalls::Class;
 
 /// How to start a replay.
@@ -302,25 +303,26 @@ impl Replay {
         };
         self.line = number;
         self.events = sink.wants_events();
-        let (line_pid, event, class, decoded) = match parsed.event(text) {
-            Ok(p) => p,
-            Err(e) => {
-                if !self.continue_cut(text, sink) {
-                    self.summary.errors += 1;
-                    sink.error(&InputError::from_parser(&e.at_line(number)));
+        let (line_pid, event) = match parsed {
+            Parsed::Event(e) => {
+                let pid = self.line_pid(e.pid, e.continues_cut(), sink);
+                e.apply(self, pid, number, text, sink);
+                if !self.pending_events.is_empty() {
+                    self.flush_events(sink);
                 }
                 return;
             }
+            Parsed::Other { prefix } => match reparse(text, prefix) {
+                Ok(p) => p,
+                Err(e) => return self.bad_line(number, text, &e, sink),
+            },
+            Parsed::Error(e) => return self.bad_line(number, text, &e, sink),
         };
         let continues_cut = matches!(
             event,
             LineEvent::Resumed { name: None, .. } | LineEvent::Mark(_)
         );
-        let pid = self.resolve_pid(line_pid, continues_cut);
-        if !self.pending_events.is_empty() {
-            // A task seen for the first time is announced before its own events.
-            self.flush_events(sink);
-        }
+        let pid = self.line_pid(line_pid, continues_cut, sink);
         match event {
             LineEvent::Call {
                 name,
@@ -328,49 +330,28 @@ impl Replay {
                 outcome,
                 ..
             } => {
-                self.give_up(pid, sink);
-                self.on_call(
+                let class = classify(name);
+                self.call_line(
                     pid,
                     name,
                     class,
                     args.as_str(),
-                    Some(&outcome),
+                    &outcome,
                     number,
                     None,
-                    decoded,
                     sink,
                 );
             }
             LineEvent::Unfinished { name, args, pause } => {
-                self.give_up(pid, sink);
-                if pause == Pause::Detached {
-                    let args = args.as_str();
-                    self.on_call(pid, name, class, args, None, number, None, decoded, sink);
-                } else {
-                    self.enter(pid, name, class, args.as_str(), number, decoded);
-                }
-                if let Pause::Notice(n) = pause {
-                    // The notice lands in whatever line strace was printing: its
-                    // child belongs to the latest pending clone (this call, if
-                    // it is one).
-                    self.cut = Some(pid);
-                    if let Some(&parent) = self.cloning.last() {
-                        self.announce(n, parent);
-                    }
-                }
+                let class = classify(name);
+                self.unfinished_line(pid, name, class, args.as_str(), pause, number, None, sink);
             }
             LineEvent::Resumed {
                 name,
                 args,
                 outcome,
                 ..
-            } => {
-                // Errors point at `<... name resumed>`, as the parser's do.
-                let col = args_col(text, args.as_str())
-                    .saturating_sub(name.map_or(0, |n| n.len() + 14))
-                    .max(1);
-                self.resume(pid, name, args.as_str(), col, &outcome, sink)
-            }
+            } => self.resumed_line(pid, text, name, args.as_str(), &outcome, sink),
             LineEvent::Mark(Pause::Detached) => self.give_up(pid, sink),
             LineEvent::Mark(_) => {}
             LineEvent::Exited { .. } | LineEvent::Killed { .. } => {
@@ -392,6 +373,98 @@ impl Replay {
         if !self.pending_events.is_empty() {
             self.flush_events(sink);
         }
+    }
+
+    /// A line that does not parse: reported, unless it continues a cut call.
+    fn bad_line(&mut self, number: u64, text: &str, e: &fdkit_strace::Error, sink: &mut dyn Sink) {
+        if !self.continue_cut(text, sink) {
+            self.summary.errors += 1;
+            sink.error(&InputError::from_parser(&e.clone().at_line(number)));
+        }
+    }
+
+    /// The task a parsed line is about (see [`Replay::resolve_pid`]); a task
+    /// seen for the first time is announced before its own events.
+    fn line_pid(&mut self, line_pid: Option<u32>, continues_cut: bool, sink: &mut dyn Sink) -> u32 {
+        let pid = self.resolve_pid(line_pid, continues_cut);
+        if !self.pending_events.is_empty() {
+            self.flush_events(sink);
+        }
+        pid
+    }
+
+    /// A complete call's line.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn call_line(
+        &mut self,
+        pid: u32,
+        name: &str,
+        class: Class,
+        args: &str,
+        outcome: &Outcome<'_>,
+        number: u64,
+        decoded: Option<crate::calls::Decoded>,
+        sink: &mut dyn Sink,
+    ) {
+        self.give_up(pid, sink);
+        self.on_call(
+            pid,
+            name,
+            class,
+            args,
+            Some(outcome),
+            number,
+            None,
+            decoded,
+            sink,
+        );
+    }
+
+    /// An `<unfinished ...>` (or `<detached ...>`, or cut) call's line.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn unfinished_line(
+        &mut self,
+        pid: u32,
+        name: &str,
+        class: Class,
+        args: &str,
+        pause: Pause<'_>,
+        number: u64,
+        decoded: Option<crate::calls::Decoded>,
+        sink: &mut dyn Sink,
+    ) {
+        self.give_up(pid, sink);
+        if pause == Pause::Detached {
+            self.on_call(pid, name, class, args, None, number, None, decoded, sink);
+        } else {
+            self.enter(pid, name, class, args, number, decoded);
+        }
+        if let Pause::Notice(n) = pause {
+            // The notice lands in whatever line strace was printing: its
+            // child belongs to the latest pending clone (this call, if
+            // it is one).
+            self.cut = Some(pid);
+            if let Some(&parent) = self.cloning.last() {
+                self.announce(n, parent);
+            }
+        }
+    }
+
+    /// A `<... name resumed>` line, or a cut call's continuation (`name` `None`).
+    pub(crate) fn resumed_line(
+        &mut self,
+        pid: u32,
+        text: &str,
+        name: Option<&str>,
+        args: &str,
+        outcome: &Outcome<'_>,
+        sink: &mut dyn Sink,
+    ) {
+        // Errors point at `<... name resumed>`, as the parser's do.
+        let col = args_col(text, args)
+            .saturating_sub(name.map_or(0, |n| n.len() + 14))
+            .max(1);
+        self.resume(pid, name, args, col, outcome, sink)
     }
 
     /// A line continuing a call that a `strace:` notice cut, when the cut fell

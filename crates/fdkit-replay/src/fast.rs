@@ -78,6 +78,68 @@ fn result(text: &str, from: usize) -> Option<&str> {
     Some(r)
 }
 
+/// [`Outcome::parse`], with the commonest result, a plain decimal number (`0`,
+/// `3`), taken without the general parser (which reads it the same way).
+pub(crate) fn parse_outcome(text: &str) -> Result<Outcome<'_>, fdkit_strace::Error> {
+    if !text.is_empty() && text.bytes().all(|c| c.is_ascii_digit()) {
+        return Ok(Outcome::from_parts(Some(text), None, None, None));
+    }
+    Outcome::parse(text)
+}
+
+/// The bytes that make argument text not simple (see [`simple_args`]).
+static NOT_SIMPLE: [bool; 256] = {
+    let mut t = [false; 256];
+    let s = b"\"()[]{}</=";
+    let mut i = 0;
+    while i < s.len() {
+        t[s[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+/// Whether argument text is simple: no string, bracket, decoration, comment or
+/// `name=` (`3, F_GETFD`, `AT_FDCWD, 3, 0`). Its arguments are the pieces between
+/// its commas, and the first `)` after a simple argument list closes it.
+pub(crate) fn simple_args(args: &[u8]) -> bool {
+    !args.iter().any(|&c| NOT_SIMPLE[usize::from(c)])
+}
+
+/// A complete call line whose arguments are simple, read the way the line
+/// parser reads it (its arguments up to the first `)`, padding, `= `, the result
+/// to the end of the line) without scanning the arguments: the arguments and the
+/// outcome. `open` is the index of the `(` after the name. `None` for anything
+/// else (then the full parser decides): other arguments, a line ending in `>`
+/// (`-T` durations, `<unfinished ...>`, `<detached ...>`), a result that does not
+/// parse.
+pub(crate) fn simple_call(text: &str, open: usize) -> Option<(&str, Outcome<'_>)> {
+    let b = text.as_bytes();
+    let start = open + 1;
+    let mut close = start;
+    loop {
+        let c = *b.get(close)?;
+        if c == b')' {
+            break;
+        }
+        if NOT_SIMPLE[usize::from(c)] {
+            return None;
+        }
+        close += 1;
+    }
+    let eq = skip_spaces(b, close + 1);
+    if b.get(eq) != Some(&b'=') {
+        return None;
+    }
+    let from = skip_spaces(b, eq + 1);
+    let end = ws::trim_end(text).len().max(from);
+    if end > from && b[end - 1] == b'>' {
+        return None;
+    }
+    let outcome = parse_outcome(ws::trim_end(&text[from..end])).ok()?;
+    Some((&text[start..close], outcome))
+}
+
 /// What the fast path read of a line it leaves to the full parser, so that it is
 /// not done twice.
 #[derive(Clone, Copy, Default)]
@@ -195,7 +257,7 @@ enum FastKind {
 /// about; otherwise `None`, and `hint` says what was read (for the full parser).
 pub(crate) fn fast_prep<'t>(text: &'t str, hint: &mut Hint<'t>) -> Option<FastPrep> {
     let (pid, sh) = shape(text, hint)?;
-    let outcome = |result: &str, hint: &mut Hint<'_>| match Outcome::parse(result) {
+    let outcome = |result: &str, hint: &mut Hint<'_>| match parse_outcome(result) {
         Ok(o) => OutSpans::of(text, &o),
         Err(_) => {
             hint.prefix = None;

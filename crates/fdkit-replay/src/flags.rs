@@ -20,7 +20,8 @@ use fdkit_strace::ws;
 /// Strips a trailing `/* comment */` and surrounding blanks.
 pub(crate) fn strip_comment(text: &str) -> &str {
     let t = ws::trim(text);
-    match memchr::memchr(b'/', t.as_bytes()) {
+    // Flag words are short: a loop beats `memchr`'s setup.
+    match t.bytes().position(|c| c == b'/') {
         Some(i) if t.as_bytes().get(i + 1) == Some(&b'*') => ws::trim_end(&t[..i]),
         Some(_) => match t.find("/*") {
             Some(i) => ws::trim_end(&t[..i]),

@@ -12,7 +12,9 @@
 use fdkit_strace::{Error, Event as LineEvent, Line, Outcome, Pause};
 
 use crate::calls::{decode, Decoded};
-use crate::fast::{class_of, fast_prep, FastPrep, Hint};
+use crate::engine::Replay;
+use crate::fast::{class_of, fast_prep, simple_call, FastPrep, Hint};
+use crate::report::Sink;
 use crate::syscalls::Class;
 
 /// A byte range of a line (lines are at most [`crate::MAX_LINE`] bytes).
@@ -112,20 +114,73 @@ pub(crate) enum Prep {
 /// A line the parser read.
 #[derive(Debug)]
 pub(crate) enum Parsed {
-    /// A call line the parser read: the prefix's pid, the event, the call's
-    /// class and its decoded input arguments (a call that is not
-    /// [`Class::Plain`]).
-    Event {
-        pid: Option<u32>,
-        ev: Ev,
-        class: Class,
-        decoded: Option<Decoded>,
-    },
+    /// A call line.
+    Event(EventPrep),
     /// Any other line (signals, exits, notices, marks): parsed again where it is
-    /// replayed, from the body at `body` of a plain prefix's `pid` if known.
+    /// replayed ([`reparse`]), from the body at `body` of a plain prefix's `pid`
+    /// if known.
     Other { prefix: Option<(u32, usize)> },
     /// The parser's error.
     Error(Error),
+}
+
+/// A call line, parsed: the prefix's pid, the event, the call's class and its
+/// decoded input arguments (a call that is not [`Class::Plain`]).
+#[derive(Debug)]
+pub(crate) struct EventPrep {
+    pub pid: Option<u32>,
+    ev: Ev,
+    class: Class,
+    decoded: Option<Decoded>,
+}
+
+impl EventPrep {
+    /// Whether the line continues a call cut by a notice (no name).
+    pub(crate) fn continues_cut(&self) -> bool {
+        matches!(self.ev, Ev::Resumed { name: None, .. })
+    }
+
+    /// Replays the line, `text`, as task `pid`'s.
+    pub(crate) fn apply(
+        self,
+        r: &mut Replay,
+        pid: u32,
+        number: u64,
+        text: &str,
+        sink: &mut dyn Sink,
+    ) {
+        let (class, decoded) = (self.class, self.decoded);
+        match self.ev {
+            Ev::Call {
+                name,
+                args,
+                outcome,
+            } => {
+                let o = outcome.get(text);
+                let (name, args) = (name.get(text), args.get(text));
+                r.call_line(pid, name, class, args, &o, number, decoded, sink);
+            }
+            Ev::Unfinished { name, args, pause } => {
+                let pause = match pause {
+                    PauseSpan::Unfinished => Pause::Unfinished,
+                    PauseSpan::Detached => Pause::Detached,
+                    PauseSpan::PidChanged(p) => Pause::PidChanged(p),
+                    PauseSpan::Notice(s) => Pause::Notice(s.get(text)),
+                };
+                let (name, args) = (name.get(text), args.get(text));
+                r.unfinished_line(pid, name, class, args, pause, number, decoded, sink);
+            }
+            Ev::Resumed {
+                name,
+                args,
+                outcome,
+            } => {
+                let o = outcome.get(text);
+                let name = name.map(|n| n.get(text));
+                r.resumed_line(pid, text, name, args.get(text), &o, sink);
+            }
+        }
+    }
 }
 
 /// Prepares a line (without its terminator): see the [module documentation](self).
@@ -143,12 +198,32 @@ pub(crate) fn prepare(text: &str) -> Prep {
     if !visible && text.trim().is_empty() {
         return Prep::Blank;
     }
+    // A complete call with simple arguments right after a plain prefix: read
+    // here, without the parser's scan of the arguments.
+    if let (Some((pid, body)), Some((name, class))) = (hint.prefix, hint.call) {
+        if Span::of(text, name).is_some_and(|n| n.start as usize == body) {
+            if let Some((args, outcome)) = simple_call(text, body + name.len()) {
+                if let (Some(n), Some(a), Some(o)) = (
+                    Span::of(text, name),
+                    Span::of(text, args),
+                    OutSpans::of(text, &outcome),
+                ) {
+                    return Prep::Parsed(Parsed::Event(EventPrep {
+                        pid: Some(pid),
+                        ev: Ev::Call {
+                            name: n,
+                            args: a,
+                            outcome: o,
+                        },
+                        class,
+                        decoded: decoded(class, name, args),
+                    }));
+                }
+            }
+        }
+    }
     // The prefix, if the fast path read it, is not parsed again.
-    let parsed = match hint.prefix {
-        Some((pid, body)) => Line::parse_event_at(text, body).map(|e| (Some(pid), e)),
-        None => Line::parse(text).map(|l| (l.pid(), l.into_event())),
-    };
-    let (pid, event) = match parsed {
+    let (pid, event) = match reparse(text, hint.prefix) {
         Ok(p) => p,
         Err(e) => return Prep::Parsed(Parsed::Error(e)),
     };
@@ -224,12 +299,12 @@ pub(crate) fn prepare(text: &str) -> Prep {
         }
         _ => return other,
     };
-    Prep::Parsed(Parsed::Event {
+    Prep::Parsed(Parsed::Event(EventPrep {
         pid,
         ev,
         class,
         decoded,
-    })
+    }))
 }
 
 /// The decoded input arguments of a call the tables care about.
@@ -237,69 +312,14 @@ fn decoded(class: Class, name: &str, args: &str) -> Option<Decoded> {
     (class != Class::Plain).then(|| decode(class, name, args))
 }
 
-impl Parsed {
-    /// The line's pid, event, class and decoded arguments again, borrowing `text`
-    /// (an [`Parsed::Other`] is parsed again here); the parser's error.
-    pub(crate) fn event(
-        self,
-        text: &str,
-    ) -> Result<(Option<u32>, LineEvent<'_>, Class, Option<Decoded>), Error> {
-        let (pid, ev, class, decoded) = match self {
-            Parsed::Event {
-                pid,
-                ev,
-                class,
-                decoded,
-            } => (pid, ev, class, decoded),
-            Parsed::Other { prefix } => {
-                let (pid, e) = match prefix {
-                    Some((pid, body)) => (Some(pid), Line::parse_event_at(text, body)?),
-                    None => {
-                        let l = Line::parse(text)?;
-                        (l.pid(), l.into_event())
-                    }
-                };
-                return Ok((pid, e, Class::Plain, None));
-            }
-            Parsed::Error(e) => return Err(e),
-        };
-        let args = |s: Span| fdkit_strace::Args::from_text(s.get(text));
-        let e = match ev {
-            Ev::Call {
-                name,
-                args: a,
-                outcome,
-            } => LineEvent::Call {
-                name: name.get(text),
-                args: args(a),
-                outcome: outcome.get(text),
-                duration: None,
-            },
-            Ev::Unfinished {
-                name,
-                args: a,
-                pause,
-            } => LineEvent::Unfinished {
-                name: name.get(text),
-                args: args(a),
-                pause: match pause {
-                    PauseSpan::Unfinished => Pause::Unfinished,
-                    PauseSpan::Detached => Pause::Detached,
-                    PauseSpan::PidChanged(p) => Pause::PidChanged(p),
-                    PauseSpan::Notice(s) => Pause::Notice(s.get(text)),
-                },
-            },
-            Ev::Resumed {
-                name,
-                args: a,
-                outcome,
-            } => LineEvent::Resumed {
-                name: name.map(|n| n.get(text)),
-                args: args(a),
-                outcome: outcome.get(text),
-                duration: None,
-            },
-        };
-        Ok((pid, e, class, decoded))
+/// A line that [`prepare`] left to be parsed where it is replayed: its pid and
+/// event (`prefix` as in [`Parsed::Other`]).
+pub(crate) fn reparse(
+    text: &str,
+    prefix: Option<(u32, usize)>,
+) -> Result<(Option<u32>, LineEvent<'_>), Error> {
+    match prefix {
+        Some((pid, body)) => Line::parse_event_at(text, body).map(|e| (Some(pid), e)),
+        None => Line::parse(text).map(|l| (l.pid(), l.into_event())),
     }
 }

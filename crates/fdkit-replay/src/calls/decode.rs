@@ -359,7 +359,7 @@ fn clone_flags(name: &str, args: &str, a: &mut Argv<'_>) -> Option<u64> {
         "fork" => Some(0),
         "vfork" => Some(fs::CLONE_VM | fs::CLONE_VFORK),
         "clone" => {
-            let f = a.named("flags").map(|f| f.text()).unwrap_or(a.text(0));
+            let f = a.named("flags").unwrap_or(a.text(0));
             flags::eval(f, flags::clone_flag)
         }
         "clone3" => flags::field(args, "flags").and_then(|f| flags::eval(f, flags::clone_flag)),
