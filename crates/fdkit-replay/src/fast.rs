@@ -36,6 +36,10 @@ enum Shape<'a> {
 }
 
 fn skip_spaces(b: &[u8], mut i: usize) -> usize {
+    // strace pads results to a column: eight spaces at a time first.
+    while b.get(i..i + 8) == Some(b"        ") {
+        i += 8;
+    }
     while i < b.len() && b[i] == b' ' {
         i += 1;
     }

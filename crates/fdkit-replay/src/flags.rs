@@ -44,6 +44,14 @@ pub(crate) fn int(text: &str) -> Option<i64> {
         // The common case: a plain decimal.
         return Some(b.iter().fold(0i64, |v, &c| v * 10 + i64::from(c - b'0')));
     }
+    // A name (`FD_CLOEXEC`, `O_RDONLY`) is no number: said without the reader.
+    if ws::trim_start(text)
+        .bytes()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+    {
+        return None;
+    }
     let t = strip_comment(text);
     let t = match t.find('<') {
         Some(i) if i > 0 => &t[..i],

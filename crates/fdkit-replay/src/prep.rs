@@ -11,7 +11,7 @@
 
 use fdkit_strace::{Error, Event as LineEvent, Line, Outcome, Pause};
 
-use crate::calls::{decode, Decoded};
+use crate::calls::{decode, decode_simple, Decoded};
 use crate::engine::Replay;
 use crate::fast::{class_of, fast_prep, simple_call, FastPrep, Hint};
 use crate::report::Sink;
@@ -216,7 +216,7 @@ pub(crate) fn prepare(text: &str) -> Prep {
                             outcome: o,
                         },
                         class,
-                        decoded: decoded(class, name, args),
+                        decoded: (class != Class::Plain).then(|| decode_simple(class, name, args)),
                     }));
                 }
             }

@@ -143,7 +143,16 @@ pub(crate) fn offset_use(class: Class) -> bool {
 /// Decodes a call of `class` (not [`Class::Plain`]) from its input arguments
 /// `args`: those its `<unfinished ...>` line printed, or all of a complete line.
 pub(crate) fn decode(class: Class, name: &str, args: &str) -> Decoded {
-    let mut a = Argv::new(args);
+    decode_from(class, name, args, Argv::new(args))
+}
+
+/// [`decode()`] of simple arguments ([`crate::fast::simple_args`]).
+pub(crate) fn decode_simple(class: Class, name: &str, args: &str) -> Decoded {
+    decode_from(class, name, args, Argv::simple(args))
+}
+
+/// [`decode()`] with the arguments split by `a`.
+fn decode_from(class: Class, name: &str, args: &str, mut a: Argv<'_>) -> Decoded {
     let op = |op: Op| Decoded {
         op,
         watch: [None; 2],

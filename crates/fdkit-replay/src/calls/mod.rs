@@ -16,7 +16,7 @@ mod process;
 mod strict;
 mod uses;
 
-pub(crate) use decode::{decode, Decoded, Op};
+pub(crate) use decode::{decode, decode_simple, Decoded, Op};
 
 use decode::{offset_use, Whence};
 
@@ -98,15 +98,22 @@ impl<'a> Split<'a> {
 
 impl<'a> Argv<'a> {
     fn new(text: &'a str) -> Argv<'a> {
-        let iter = if crate::fast::simple_args(text.as_bytes()) {
-            Split::Commas {
-                rest: text,
-                first: true,
-                done: fdkit_strace::ws::trim(text).is_empty(),
-            }
-        } else {
-            Split::Scan(Args::from_text(text).iter())
-        };
+        if crate::fast::simple_args(text.as_bytes()) {
+            return Argv::simple(text);
+        }
+        Argv::with(Split::Scan(Args::from_text(text).iter()))
+    }
+
+    /// Simple argument text ([`crate::fast::simple_args`]), split at its commas.
+    fn simple(text: &'a str) -> Argv<'a> {
+        Argv::with(Split::Commas {
+            rest: text,
+            first: true,
+            done: fdkit_strace::ws::trim(text).is_empty(),
+        })
+    }
+
+    fn with(iter: Split<'a>) -> Argv<'a> {
         Argv {
             iter,
             v: [None; 8],
