@@ -21,7 +21,7 @@ use crate::desc::{Description, Origin};
 use crate::lin::{Group, Known};
 use crate::op::{place_at, Change, Table};
 use crate::orphans::{line_pid, Orphan, Orphans};
-use crate::prep::{prepare, reparse, Parsed, Prep};
+use crate::prep::{reparse, Parsed, Prep, Preparer};
 use crate::report::{CloseCause, Event, FdView, InputError, ProcessTable, Sink, Summary};
 use crate::syscalls::classify;
 use crate::syscalls::Class;
@@ -141,6 +141,8 @@ pub struct Replay {
     pub(crate) search_credit: u64,
     /// Inferences waiting for a later use of their numbers (see `infer`).
     pub(crate) provisional: Vec<crate::infer::Provisional>,
+    /// The pure half of each line pushed here (see [`crate::prep`]).
+    preparer: Preparer,
 }
 
 impl Default for Replay {
@@ -177,6 +179,7 @@ impl Replay {
             line: 0,
             search_credit: u64::from(crate::lin::SEARCH_BUDGET),
             provisional: Vec::new(),
+            preparer: Preparer::default(),
         }
     }
 
@@ -221,7 +224,8 @@ impl Replay {
     /// line with `#`) are skipped; a line that does not parse is reported to the
     /// sink and skipped.
     pub fn push_line(&mut self, number: u64, text: &str, sink: &mut dyn Sink) {
-        self.push_prepared(number, text, prepare(text), sink);
+        let prep = self.preparer.prepare(text);
+        self.push_prepared(number, text, prep, sink);
     }
 
     /// [`Replay::push_line`] with the line's pure half done already (by
@@ -289,7 +293,7 @@ impl Replay {
 
     fn replay_held(&mut self, o: Orphan, sink: &mut dyn Sink) {
         for (number, text) in o.lines {
-            let prep = prepare(&text);
+            let prep = self.preparer.prepare(&text);
             self.push_line_now(number, &text, prep, sink);
         }
     }

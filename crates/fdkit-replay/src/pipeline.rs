@@ -15,7 +15,7 @@ use std::io::{self, Read};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 
 use crate::engine::Replay;
-use crate::prep::{prepare, Prep};
+use crate::prep::{Prep, Preparer};
 use crate::reader::LogReader;
 use crate::report::Sink;
 
@@ -124,6 +124,7 @@ fn produce<R: Read>(reader: R, tx: &SyncSender<Msg>, back: &Receiver<Batch>) {
         })
     };
     let mut batch = fresh();
+    let mut preparer = Preparer::default();
     let mut r = LogReader::new(reader);
     let send = |batch: Batch| tx.send(Msg::Batch(batch)).map_err(|_| stopped());
     let result = r.try_for_each_text_line(
@@ -153,7 +154,7 @@ fn produce<R: Read>(reader: R, tx: &SyncSender<Msg>, back: &Receiver<Batch>) {
                     number,
                     start,
                     end: batch.text.len(),
-                    prep: prepare(t),
+                    prep: preparer.prepare(t),
                 });
             }
             if batch.text.len() >= BATCH_BYTES || batch.items.len() >= BATCH_BYTES / 8 {

@@ -183,8 +183,52 @@ impl EventPrep {
     }
 }
 
-/// Prepares a line (without its terminator): see the [module documentation](self).
-pub(crate) fn prepare(text: &str) -> Prep {
+/// Recent simple calls' decoded arguments, by their text `name(args`: logs
+/// repeat calls (a loop's `fcntl(3, F_GETFD)`), and [`decode()`] is a pure
+/// function of that text, so a repeated call is decoded once. Direct-mapped,
+/// [`CACHE_SLOTS`] entries of at most [`CACHE_KEY_MAX`] bytes: memory is fixed.
+#[derive(Default)]
+pub(crate) struct Preparer {
+    cache: Vec<(String, Decoded)>,
+}
+
+/// Entries of the decode cache.
+const CACHE_SLOTS: usize = 64;
+/// Longer call texts are not cached.
+const CACHE_KEY_MAX: usize = 48;
+
+impl Preparer {
+    /// [`decode_simple`] of `args`, with `key` (`name(args`) looked up first.
+    fn decode(&mut self, key: &str, class: Class, name: &str, args: &str) -> Decoded {
+        if key.len() > CACHE_KEY_MAX {
+            return decode_simple(class, name, args);
+        }
+        if self.cache.is_empty() {
+            self.cache.resize_with(CACHE_SLOTS, Default::default);
+        }
+        // FNV-1a.
+        let h = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, c| {
+            (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let slot = &mut self.cache[(h as usize) % CACHE_SLOTS];
+        if slot.0 == key {
+            return slot.1.clone();
+        }
+        let d = decode_simple(class, name, args);
+        slot.0.clear();
+        slot.0.push_str(key);
+        slot.1 = d.clone();
+        d
+    }
+
+    /// Prepares a line (without its terminator): see the [module
+    /// documentation](self).
+    pub(crate) fn prepare(&mut self, text: &str) -> Prep {
+        prepare_with(text, self)
+    }
+}
+
+fn prepare_with(text: &str, preparer: &mut Preparer) -> Prep {
     if text.trim_start_matches([' ', '\t']).starts_with('#') {
         return Prep::Comment;
     }
@@ -216,7 +260,10 @@ pub(crate) fn prepare(text: &str) -> Prep {
                             outcome: o,
                         },
                         class,
-                        decoded: (class != Class::Plain).then(|| decode_simple(class, name, args)),
+                        decoded: (class != Class::Plain).then(|| {
+                            let key = text.get(body..body + name.len() + 1 + args.len());
+                            preparer.decode(key.unwrap_or(""), class, name, args)
+                        }),
                     }));
                 }
             }

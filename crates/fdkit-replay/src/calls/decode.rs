@@ -27,7 +27,7 @@ pub(crate) enum Whence {
 }
 
 /// The operation of a call, from its input arguments.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) enum Op {
     /// The arguments do not decode (or the call decides nothing): undecided.
     #[default]
@@ -84,7 +84,7 @@ pub(crate) enum Op {
 }
 
 /// A call decoded once (see the [module documentation](self)).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Decoded {
     pub op: Op,
     /// Descriptors whose state at entry explains the result of a call that
