@@ -36,8 +36,11 @@ pub(super) fn mark_known(g: &mut crate::lin::Group, op: &TOp, obs: &Obs) {
     for &fd in op.pinned(obs).fds() {
         g.known.mark(fd);
     }
-    for &fd in op.sets_cloexec(obs).fds() {
-        g.known.mark_cloexec(fd);
+    // Settling a close-on-exec flag only removes it from the doubtful ones.
+    if !g.known.doubt_cloexec.is_empty() {
+        for &fd in op.sets_cloexec(obs).fds() {
+            g.known.mark_cloexec(fd);
+        }
     }
 }
 
