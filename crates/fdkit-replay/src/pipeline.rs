@@ -79,6 +79,10 @@ impl Replay {
         let (back_tx, back_rx) = mpsc::sync_channel::<Batch>(BATCHES_AHEAD + 2);
         std::thread::scope(|scope| {
             scope.spawn(move || produce(reader, &tx, &back_rx));
+            // Owned here, so that returning early drops it before the scope
+            // waits for the reader: a reader blocked on a full channel then wakes
+            // up with a send error and ends.
+            let rx = rx;
             for msg in rx.iter() {
                 let mut batch = match msg {
                     Msg::Batch(b) => b,
@@ -107,8 +111,6 @@ impl Replay {
             }
             Ok(())
         })
-        // Leaving the scope drops `rx` on an early return, so a reader blocked on
-        // a full channel wakes up with a send error and ends.
     }
 }
 

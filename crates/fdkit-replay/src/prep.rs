@@ -370,3 +370,127 @@ pub(crate) fn reparse(
         None => Line::parse(text).map(|l| (l.pid(), l.into_event())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fast::{parse_outcome, simple_args};
+    use proptest::prelude::*;
+
+    /// Lines of calls built from pieces that make simple and other argument
+    /// lists, padding, results and endings.
+    fn line() -> impl Strategy<Value = String> {
+        let arg = prop::sample::select(vec![
+            "3",
+            " 4",
+            "5 ",
+            "",
+            "F_GETFD",
+            "FD_CLOEXEC|0x10",
+            "AT_FDCWD",
+            "-1",
+            "0x7f",
+            "\"/x\"",
+            "[3, 4]",
+            "{a=1}",
+            "3</x>",
+            "flags=O_RDONLY",
+            "0 /* x */",
+            "~0U",
+        ]);
+        let result = prop::sample::select(vec![
+            "0",
+            "3",
+            "-1 EBADF (Bad file descriptor)",
+            "?",
+            "0x10 (flags FD_CLOEXEC)",
+            "10</dev/null>",
+            "0 <0.000010>",
+            "3 # c",
+            "garbage",
+            "",
+            "0 (INJECTED)",
+            "007",
+        ]);
+        let name = prop::sample::select(vec!["close", "fcntl", "dup2", "openat", "read", "brk"]);
+        let pad = prop::sample::select(vec!["", " ", "        ", "                 "]);
+        (
+            name,
+            prop::collection::vec(arg, 0..4),
+            pad,
+            result,
+            any::<bool>(),
+        )
+            .prop_map(|(name, args, pad, result, close)| {
+                let close = if close { ")" } else { "" };
+                format!("42  {name}({}{close}{pad} = {result}", args.join(","))
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn simple_calls_read_as_the_parser_reads_them(text in line()) {
+            let open = text.find('(').unwrap();
+            if let Some((args, outcome)) = crate::fast::simple_call(&text, open) {
+                let Ok(LineEvent::Call { args: a, outcome: o, .. }) = Line::parse_event_at(&text, 4)
+                else {
+                    panic!("{text:?} is simple but the parser disagrees");
+                };
+                prop_assert_eq!(args, a.as_str());
+                prop_assert_eq!(outcome, o);
+            }
+        }
+
+        #[test]
+        fn simple_arguments_split_as_the_scanner_splits_them(
+            args in prop::collection::vec(prop::sample::select(vec!["3", " 4 ", "", " ", "F_GETFD", "A|B"]), 0..5)
+        ) {
+            let text = args.join(",");
+            prop_assume!(simple_args(text.as_bytes()));
+            let mut a = crate::calls::Argv::simple(&text);
+            let mut b = crate::calls::Argv::scanned(&text);
+            for i in 0..8 {
+                prop_assert_eq!(a.get(i), b.get(i), "{:?} argument {}", text, i);
+            }
+        }
+
+        #[test]
+        fn every_line_prepares_the_same_with_or_without_the_cache(
+            lines in prop::collection::vec(line(), 1..40)
+        ) {
+            let mut p = Preparer::default();
+            for text in lines.iter().chain(&lines) {
+                let with = format!("{:?}", p.prepare(text));
+                let without = format!("{:?}", prepare_with(text, &mut Preparer::default()));
+                prop_assert_eq!(with, without, "{:?}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn plain_decimal_results_read_as_the_parser_reads_them() {
+        for t in ["0", "3", "4294967296", "007", "-1", "3 ", "", "3<x>", "?"] {
+            assert_eq!(parse_outcome(t).ok(), Outcome::parse(t).ok(), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn colliding_cache_entries_replace_each_other() {
+        // More distinct calls than slots: every one still decodes to itself.
+        let mut p = Preparer::default();
+        for round in 0..2 {
+            for fd in 0..(2 * CACHE_SLOTS) {
+                let text = format!("7 fcntl({fd}, F_DUPFD, 10) = 10");
+                let Prep::Parsed(Parsed::Event(e)) = p.prepare(&text) else {
+                    panic!("{text}: not a call");
+                };
+                let want = decode(Class::Fcntl, "fcntl", &format!("{fd}, F_DUPFD, 10"));
+                assert_eq!(
+                    format!("{:?}", e.decoded),
+                    format!("{:?}", Some(want)),
+                    "{round}"
+                );
+            }
+        }
+    }
+}

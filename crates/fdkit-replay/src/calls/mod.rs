@@ -44,7 +44,7 @@ const O_NONBLOCK: u32 = fs::O_NONBLOCK as u32;
 /// Simple argument text ([`crate::fast::simple_args`]: no strings, brackets,
 /// decorations, comments or names) is split at its commas without the scanner,
 /// into the same pieces [`fdkit_strace::ArgIter`] yields.
-struct Argv<'a> {
+pub(crate) struct Argv<'a> {
     iter: Split<'a>,
     /// Each argument's name (`flags=`) and text.
     v: [Option<(Option<&'a str>, &'a str)>; 8],
@@ -101,11 +101,16 @@ impl<'a> Argv<'a> {
         if crate::fast::simple_args(text.as_bytes()) {
             return Argv::simple(text);
         }
+        Argv::scanned(text)
+    }
+
+    /// Argument text split by the scanner ([`fdkit_strace::ArgIter`]).
+    pub(crate) fn scanned(text: &'a str) -> Argv<'a> {
         Argv::with(Split::Scan(Args::from_text(text).iter()))
     }
 
     /// Simple argument text ([`crate::fast::simple_args`]), split at its commas.
-    fn simple(text: &'a str) -> Argv<'a> {
+    pub(crate) fn simple(text: &'a str) -> Argv<'a> {
         Argv::with(Split::Commas {
             rest: text,
             first: true,
@@ -122,7 +127,7 @@ impl<'a> Argv<'a> {
         }
     }
 
-    fn get(&mut self, i: usize) -> Option<(Option<&'a str>, &'a str)> {
+    pub(crate) fn get(&mut self, i: usize) -> Option<(Option<&'a str>, &'a str)> {
         while self.n <= i && !self.done && self.n < self.v.len() {
             match self.iter.next() {
                 Some(a) => {
