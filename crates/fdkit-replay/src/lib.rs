@@ -74,7 +74,10 @@
 //! ## Using it
 //!
 //! - `fdkit check`: feed lines, count, print [`Divergence`]s, [`Inference`]s and the
-//!   [`Summary`].
+//!   [`Summary`]. For a log file it uses [`Replay::run_threaded`]: each line's
+//!   pure half (splitting, parsing, classifying, decoding the arguments) runs on a
+//!   second thread, a batch of lines at a time, while this one replays; the
+//!   results are those of [`Replay::push_line`], line for line.
 //! - Leak audits: implement [`Sink::event`] (and [`Sink::wants_events`]) to get
 //!   [`Event`]s: descriptors created, used, closed (and why), `EBADF`/`EMFILE`,
 //!   forks, `execve` with the descriptors the new program inherits, exits with the

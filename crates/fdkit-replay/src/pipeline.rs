@@ -22,7 +22,7 @@ use crate::report::Sink;
 /// The text a batch collects before it is handed over.
 pub(crate) const BATCH_BYTES: usize = 256 << 10;
 /// Batches prepared ahead of the replay, at most.
-pub(crate) const BATCHES_AHEAD: usize = 4;
+pub(crate) const BATCHES_AHEAD: usize = 2;
 
 /// One line of a batch.
 enum Item {
@@ -118,12 +118,18 @@ impl Replay {
 /// log ends, a read fails, or the replay stops listening.
 fn produce<R: Read>(reader: R, tx: &SyncSender<Msg>, back: &Receiver<Batch>) {
     let read = Cell::new(0u64);
-    let fresh = || {
-        back.try_recv().unwrap_or_else(|_| Batch {
+    // A replayed batch back from the replay, emptied, or a new one.
+    let fresh = || match back.try_recv() {
+        Ok(mut b) => {
+            b.text.clear();
+            b.items.clear();
+            b
+        }
+        Err(_) => Batch {
             text: String::with_capacity(BATCH_BYTES + 4096),
             items: Vec::with_capacity(BATCH_BYTES / 32),
             read: 0,
-        })
+        },
     };
     let mut batch = fresh();
     let mut preparer = Preparer::default();
@@ -203,3 +209,31 @@ impl std::fmt::Display for Stopped {
 }
 
 impl std::error::Error for Stopped {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_stay_bounded_when_recycled() {
+        let line = "7  fcntl(3, F_GETFD)                 = 0\n";
+        let log = line.repeat(4 * BATCH_BYTES / line.len() * 4);
+        let (tx, rx) = mpsc::sync_channel::<Msg>(BATCHES_AHEAD);
+        let (back_tx, back_rx) = mpsc::sync_channel::<Batch>(BATCHES_AHEAD + 2);
+        let reader = std::thread::spawn(move || produce(log.as_bytes(), &tx, &back_rx));
+        let (mut batches, mut lines) = (0, 0);
+        for msg in rx.iter() {
+            let Msg::Batch(b) = msg else {
+                panic!("a read error");
+            };
+            assert!(b.text.len() < BATCH_BYTES + line.len(), "{}", b.text.len());
+            assert!(b.items.len() <= BATCH_BYTES / 8);
+            batches += 1;
+            lines += b.items.len();
+            let _ = back_tx.try_send(b);
+        }
+        reader.join().unwrap();
+        assert_eq!(lines, 4 * BATCH_BYTES / line.len() * 4);
+        assert!(batches >= 16, "{batches}");
+    }
+}
