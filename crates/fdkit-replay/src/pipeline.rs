@@ -54,9 +54,11 @@ enum Msg {
 }
 
 impl Replay {
-    /// [`Replay::run`] on two threads (see the [module documentation](self)):
-    /// `reader` is read, split into lines and parsed on a second thread while this
-    /// one replays, with identical results. `after_line` is called after each
+    /// [`Replay::run`] on two threads: `reader` is read, split into lines and each
+    /// line's pure half done (shape, parse, class, decoded arguments) on a second
+    /// thread, 256 KiB of lines at a time with at most two batches waiting, while
+    /// this thread replays them; the results are those of [`Replay::push_line`],
+    /// line for line, and memory stays fixed. `after_line` is called after each
     /// line (an error from it stops the replay and is returned: a closed output,
     /// say); `progress` with the bytes read so far after each batch. Does not
     /// call [`Replay::finish`].
