@@ -1,13 +1,14 @@
-//! The pure half of replaying a line: [`prepare`] reads everything that depends on
-//! the line's text alone (its shape, its parse, the call's class, and the decoded
-//! input arguments of a call the tables care about) into a [`Prep`] that owns no
-//! text: every piece is a byte [`Span`] of the line. The stateful half
-//! ([`Replay::push_prepared`](crate::Replay)) takes a line with its `Prep`.
+//! The pure half of replaying a line: [`Preparer::prepare`] reads everything that
+//! depends on the line's text alone (its shape, its parse, the call's class, and
+//! the decoded input arguments of a call the tables care about) into a [`Prep`]
+//! that owns no text: every piece is a byte [`Span`] of the line. The stateful
+//! half (`Replay::push_prepared`) takes a line with its `Prep`.
 //!
 //! Read this first: `push_line` is exactly `prepare` then `push_prepared`, on one
 //! thread; [`Replay::run_threaded`](crate::Replay::run_threaded) runs `prepare` on a
 //! second thread for a batch of lines at a time. Both go through the same two
-//! functions, so their results cannot differ.
+//! functions, so their results cannot differ. The [`Preparer`] keeps the decoded
+//! arguments of recent calls (decoding is pure, so a cache changes no result).
 
 use fdkit_strace::{Error, Event as LineEvent, Line, Outcome, Pause};
 
