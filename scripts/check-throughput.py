@@ -10,11 +10,14 @@ allowed (falls back to plain runs). Prints the median and best time per side, in
 ms and MB/s (10^6 bytes per second), and each side's median against `wc -l`, and its exit status (`fdkit check`: 0 clean, 1
 divergences, 2 unparseable lines).
 Default binary: target/release/fdkit (build it first: cargo build --release -p
-fdkit-cli). Logs: scripts/record-build-trace.sh (a real `strace -f cargo build`)
+fdkit-cli). PATH may carry `check` options after it, e.g. (issue 17, one thread
+against the default two):
+  --bin "one=target/release/fdkit --threads 1" --bin two=target/release/fdkit Logs: scripts/record-build-trace.sh (a real `strace -f cargo build`)
 and scripts/make-big-log.sh (every fixture, repeated).
 """
 import argparse
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -28,7 +31,10 @@ def main():
     ap.add_argument("logs", nargs="+")
     a = ap.parse_args()
     bins = [b.split("=", 1) for b in a.bin] or [["fdkit", "target/release/fdkit"]]
-    sides = [("wc -l", ["wc", "-l"])] + [(n, [p, "check"]) for n, p in bins]
+    sides = [("wc -l", ["wc", "-l"])]
+    for n, p in bins:
+        path, *opts = shlex.split(p)
+        sides.append((n, [path, "check", *opts]))
     prefix = ["chrt", "-f", "50"]
     if shutil.which("chrt") is None or subprocess.run(
         prefix + ["true"], stderr=subprocess.DEVNULL

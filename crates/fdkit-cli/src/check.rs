@@ -78,6 +78,12 @@ pub struct Args {
     /// Do not print the process's table under each divergence (text output).
     #[arg(long)]
     pub no_tables: bool,
+    /// Threads for a log file: 2 parses lines on a second thread while the first
+    /// replays (same results); 1 does both on one. Standard input and live mode
+    /// always use one.
+    #[arg(long, value_name = "N", default_value_t = 2,
+          value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub threads: u8,
     #[command(flatten)]
     pub source: crate::live::Source,
 }
@@ -95,6 +101,9 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
         name,
         options,
     } = args.source.start_for(log)?;
+    // One log file may be read on a second thread (`--threads 2`); standard
+    // input, live mode's pipe and merged `-ff` files are read here.
+    let mut file = None;
     let (input, size): (Box<dyn Read + '_>, Option<u64>) = if let Some(l) = live.as_mut() {
         (Box::new(l), None)
     } else {
@@ -102,7 +111,13 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
             .ok()
             .filter(|m| m.is_file() && log != Path::new("-"))
             .map(|m| m.len());
-        (crate::input::open(log, &args.source.more, &name)?, size)
+        match crate::input::open_single(log, &args.source.more) {
+            Some(f) if args.threads > 1 => {
+                file = Some(f);
+                (Box::new(io::empty()), size)
+            }
+            _ => (crate::input::open(log, &args.source.more, &name)?, size),
+        }
     };
     let stdout = io::stdout();
     let colored = !args.json && use_color(color, stdout.is_terminal());
@@ -117,28 +132,35 @@ pub fn main(args: &Args, color: Color) -> anyhow::Result<Status> {
     };
     let mut replay = Replay::new(options);
     let bar = progress_bar(size);
-    let mut reader = LogReader::new(input);
-    let result = reader.try_for_each_text_line(
-        |n, line| {
-            match line {
-                Ok(text) => replay.push_text(n, text, &mut out),
-                Err(bytes) => replay.push_bytes(n, bytes, &mut out),
-            }
-            match out.err.take() {
-                Some(e) => Err(e),
-                None => Ok(()),
-            }
-        },
-        |read| {
-            if let Some(b) = &bar {
-                b.set_position(read);
-            }
-        },
-    );
+    let progress = |read| {
+        if let Some(b) = &bar {
+            b.set_position(read);
+        }
+    };
+    let result = match file {
+        Some(f) => {
+            drop(input);
+            replay.run_threaded(
+                f,
+                &mut out,
+                |out| out.err.take().map_or(Ok(()), Err),
+                progress,
+            )
+        }
+        None => LogReader::new(input).try_for_each_text_line(
+            |n, line| {
+                match line {
+                    Ok(text) => replay.push_text(n, text, &mut out),
+                    Err(bytes) => replay.push_bytes(n, bytes, &mut out),
+                }
+                out.err.take().map_or(Ok(()), Err)
+            },
+            progress,
+        ),
+    };
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    drop(reader);
     if let Err(e) = result {
         if e.kind() == io::ErrorKind::BrokenPipe {
             return Err(e.into());

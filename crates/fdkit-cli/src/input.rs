@@ -93,6 +93,22 @@ pub fn open(path: &Path, more: &[PathBuf], name: &str) -> anyhow::Result<Box<dyn
     }
 }
 
+/// The log when it is one plain file, which another thread may read (`fdkit
+/// check --threads 2`); `None` for standard input, several `-ff` files, or a name
+/// that does not open as a file (then [`open`] merges a prefix's files, or says
+/// why not).
+pub fn open_single(path: &Path, more: &[PathBuf]) -> Option<StderrForm<File>> {
+    if !more.is_empty() || path == Path::new("-") {
+        return None;
+    }
+    let f = File::open(path).ok()?;
+    if !f.metadata().is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    ORIGINS.with(|o| *o.borrow_mut() = None);
+    Some(StderrForm::new(f))
+}
+
 /// `FILE:LINE` for line `line` of the log named `name`: the real file and line
 /// when the log is merged (while the position is remembered).
 pub fn locate(name: &str, line: u64) -> String {

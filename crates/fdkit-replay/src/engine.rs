@@ -18,11 +18,12 @@ use fdkit::Limits;
 use fdkit_strace::{Event as LineEvent, Line, Outcome, Pause};
 
 use crate::desc::{Description, Origin};
-use crate::fast::{class_of, Hint};
 use crate::lin::{Group, Known};
 use crate::op::{place_at, Change, Table};
 use crate::orphans::{line_pid, Orphan, Orphans};
+use crate::prep::{reparse, Parsed, Prep, Preparer};
 use crate::report::{CloseCause, Event, FdView, InputError, ProcessTable, Sink, Summary};
+use crate::syscalls::classify;
 use crate::syscalls::Class;
 
 /// How to start a replay.
@@ -140,6 +141,8 @@ pub struct Replay {
     pub(crate) search_credit: u64,
     /// Inferences waiting for a later use of their numbers (see `infer`).
     pub(crate) provisional: Vec<crate::infer::Provisional>,
+    /// The pure half of each line pushed here (see [`crate::prep`]).
+    preparer: Preparer,
 }
 
 impl Default for Replay {
@@ -176,6 +179,7 @@ impl Replay {
             line: 0,
             search_credit: u64::from(crate::lin::SEARCH_BUDGET),
             provisional: Vec::new(),
+            preparer: Preparer::default(),
         }
     }
 
@@ -193,12 +197,17 @@ impl Replay {
             Ok(text) => self.push_line(number, text, sink),
             Err(e) => {
                 let at = e.valid_up_to();
-                let found = format!("byte 0x{:02x}", bytes.get(at).copied().unwrap_or(0));
-                let err = InputError::new(number, at + 1, "UTF-8 text", found);
-                self.summary.errors += 1;
-                sink.error(&err);
+                self.not_utf8(number, at, bytes.get(at).copied().unwrap_or(0), sink);
             }
         }
+    }
+
+    /// Line `number` is not UTF-8: `byte`, at 0-based `at`, is the first bad one.
+    pub(crate) fn not_utf8(&mut self, number: u64, at: usize, byte: u8, sink: &mut dyn Sink) {
+        let found = format!("byte 0x{byte:02x}");
+        let err = InputError::new(number, at + 1, "UTF-8 text", found);
+        self.summary.errors += 1;
+        sink.error(&err);
     }
 
     /// Feeds line `number` (1-based) as text already checked as UTF-8 (by
@@ -215,13 +224,26 @@ impl Replay {
     /// line with `#`) are skipped; a line that does not parse is reported to the
     /// sink and skipped.
     pub fn push_line(&mut self, number: u64, text: &str, sink: &mut dyn Sink) {
-        if text.trim_start_matches([' ', '\t']).starts_with('#') {
+        let prep = self.preparer.prepare(text);
+        self.push_prepared(number, text, prep, sink);
+    }
+
+    /// [`Replay::push_line`] with the line's pure half done already (by
+    /// [`prepare`], maybe on another thread).
+    pub(crate) fn push_prepared(
+        &mut self,
+        number: u64,
+        text: &str,
+        prep: Prep,
+        sink: &mut dyn Sink,
+    ) {
+        if matches!(prep, Prep::Comment) {
             return;
         }
         if (self.cloning.len() >= 2 || !self.orphans.is_empty()) && self.hold(number, text, sink) {
             return;
         }
-        self.push_line_now(number, text, sink);
+        self.push_line_now(number, text, prep, sink);
         if !self.orphans.adopted.is_empty() || (!self.orphans.is_empty() && self.cloning.is_empty())
         {
             self.release_orphans(sink);
@@ -271,48 +293,40 @@ impl Replay {
 
     fn replay_held(&mut self, o: Orphan, sink: &mut dyn Sink) {
         for (number, text) in o.lines {
-            self.push_line_now(number, &text, sink);
+            let prep = self.preparer.prepare(&text);
+            self.push_line_now(number, &text, prep, sink);
         }
     }
 
     /// [`Replay::push_line`] for a line that is not held back.
-    fn push_line_now(&mut self, number: u64, text: &str, sink: &mut dyn Sink) {
-        let mut hint = Hint::default();
-        if self.fast_dismiss(number, text, &mut hint, sink) {
-            return;
-        }
-        // A line starting with a visible ASCII character is not blank (the
-        // common case, without decoding characters).
-        let visible = text.as_bytes().first().is_some_and(u8::is_ascii_graphic);
-        if !visible && text.trim().is_empty() {
-            return;
-        }
+    fn push_line_now(&mut self, number: u64, text: &str, prep: Prep, sink: &mut dyn Sink) {
+        let parsed = match prep {
+            Prep::Comment | Prep::Blank => return,
+            Prep::Fast(f) => return self.apply_fast(number, text, f, sink),
+            Prep::Parsed(p) => p,
+        };
         self.line = number;
         self.events = sink.wants_events();
-        // The prefix, if the fast path read it, is not parsed again.
-        let parsed = match hint.prefix {
-            Some((pid, body)) => Line::parse_event_at(text, body).map(|e| (Some(pid), e)),
-            None => Line::parse(text).map(|l| (l.pid(), l.into_event())),
-        };
         let (line_pid, event) = match parsed {
-            Ok(p) => p,
-            Err(e) => {
-                if !self.continue_cut(text, sink) {
-                    self.summary.errors += 1;
-                    sink.error(&InputError::from_parser(&e.at_line(number)));
+            Parsed::Event(e) => {
+                let pid = self.line_pid(e.pid, e.continues_cut(), sink);
+                e.apply(self, pid, number, text, sink);
+                if !self.pending_events.is_empty() {
+                    self.flush_events(sink);
                 }
                 return;
             }
+            Parsed::Other { prefix } => match reparse(text, prefix) {
+                Ok(p) => p,
+                Err(e) => return self.bad_line(number, text, &e, sink),
+            },
+            Parsed::Error(e) => return self.bad_line(number, text, &e, sink),
         };
         let continues_cut = matches!(
             event,
             LineEvent::Resumed { name: None, .. } | LineEvent::Mark(_)
         );
-        let pid = self.resolve_pid(line_pid, continues_cut);
-        if !self.pending_events.is_empty() {
-            // A task seen for the first time is announced before its own events.
-            self.flush_events(sink);
-        }
+        let pid = self.line_pid(line_pid, continues_cut, sink);
         match event {
             LineEvent::Call {
                 name,
@@ -320,49 +334,28 @@ impl Replay {
                 outcome,
                 ..
             } => {
-                self.give_up(pid, sink);
-                let class = class_of(name, hint);
-                self.on_call(
+                let class = classify(name);
+                self.call_line(
                     pid,
                     name,
                     class,
                     args.as_str(),
-                    Some(&outcome),
+                    &outcome,
                     number,
                     None,
                     sink,
                 );
             }
             LineEvent::Unfinished { name, args, pause } => {
-                self.give_up(pid, sink);
-                let class = class_of(name, hint);
-                if pause == Pause::Detached {
-                    self.on_call(pid, name, class, args.as_str(), None, number, None, sink);
-                } else {
-                    self.enter(pid, name, class, args.as_str(), number);
-                }
-                if let Pause::Notice(n) = pause {
-                    // The notice lands in whatever line strace was printing: its
-                    // child belongs to the latest pending clone (this call, if
-                    // it is one).
-                    self.cut = Some(pid);
-                    if let Some(&parent) = self.cloning.last() {
-                        self.announce(n, parent);
-                    }
-                }
+                let class = classify(name);
+                self.unfinished_line(pid, name, class, args.as_str(), pause, number, None, sink);
             }
             LineEvent::Resumed {
                 name,
                 args,
                 outcome,
                 ..
-            } => {
-                // Errors point at `<... name resumed>`, as the parser's do.
-                let col = args_col(text, args.as_str())
-                    .saturating_sub(name.map_or(0, |n| n.len() + 14))
-                    .max(1);
-                self.resume(pid, name, args.as_str(), col, &outcome, sink)
-            }
+            } => self.resumed_line(pid, text, name, args.as_str(), &outcome, sink),
             LineEvent::Mark(Pause::Detached) => self.give_up(pid, sink),
             LineEvent::Mark(_) => {}
             LineEvent::Exited { .. } | LineEvent::Killed { .. } => {
@@ -384,6 +377,98 @@ impl Replay {
         if !self.pending_events.is_empty() {
             self.flush_events(sink);
         }
+    }
+
+    /// A line that does not parse: reported, unless it continues a cut call.
+    fn bad_line(&mut self, number: u64, text: &str, e: &fdkit_strace::Error, sink: &mut dyn Sink) {
+        if !self.continue_cut(text, sink) {
+            self.summary.errors += 1;
+            sink.error(&InputError::from_parser(&e.clone().at_line(number)));
+        }
+    }
+
+    /// The task a parsed line is about (see [`Replay::resolve_pid`]); a task
+    /// seen for the first time is announced before its own events.
+    fn line_pid(&mut self, line_pid: Option<u32>, continues_cut: bool, sink: &mut dyn Sink) -> u32 {
+        let pid = self.resolve_pid(line_pid, continues_cut);
+        if !self.pending_events.is_empty() {
+            self.flush_events(sink);
+        }
+        pid
+    }
+
+    /// A complete call's line.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn call_line(
+        &mut self,
+        pid: u32,
+        name: &str,
+        class: Class,
+        args: &str,
+        outcome: &Outcome<'_>,
+        number: u64,
+        decoded: Option<crate::calls::Decoded>,
+        sink: &mut dyn Sink,
+    ) {
+        self.give_up(pid, sink);
+        self.on_call(
+            pid,
+            name,
+            class,
+            args,
+            Some(outcome),
+            number,
+            None,
+            decoded,
+            sink,
+        );
+    }
+
+    /// An `<unfinished ...>` (or `<detached ...>`, or cut) call's line.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn unfinished_line(
+        &mut self,
+        pid: u32,
+        name: &str,
+        class: Class,
+        args: &str,
+        pause: Pause<'_>,
+        number: u64,
+        decoded: Option<crate::calls::Decoded>,
+        sink: &mut dyn Sink,
+    ) {
+        self.give_up(pid, sink);
+        if pause == Pause::Detached {
+            self.on_call(pid, name, class, args, None, number, None, decoded, sink);
+        } else {
+            self.enter(pid, name, class, args, number, decoded);
+        }
+        if let Pause::Notice(n) = pause {
+            // The notice lands in whatever line strace was printing: its
+            // child belongs to the latest pending clone (this call, if
+            // it is one).
+            self.cut = Some(pid);
+            if let Some(&parent) = self.cloning.last() {
+                self.announce(n, parent);
+            }
+        }
+    }
+
+    /// A `<... name resumed>` line, or a cut call's continuation (`name` `None`).
+    pub(crate) fn resumed_line(
+        &mut self,
+        pid: u32,
+        text: &str,
+        name: Option<&str>,
+        args: &str,
+        outcome: &Outcome<'_>,
+        sink: &mut dyn Sink,
+    ) {
+        // Errors point at `<... name resumed>`, as the parser's do.
+        let col = args_col(text, args)
+            .saturating_sub(name.map_or(0, |n| n.len() + 14))
+            .max(1);
+        self.resume(pid, name, args, col, outcome, sink)
     }
 
     /// A line continuing a call that a `strace:` notice cut, when the cut fell
@@ -841,7 +926,16 @@ impl Replay {
     }
 
     /// An `<unfinished ...>` line.
-    pub(crate) fn enter(&mut self, pid: u32, name: &str, class: Class, args: &str, line: u64) {
+    /// `decoded`: its arguments, if [`prepare`] decoded them already.
+    pub(crate) fn enter(
+        &mut self,
+        pid: u32,
+        name: &str,
+        class: Class,
+        args: &str,
+        line: u64,
+        decoded: Option<crate::calls::Decoded>,
+    ) {
         let id = self.next_id();
         let Some(task) = self.tasks.get(&pid) else {
             return;
@@ -850,7 +944,7 @@ impl Replay {
         let (decoded, reg) = if class == Class::Plain {
             Default::default()
         } else {
-            let d = crate::calls::decode(class, name, args);
+            let d = decoded.unwrap_or_else(|| crate::calls::decode(class, name, args));
             let reg = self.on_entry(pid, (group, tgid), id, line, class, &d);
             (d, reg)
         };
@@ -930,6 +1024,7 @@ impl Replay {
             Some(outcome),
             entered,
             Some(p),
+            None,
             sink,
         );
         if let Some(task) = self.tasks.get_mut(&pid) {
@@ -949,7 +1044,7 @@ impl Replay {
         let args = std::mem::take(&mut p.args);
         let class = p.class;
         let entered = p.entered;
-        self.on_call(pid, &name, class, &args, None, entered, Some(p), sink);
+        self.on_call(pid, &name, class, &args, None, entered, Some(p), None, sink);
         if let Some(task) = self.tasks.get_mut(&pid) {
             task.spare = Some((name, args));
         }

@@ -16,6 +16,7 @@
 use fdkit_strace::Outcome;
 
 use crate::engine::Replay;
+use crate::prep::{OutSpans, Span};
 use crate::report::Sink;
 use crate::syscalls::{classify, Class};
 use fdkit_strace::ws;
@@ -35,6 +36,10 @@ enum Shape<'a> {
 }
 
 fn skip_spaces(b: &[u8], mut i: usize) -> usize {
+    // strace pads results to a column: eight spaces at a time first.
+    while b.get(i..i + 8) == Some(b"        ") {
+        i += 8;
+    }
     while i < b.len() && b[i] == b' ' {
         i += 1;
     }
@@ -75,6 +80,68 @@ fn result(text: &str, from: usize) -> Option<&str> {
         }
     }
     Some(r)
+}
+
+/// [`Outcome::parse`], with the commonest result, a plain decimal number (`0`,
+/// `3`), taken without the general parser (which reads it the same way).
+pub(crate) fn parse_outcome(text: &str) -> Result<Outcome<'_>, fdkit_strace::Error> {
+    if !text.is_empty() && text.bytes().all(|c| c.is_ascii_digit()) {
+        return Ok(Outcome::from_parts(Some(text), None, None, None));
+    }
+    Outcome::parse(text)
+}
+
+/// The bytes that make argument text not simple (see [`simple_args`]).
+static NOT_SIMPLE: [bool; 256] = {
+    let mut t = [false; 256];
+    let s = b"\"()[]{}</=";
+    let mut i = 0;
+    while i < s.len() {
+        t[s[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+/// Whether argument text is simple: no string, bracket, decoration, comment or
+/// `name=` (`3, F_GETFD`, `AT_FDCWD, 3, 0`). Its arguments are the pieces between
+/// its commas, and the first `)` after a simple argument list closes it.
+pub(crate) fn simple_args(args: &[u8]) -> bool {
+    !args.iter().any(|&c| NOT_SIMPLE[usize::from(c)])
+}
+
+/// A complete call line whose arguments are simple, read the way the line
+/// parser reads it (its arguments up to the first `)`, padding, `= `, the result
+/// to the end of the line) without scanning the arguments: the arguments and the
+/// outcome. `open` is the index of the `(` after the name. `None` for anything
+/// else (then the full parser decides): other arguments, a line ending in `>`
+/// (`-T` durations, `<unfinished ...>`, `<detached ...>`), a result that does not
+/// parse.
+pub(crate) fn simple_call(text: &str, open: usize) -> Option<(&str, Outcome<'_>)> {
+    let b = text.as_bytes();
+    let start = open + 1;
+    let mut close = start;
+    loop {
+        let c = *b.get(close)?;
+        if c == b')' {
+            break;
+        }
+        if NOT_SIMPLE[usize::from(c)] {
+            return None;
+        }
+        close += 1;
+    }
+    let eq = skip_spaces(b, close + 1);
+    if b.get(eq) != Some(&b'=') {
+        return None;
+    }
+    let from = skip_spaces(b, eq + 1);
+    let end = ws::trim_end(text).len().max(from);
+    if end > from && b[end - 1] == b'>' {
+        return None;
+    }
+    let outcome = parse_outcome(ws::trim_end(&text[from..end])).ok()?;
+    Some((&text[start..close], outcome))
 }
 
 /// What the fast path read of a line it leaves to the full parser, so that it is
@@ -175,63 +242,90 @@ pub(crate) fn class_of(name: &str, hint: Hint<'_>) -> Class {
     }
 }
 
+/// A dismissed line, prepared: its pid and shape, as spans of the line.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FastPrep {
+    pid: u32,
+    name: Span,
+    kind: FastKind,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum FastKind {
+    Unfinished,
+    Call { outcome: OutSpans },
+    Resumed { outcome: OutSpans, col: usize },
+}
+
+/// Recognises `text` as a well-shaped line of a call that tables do not care
+/// about; otherwise `None`, and `hint` says what was read (for the full parser).
+pub(crate) fn fast_prep<'t>(text: &'t str, hint: &mut Hint<'t>) -> Option<FastPrep> {
+    let (pid, sh) = shape(text, hint)?;
+    let outcome = |result: &str, hint: &mut Hint<'_>| match parse_outcome(result) {
+        Ok(o) => OutSpans::of(text, &o),
+        Err(_) => {
+            hint.prefix = None;
+            None
+        }
+    };
+    let (name, kind) = match sh {
+        Shape::Unfinished { name } => (name, FastKind::Unfinished),
+        Shape::Call { name, result } => (
+            name,
+            FastKind::Call {
+                outcome: outcome(result, hint)?,
+            },
+        ),
+        Shape::Resumed { name, result, col } => (
+            name,
+            FastKind::Resumed {
+                outcome: outcome(result, hint)?,
+                col,
+            },
+        ),
+    };
+    Some(FastPrep {
+        pid,
+        name: Span::of(text, name)?,
+        kind,
+    })
+}
+
 impl Replay {
-    /// Handles `text` here if it is a well-shaped line of a call that tables do
-    /// not care about (`Ok`); otherwise it goes to the full parser, with the call's
-    /// name and class if they were read.
-    pub(crate) fn fast_dismiss<'t>(
-        &mut self,
-        number: u64,
-        text: &'t str,
-        hint: &mut Hint<'t>,
-        sink: &mut dyn Sink,
-    ) -> bool {
-        let Some((pid, sh)) = shape(text, hint) else {
-            return false;
-        };
-        let outcome = match &sh {
-            Shape::Call { result, .. } | Shape::Resumed { result, .. } => {
-                match Outcome::parse(result) {
-                    Ok(o) => Some(o),
-                    Err(_) => {
-                        hint.prefix = None;
-                        return false;
-                    }
-                }
-            }
-            Shape::Unfinished { .. } => None,
-        };
+    /// Replays a dismissed line prepared by [`fast_prep`].
+    pub(crate) fn apply_fast(&mut self, number: u64, text: &str, f: FastPrep, sink: &mut dyn Sink) {
         self.line = number;
         self.events = sink.wants_events();
-        let pid = self.resolve_pid(Some(pid), false);
-        match sh {
-            Shape::Unfinished { name } => {
+        let pid = self.resolve_pid(Some(f.pid), false);
+        let name = f.name.get(text);
+        match f.kind {
+            FastKind::Unfinished => {
                 self.give_up(pid, sink);
-                self.enter(pid, name, Class::Plain, "", number);
+                self.enter(pid, name, Class::Plain, "", number, None);
             }
-            Shape::Call { name, .. } => {
+            FastKind::Call { outcome } => {
                 self.give_up(pid, sink);
+                let o = outcome.get(text);
                 self.on_call(
                     pid,
                     name,
                     Class::Plain,
                     "",
-                    outcome.as_ref(),
+                    Some(&o),
                     number,
+                    None,
                     None,
                     sink,
                 );
             }
-            Shape::Resumed { name, col, .. } => {
-                if let Some(o) = &outcome {
-                    self.resume(pid, Some(name), "", col, o, sink);
-                }
+            FastKind::Resumed { outcome, col } => {
+                let o = outcome.get(text);
+                self.resume(pid, Some(name), "", col, &o, sink);
             }
         }
         if !self.pending_events.is_empty() {
             self.flush_events(sink);
         }
-        true
     }
 }
 

@@ -20,7 +20,8 @@ use fdkit_strace::ws;
 /// Strips a trailing `/* comment */` and surrounding blanks.
 pub(crate) fn strip_comment(text: &str) -> &str {
     let t = ws::trim(text);
-    match memchr::memchr(b'/', t.as_bytes()) {
+    // Flag words are short: a loop beats `memchr`'s setup.
+    match t.bytes().position(|c| c == b'/') {
         Some(i) if t.as_bytes().get(i + 1) == Some(&b'*') => ws::trim_end(&t[..i]),
         Some(_) => match t.find("/*") {
             Some(i) => ws::trim_end(&t[..i]),
@@ -42,6 +43,14 @@ pub(crate) fn int(text: &str) -> Option<i64> {
     {
         // The common case: a plain decimal.
         return Some(b.iter().fold(0i64, |v, &c| v * 10 + i64::from(c - b'0')));
+    }
+    // A name (`FD_CLOEXEC`, `O_RDONLY`) is no number: said without the reader.
+    if ws::trim_start(text)
+        .bytes()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+    {
+        return None;
     }
     let t = strip_comment(text);
     let t = match t.find('<') {

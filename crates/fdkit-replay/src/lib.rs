@@ -48,6 +48,8 @@
 //! | `infer` | explaining a disagreement by the unknown starting state ([`Inference`]) |
 //! | [`Description`] | what is known about an open file description: link, kind, flags, offset |
 //! | [`LogReader`] | a log read in chunks, line by line |
+//! | `prep` | a line's pure half: shape, parse, class, decoded arguments, as spans of the line |
+//! | `pipeline` | [`Replay::run_threaded`]: the pure half on a second thread, a batch of lines at a time |
 //!
 //! ## Model
 //!
@@ -72,7 +74,10 @@
 //! ## Using it
 //!
 //! - `fdkit check`: feed lines, count, print [`Divergence`]s, [`Inference`]s and the
-//!   [`Summary`].
+//!   [`Summary`]. For a log file it uses [`Replay::run_threaded`]: each line's
+//!   pure half (splitting, parsing, classifying, decoding the arguments) runs on a
+//!   second thread, a batch of lines at a time, while this one replays; the
+//!   results are those of [`Replay::push_line`], line for line.
 //! - Leak audits: implement [`Sink::event`] (and [`Sink::wants_events`]) to get
 //!   [`Event`]s: descriptors created, used, closed (and why), `EBADF`/`EMFILE`,
 //!   forks, `execve` with the descriptors the new program inherits, exits with the
@@ -143,6 +148,8 @@ mod infer;
 mod lin;
 mod op;
 mod orphans;
+mod pipeline;
+mod prep;
 mod reader;
 mod report;
 mod syscalls;

@@ -64,6 +64,24 @@ impl<'a> Outcome<'a> {
         }
     }
 
+    /// An outcome from its four parts as [`Outcome::parse`] splits them (each
+    /// `None` where the text has none): what a caller that kept the parts' places
+    /// in a line (to hand a parsed line to another thread, say) puts back together.
+    /// `from_parts(o.value(), o.errno(), o.detail(), o.tail())` equals `o`.
+    pub fn from_parts(
+        value: Option<&'a str>,
+        errno: Option<&'a str>,
+        detail: Option<&'a str>,
+        tail: Option<&'a str>,
+    ) -> Outcome<'a> {
+        Outcome {
+            value: value.map(Cow::Borrowed),
+            errno: errno.map(Cow::Borrowed),
+            detail: detail.map(Cow::Borrowed),
+            tail: tail.map(Cow::Borrowed),
+        }
+    }
+
     /// `?`: the call did not return (`exit_group`, `execve` replaced by another thread).
     pub fn unknown() -> Outcome<'static> {
         Outcome {
@@ -299,6 +317,22 @@ mod tests {
         assert_eq!((e.kind(), e.column()), (ErrorKind::Syntax, 1));
         let e = Outcome::parse("0 (Timeout").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Unbalanced);
+    }
+
+    #[test]
+    fn parts_put_back_together_equal_the_parse() {
+        for text in [
+            "3",
+            "-1 EBADF (Bad file descriptor) (INJECTED)",
+            "? <unavailable>",
+            "?",
+        ] {
+            let o = parse(text);
+            assert_eq!(
+                Outcome::from_parts(o.value(), o.errno(), o.detail(), o.tail()),
+                o
+            );
+        }
     }
 
     #[test]

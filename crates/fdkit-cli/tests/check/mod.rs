@@ -9,6 +9,7 @@ mod golden;
 mod json;
 mod live;
 mod mutation;
+mod threads;
 
 use serde::Deserialize;
 

@@ -36,8 +36,11 @@ pub(super) fn mark_known(g: &mut crate::lin::Group, op: &TOp, obs: &Obs) {
     for &fd in op.pinned(obs).fds() {
         g.known.mark(fd);
     }
-    for &fd in op.sets_cloexec(obs).fds() {
-        g.known.mark_cloexec(fd);
+    // Settling a close-on-exec flag only removes it from the doubtful ones.
+    if !g.known.doubt_cloexec.is_empty() {
+        for &fd in op.sets_cloexec(obs).fds() {
+            g.known.mark_cloexec(fd);
+        }
     }
 }
 
@@ -141,11 +144,18 @@ impl Replay {
         }
         if !self.provisional.is_empty() && matches!(obs, Obs::Ok(_) | Obs::Fds(_)) {
             // A successful use confirms an inference that rested on skipped numbers.
-            let mut used: Vec<u32> = op.used().collect();
-            if let TOp::Close { fd } = op {
-                used.push(*fd);
+            // At most three looked up, plus a closed one: no allocation per call.
+            let closed = match op {
+                TOp::Close { fd } => Some(*fd),
+                _ => None,
+            };
+            let mut used = [0u32; 4];
+            let mut n = 0;
+            for fd in op.used().chain(closed) {
+                used[n] = fd;
+                n += 1;
             }
-            self.confirm_uses(&used, sink);
+            self.confirm_uses(&used[..n], sink);
         }
         if done.bounded {
             // The log's result stands, unchecked.

@@ -27,7 +27,7 @@ pub(crate) enum Whence {
 }
 
 /// The operation of a call, from its input arguments.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) enum Op {
     /// The arguments do not decode (or the call decides nothing): undecided.
     #[default]
@@ -84,7 +84,7 @@ pub(crate) enum Op {
 }
 
 /// A call decoded once (see the [module documentation](self)).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Decoded {
     pub op: Op,
     /// Descriptors whose state at entry explains the result of a call that
@@ -143,7 +143,16 @@ pub(crate) fn offset_use(class: Class) -> bool {
 /// Decodes a call of `class` (not [`Class::Plain`]) from its input arguments
 /// `args`: those its `<unfinished ...>` line printed, or all of a complete line.
 pub(crate) fn decode(class: Class, name: &str, args: &str) -> Decoded {
-    let mut a = Argv::new(args);
+    decode_from(class, name, args, Argv::new(args))
+}
+
+/// [`decode()`] of simple arguments ([`crate::fast::simple_args`]).
+pub(crate) fn decode_simple(class: Class, name: &str, args: &str) -> Decoded {
+    decode_from(class, name, args, Argv::simple(args))
+}
+
+/// [`decode()`] with the arguments split by `a`.
+fn decode_from(class: Class, name: &str, args: &str, mut a: Argv<'_>) -> Decoded {
     let op = |op: Op| Decoded {
         op,
         watch: [None; 2],
@@ -359,7 +368,7 @@ fn clone_flags(name: &str, args: &str, a: &mut Argv<'_>) -> Option<u64> {
         "fork" => Some(0),
         "vfork" => Some(fs::CLONE_VM | fs::CLONE_VFORK),
         "clone" => {
-            let f = a.named("flags").map(|f| f.text()).unwrap_or(a.text(0));
+            let f = a.named("flags").unwrap_or(a.text(0));
             flags::eval(f, flags::clone_flag)
         }
         "clone3" => flags::field(args, "flags").and_then(|f| flags::eval(f, flags::clone_flag)),

@@ -16,7 +16,7 @@ mod process;
 mod strict;
 mod uses;
 
-pub(crate) use decode::{decode, Decoded, Op};
+pub(crate) use decode::{decode, decode_simple, Decoded, Op};
 
 use decode::{offset_use, Whence};
 
@@ -25,7 +25,7 @@ use std::sync::Arc;
 use fdkit::catalog::flagset::{self as fs, name};
 use fdkit::flags::{fcntl_cmd, SETFL_MASK};
 use fdkit::{CloseRange, Errno, Fd, Limits, OFlags};
-use fdkit_strace::{Arg, Args, Outcome, Value};
+use fdkit_strace::{Args, Outcome, Value};
 
 use crate::desc::{Description, Kind, Origin, Status};
 use crate::engine::{list, Pending, Replay, NO_PID};
@@ -41,25 +41,93 @@ const O_NONBLOCK: u32 = fs::O_NONBLOCK as u32;
 
 /// The arguments of a call, split lazily and only as far as asked (up to eight):
 /// a `newfstatat` whose path is not empty never has its `stat` struct scanned.
-struct Argv<'a> {
-    iter: fdkit_strace::ArgIter<'a>,
-    v: [Option<Arg<'a>>; 8],
+/// Simple argument text ([`crate::fast::simple_args`]: no strings, brackets,
+/// decorations, comments or names) is split at its commas without the scanner,
+/// into the same pieces [`fdkit_strace::ArgIter`] yields.
+pub(crate) struct Argv<'a> {
+    iter: Split<'a>,
+    /// Each argument's name (`flags=`) and text.
+    v: [Option<(Option<&'a str>, &'a str)>; 8],
     /// How many arguments have been split so far.
     n: usize,
     done: bool,
 }
 
+/// How [`Argv`] splits.
+enum Split<'a> {
+    Scan(fdkit_strace::ArgIter<'a>),
+    /// Simple text: the rest to split, whether it is the first piece, and
+    /// whether splitting ended.
+    Commas {
+        rest: &'a str,
+        first: bool,
+        done: bool,
+    },
+}
+
+impl<'a> Split<'a> {
+    fn next(&mut self) -> Option<(Option<&'a str>, &'a str)> {
+        match self {
+            Split::Scan(it) => it.next().map(|a| (a.name(), a.text())),
+            Split::Commas { rest, first, done } => loop {
+                if *done {
+                    return None;
+                }
+                // Arguments are short: a loop beats `memchr`'s setup.
+                let (raw, last) = match rest.bytes().position(|c| c == b',') {
+                    Some(k) => {
+                        let raw = &rest[..k];
+                        *rest = &rest[k + 1..];
+                        (raw, false)
+                    }
+                    None => (std::mem::take(rest), true),
+                };
+                let was_first = std::mem::replace(first, false);
+                *done = last;
+                let arg = fdkit_strace::ws::trim(raw);
+                // As `ArgIter`: the empty piece before a leading comma or after a
+                // trailing one (halves of a split call) is no argument.
+                if arg.is_empty() && ((was_first && !last) || (last && !was_first)) {
+                    continue;
+                }
+                return Some((None, arg));
+            },
+        }
+    }
+}
+
 impl<'a> Argv<'a> {
     fn new(text: &'a str) -> Argv<'a> {
+        if crate::fast::simple_args(text.as_bytes()) {
+            return Argv::simple(text);
+        }
+        Argv::scanned(text)
+    }
+
+    /// Argument text split by the scanner ([`fdkit_strace::ArgIter`]).
+    pub(crate) fn scanned(text: &'a str) -> Argv<'a> {
+        Argv::with(Split::Scan(Args::from_text(text).iter()))
+    }
+
+    /// Simple argument text ([`crate::fast::simple_args`]), split at its commas.
+    pub(crate) fn simple(text: &'a str) -> Argv<'a> {
+        Argv::with(Split::Commas {
+            rest: text,
+            first: true,
+            done: fdkit_strace::ws::trim(text).is_empty(),
+        })
+    }
+
+    fn with(iter: Split<'a>) -> Argv<'a> {
         Argv {
-            iter: Args::from_text(text).iter(),
+            iter,
             v: [None; 8],
             n: 0,
             done: false,
         }
     }
 
-    fn get(&mut self, i: usize) -> Option<Arg<'a>> {
+    pub(crate) fn get(&mut self, i: usize) -> Option<(Option<&'a str>, &'a str)> {
         while self.n <= i && !self.done && self.n < self.v.len() {
             match self.iter.next() {
                 Some(a) => {
@@ -73,7 +141,7 @@ impl<'a> Argv<'a> {
     }
 
     fn text(&mut self, i: usize) -> &'a str {
-        self.get(i).map_or("", |a| a.text())
+        self.get(i).map_or("", |a| a.1)
     }
 
     fn int(&mut self, i: usize) -> Option<i64> {
@@ -85,14 +153,14 @@ impl<'a> Argv<'a> {
         self.int(i).map(|v| v as u32)
     }
 
-    /// The argument named `name=` (for `clone`'s named arguments).
-    fn named(&mut self, name: &str) -> Option<Arg<'a>> {
+    /// The text of the argument named `name=` (for `clone`'s named arguments).
+    fn named(&mut self, name: &str) -> Option<&'a str> {
         self.get(7);
         self.v
             .iter()
             .flatten()
-            .find(|a| a.name() == Some(name))
-            .copied()
+            .find(|a| a.0 == Some(name))
+            .map(|a| a.1)
     }
 }
 
@@ -152,8 +220,17 @@ pub(crate) fn obs_of(o: Option<&Outcome<'_>>) -> Obs {
         }
         return Obs::Err(errno(e));
     }
-    if o.value().is_none() {
+    let Some(v) = o.value() else {
         return Obs::Unknown;
+    };
+    // The commonest value, a short plain decimal, without the general reader.
+    let b = v.as_bytes();
+    if !b.is_empty()
+        && b.len() <= 18
+        && (b[0] != b'0' || b.len() == 1)
+        && b.iter().all(u8::is_ascii_digit)
+    {
+        return Obs::Ok(b.iter().fold(0i64, |n, &c| n * 10 + i64::from(c - b'0')));
     }
     Obs::Ok(o.int().unwrap_or(0))
 }
@@ -235,7 +312,8 @@ impl Replay {
 
     // ---- completion --------------------------------------------------------------
 
-    /// A call completed (or was given up on: `outcome` is `None`).
+    /// A call completed (or was given up on: `outcome` is `None`); `decoded`: its
+    /// arguments, if [`crate::prep::prepare`] decoded them already.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn on_call(
         &mut self,
@@ -246,6 +324,7 @@ impl Replay {
         outcome: Option<&Outcome<'_>>,
         entered: u64,
         pending: Option<Pending>,
+        decoded: Option<Decoded>,
         sink: &mut dyn Sink,
     ) {
         self.summary.calls += 1;
@@ -272,7 +351,7 @@ impl Replay {
         }
         let decoded = match c.pending.as_mut() {
             Some(p) => std::mem::take(&mut p.decoded),
-            None => decode(class, name, args),
+            None => decoded.unwrap_or_else(|| decode(class, name, args)),
         };
         let obs = obs_of(c.outcome);
         let check = self.dispatch(&mut c, class, decoded.op, obs.clone(), sink);

@@ -40,7 +40,7 @@ impl Replay {
         let text = if c.name == "clone3" {
             c.args.rsplit("pidfd=").next().unwrap_or("")
         } else {
-            a.named("parent_tid").map_or("", |p| p.text())
+            a.named("parent_tid").unwrap_or("")
         };
         let Some(fds) = int_array(
             text.split(['}', ','])
