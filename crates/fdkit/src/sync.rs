@@ -8,11 +8,11 @@
 //! and model-checks the shared-table operations. Nothing else in the crate names
 //! `std::sync` for a lock, a condition variable or an atomic that threads share.
 //!
-//! `Arc` is `std`'s in both cases (shuttle has no scheduling point in reference
+//! `Arc` and `Weak` are `std`'s in both cases (shuttle has no scheduling point in reference
 //! counting), and so is the global description-id counter in
 //! [`ofd`](crate::ofd), which only hands out unique numbers.
 
-pub(crate) use std::sync::Arc;
+pub(crate) use std::sync::{Arc, Weak};
 pub(crate) use std::sync::PoisonError;
 
 #[cfg(not(feature = "_shuttle"))]

@@ -460,14 +460,23 @@ impl Task {
         Ok(files.with(|table| f(table, limits)))
     }
 
+    /// Runs `f` on this thread's [`Files`] under the task's `files` lock only, for
+    /// reads that a shared table answers without its mutex when it can (see
+    /// [`FileTable`](crate::process::FileTable)).
+    #[inline]
+    pub(crate) fn with_files<R>(&self, f: impl FnOnce(&mut Files) -> R) -> Result<R> {
+        self.check_alive()?;
+        let mut files = self.state.files.write().unwrap_or_else(|e| e.into_inner());
+        Ok(f(&mut files))
+    }
+
     /// The open file description installed at `fd` (a new reference to it).
     ///
     /// # Errors
     /// `EBADF`: `fd` is not installed.
     pub fn file(&self, fd: impl Into<Fd>) -> Result<Arc<OpenFileDescription>> {
         let fd = fd.into();
-        self.with_table(|t, _| t.get(fd).cloned())?
-            .ok_or(Errno::BADF)
+        self.with_files(|files| files.get(fd))?.ok_or(Errno::BADF)
     }
 
     /// `fd`, for calls that refuse `O_PATH` descriptors (Linux `fdget` rather than
@@ -561,7 +570,7 @@ impl Task {
         let files = {
             let mut current = self.state.files.write().unwrap_or_else(|e| e.into_inner());
             if flags.contains(CloneFlags::FILES) {
-                Files::Shared(current.share())
+                Files::shared(current.share())
             } else {
                 Files::Private(current.with(|table| table.fork(nr_open))?)
             }

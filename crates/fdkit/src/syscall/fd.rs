@@ -128,6 +128,12 @@ impl Task {
     /// [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
     pub fn fcntl(&self, fd: impl Into<Fd>, cmd: i32, arg: u64) -> Result<i64> {
         let fd = fd.into();
+        if cmd == F_GETFD {
+            // The lookup alone (allowed on O_PATH): a shared table answers it
+            // without its mutex when it can.
+            let flags = self.with_files(|files| files.fd_flags(fd))?;
+            return flags.map(|f| i64::from(f.bits())).ok_or(Errno::BADF);
+        }
         let ofd = self.with_table(|t, limits| -> Result<Result<i64, Arc<_>>> {
             let ofd = t.get(fd).ok_or(Errno::BADF)?;
             if ofd.is_path() && !allowed_on_path(cmd) {
@@ -138,7 +144,6 @@ impl Task {
             Ok(Ok(match cmd {
                 F_DUPFD => i64::from(t.fcntl_dupfd(fd, min, limits)?.get()),
                 F_DUPFD_CLOEXEC => i64::from(t.fcntl_dupfd_cloexec(fd, min, limits)?.get()),
-                F_GETFD => i64::from(t.fcntl_getfd(fd)?.bits()),
                 F_SETFD => t.fcntl_setfd(fd, arg).map(|()| 0)?,
                 F_DUPFD_QUERY => {
                     let other = t.get(Fd::from_arg(arg)).ok_or(Errno::BADF)?;
