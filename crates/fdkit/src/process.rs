@@ -224,7 +224,9 @@ impl Files {
     /// The table itself if this task is its only user (making a shared table whose
     /// other users have gone private again), else the shared table.
     #[inline]
-    fn table(&mut self) -> core::result::Result<&mut FdTable<Arc<OpenFileDescription>>, &FileTable> {
+    fn table(
+        &mut self,
+    ) -> core::result::Result<&mut FdTable<Arc<OpenFileDescription>>, &FileTable> {
         if let Files::Shared(shared, _) = self {
             if Arc::strong_count(shared) == 1 {
                 self.make_private();
@@ -259,6 +261,7 @@ impl Files {
             if Arc::strong_count(shared) > 1 {
                 let entry = cache.entry(shared, fd);
                 entry.flags?;
+                crate::sync::switch_point();
                 // The table held it at the version loaded; if a close has released
                 // it since, the number may hold something else now: ask the table.
                 if let Some(ofd) = entry.ofd.upgrade() {
