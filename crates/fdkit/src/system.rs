@@ -438,6 +438,7 @@ impl Task {
         Limits::new(self.state.process.nofile()).with_nr_open(self.shared.nr_open())
     }
 
+    #[inline]
     pub(crate) fn check_alive(&self) -> Result<()> {
         if self.state.alive.load(Ordering::Acquire) {
             Ok(())
@@ -458,6 +459,18 @@ impl Task {
         let limits = self.limits();
         let mut files = self.state.files.write().unwrap_or_else(|e| e.into_inner());
         Ok(files.with(|table| f(table, limits)))
+    }
+
+    /// [`Task::with_table`] for calls that never allocate a number (`close`,
+    /// `F_SETFD` ...): the limits are not read.
+    #[inline]
+    pub(crate) fn edit_table<R>(
+        &self,
+        f: impl FnOnce(&mut FdTable<Arc<OpenFileDescription>>) -> R,
+    ) -> Result<R> {
+        self.check_alive()?;
+        let mut files = self.state.files.write().unwrap_or_else(|e| e.into_inner());
+        Ok(files.with(f))
     }
 
     /// Runs `f` on this thread's [`Files`] under the task's `files` lock only, for
@@ -694,7 +707,7 @@ impl Task {
             state: me,
         };
         task.unshare_files_with(|_| u32::MAX)?;
-        let closed = task.with_table(|t, _| t.close_on_exec())?;
+        let closed = task.edit_table(|t| t.close_on_exec())?;
         drop(closed);
         Ok(task)
     }

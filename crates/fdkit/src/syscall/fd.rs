@@ -73,7 +73,7 @@ impl Task {
     /// `EBADF`: `fd` is not open (or reserved).
     pub fn close(&self, fd: impl Into<Fd>) -> Result<()> {
         let fd = fd.into();
-        let closed = self.with_table(|t, _| t.close(fd))??;
+        let closed = self.edit_table(|t| t.close(fd))??;
         drop(closed);
         Ok(())
     }
@@ -98,7 +98,7 @@ impl Task {
         if request.unshare() {
             self.unshare_files_with(|table| request.unshare_max_fds(table))?;
         }
-        let closed = self.with_table(|t, _| t.apply_close_range(&request))?;
+        let closed = self.edit_table(|t| t.apply_close_range(&request))?;
         drop(closed);
         Ok(())
     }
@@ -327,8 +327,8 @@ impl Task {
         let fd = fd.into();
         let ofd = self.file_no_path(fd)?;
         match request as u32 as u64 {
-            FIOCLEX => self.with_table(|t, _| t.set_cloexec(fd, true))??,
-            FIONCLEX => self.with_table(|t, _| t.set_cloexec(fd, false))??,
+            FIOCLEX => self.edit_table(|t| t.set_cloexec(fd, true))??,
+            FIONCLEX => self.edit_table(|t| t.set_cloexec(fd, false))??,
             FIONBIO => ofd.set_nonblocking(arg as u32 != 0),
             FIOASYNC => {
                 let on = arg as u32 != 0;
