@@ -12,6 +12,12 @@
 //! - when everything has exited, every description opened is released exactly
 //!   once (counted by the hook, by its unique path).
 //!
+//! The lookups that skip a shared table's mutex (`F_GETFD`, `file`: a per-task
+//! cache checked against the table's version, an atomic shuttle sees) have their
+//! own tests: answers must be linearizable — each one a state of the table, never
+//! older than an earlier answer nor than a write that returned before the lookup
+//! began — and a cached description must not outlive its last descriptor.
+//!
 //! `FDKIT_SHUTTLE_ITERATIONS` sets the schedules per scheduler and test (default
 //! 300: the whole file runs in a few seconds); `cargo test -p fdkit-shuttle --
 //! --ignored` runs the long version (20,000 each).

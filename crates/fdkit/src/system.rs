@@ -6,6 +6,14 @@
 //! threads at once are linearizable: each takes the calling task's table lock once,
 //! and closes (the release of open file descriptions) happen after it is dropped.
 //!
+//! Reads of a table that threads share — `F_GETFD` and the descriptor lookup every
+//! I/O call and every description `fcntl` starts with (Linux `fdget`, lock-free
+//! under RCU) — take only the calling task's own lock: the task remembers its last
+//! lookups with the table's version, and a version no write has advanced since
+//! answers without the shared table's mutex (`process::FileTable`).
+//! A read-only workload thus touches no cache line that another thread writes, and
+//! two threads look descriptors up as fast as one.
+//!
 //! Locks, outermost first: the registry (processes and tasks), a task's `files`
 //! pointer, a table's mutex, an object's own mutex. No lock is held while an open
 //! file description is released, so a release hook may call back into the system.
