@@ -104,6 +104,26 @@ fn system_op(which: &str, n: u64) -> bool {
                 t.close(fd).unwrap();
             }
         }
+        "sys_getfd_shared" | "sys_file_shared" => {
+            // One of two threads sharing the table calls: the shared-table read path.
+            let flags = fdkit::CloneFlags::THREAD
+                | fdkit::CloneFlags::SIGHAND
+                | fdkit::CloneFlags::VM
+                | fdkit::CloneFlags::FILES;
+            let _other = t.clone_task(flags, None).unwrap();
+            for _ in 0..n {
+                if which == "sys_getfd_shared" {
+                    let _ = black_box(t.fcntl_getfd(black_box(BASE)));
+                } else {
+                    let _ = black_box(t.file(black_box(BASE)));
+                }
+            }
+        }
+        "sys_file" => {
+            for _ in 0..n {
+                let _ = black_box(t.file(black_box(BASE)));
+            }
+        }
         "sys_dup2" => {
             t.dup2(BASE, 10).unwrap();
             for _ in 0..n {

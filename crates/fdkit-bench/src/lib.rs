@@ -24,11 +24,12 @@
 //! | `model` | number \| null | fdkit's median (null for host-only rows such as `syscall_floor/host`) |
 //! | `host` | number \| null | the host kernel's median for the same work (null where the host has no counterpart) |
 //! | `ratio` | number \| null | `host / model`: how many times faster fdkit is |
-//! | `target` | object \| null | the goal: `{"ratio_at_least": 20}` or `{"at_most": 100}` (in `unit`) |
+//! | `target` | object \| null | the goal: `{"ratio_at_least": 20}`, `{"at_most": 100}` (in `unit`) or `{"scaling_at_most": 1.25}` (against `scaling`) |
 //! | `met` | bool \| null | whether `target` holds for this run |
 //! | `baselines` | object | `{"vec_scan": n, "btree_free": n}`, same unit, for the benches that have them |
 //! | `params` | object | sizes used: `fds`, `min`, `hole`, `host_fds`, `capacity`, `threads` ... |
 //! | `model_spread`, `host_spread` | number \| null | `(max − min) / median` over the samples: noise |
+//! | `scaling` | number \| null | for the thread benches: `model` / the same row at 1 thread (`lookup_threads/2/system` against `lookup_threads/1/system`); 1.0 is perfect scaling |
 //!
 //! Timing figures are medians of [`Sampling::samples`] samples, each running the
 //! operation long enough to last [`Sampling::sample_time`].
@@ -102,6 +103,9 @@ pub enum Target {
     RatioAtLeast(f64),
     /// `model` must be at most this (in the measurement's unit).
     AtMost(f64),
+    /// `model` must be at most this many times the same bench's 1-thread figure
+    /// ([`Measurement::scaling`]): a thread bench's goal.
+    ScalingAtMost(f64),
 }
 
 /// One row of results: fdkit and the host doing the same work. See the
@@ -132,6 +136,10 @@ pub struct Measurement {
     pub model_spread: Option<f64>,
     /// `(max − min) / median` of the host's samples.
     pub host_spread: Option<f64>,
+    /// Thread benches: `model` divided by the same row's figure at 1 thread (set by
+    /// [`suite::run`] when both ran).
+    #[serde(default)]
+    pub scaling: Option<f64>,
 }
 
 impl Measurement {
@@ -150,6 +158,7 @@ impl Measurement {
             params: BTreeMap::new(),
             model_spread: None,
             host_spread: None,
+            scaling: None,
         }
     }
 
@@ -163,8 +172,19 @@ impl Measurement {
         self.met = match (target, self.model, self.ratio) {
             (Some(Target::RatioAtLeast(r)), _, Some(ratio)) => Some(ratio >= r),
             (Some(Target::AtMost(limit)), Some(m), _) => Some(m <= limit),
+            (Some(Target::ScalingAtMost(limit)), _, _) => self.scaling.map(|s| s <= limit),
             _ => None,
         };
+    }
+
+    /// Sets [`Measurement::scaling`] against `one_thread` (the same bench's row at 1
+    /// thread), and `met` for a [`Target::ScalingAtMost`].
+    pub fn set_scaling(&mut self, one_thread: &Measurement) {
+        self.scaling = match (self.model, one_thread.model) {
+            (Some(m), Some(one)) if one > 0.0 => Some(m / one),
+            _ => None,
+        };
+        self.set_target(self.target);
     }
 }
 

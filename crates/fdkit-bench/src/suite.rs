@@ -219,6 +219,26 @@ pub fn run(
         let stats = bench.run(sampling)?;
         out.extend(bench.measurements(&stats));
     }
+    set_scaling(&mut out);
     out.extend(crate::memory::measurements(p));
     Ok(out)
+}
+
+/// Fills [`Measurement::scaling`] of every thread bench row (`params.threads` = n)
+/// whose 1-thread twin (the id with `/n/` replaced by `/1/`) ran too.
+fn set_scaling(rows: &mut [Measurement]) {
+    let one_thread: BTreeMap<String, Measurement> = rows
+        .iter()
+        .filter(|m| m.params.get("threads") == Some(&1))
+        .map(|m| (m.id.clone(), m.clone()))
+        .collect();
+    for m in rows.iter_mut() {
+        let Some(&n) = m.params.get("threads") else {
+            continue;
+        };
+        let twin = m.id.replacen(&format!("/{n}/"), "/1/", 1);
+        if let Some(one) = one_thread.get(&twin) {
+            m.set_scaling(one);
+        }
+    }
 }

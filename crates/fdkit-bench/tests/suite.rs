@@ -42,6 +42,7 @@ fn json_keys_are_the_documented_ones() {
         "model_spread",
         "params",
         "ratio",
+        "scaling",
         "target",
         "unit",
         "what",
@@ -61,6 +62,21 @@ fn at_most_targets_compare_the_model_figure() {
     m.model = Some(120.0);
     m.set_target(Some(Target::AtMost(100.0)));
     assert_eq!((m.ratio, m.met), (None, Some(false)));
+}
+
+#[test]
+fn scaling_targets_compare_with_the_one_thread_row() {
+    let mut one = Measurement::new("lookup_threads/1/system", "F_GETFD");
+    one.model = Some(20.0);
+    let mut two = Measurement::new("lookup_threads/2/system", "F_GETFD");
+    two.model = Some(26.0);
+    two.set_target(Some(Target::ScalingAtMost(1.25)));
+    assert_eq!(two.met, None, "no 1-thread figure yet");
+    two.set_scaling(&one);
+    assert_eq!((two.scaling, two.met), (Some(1.3), Some(false)));
+    two.model = Some(24.0);
+    two.set_scaling(&one);
+    assert_eq!((two.scaling, two.met), (Some(1.2), Some(true)));
 }
 
 #[test]
@@ -97,6 +113,19 @@ fn every_side_of_the_small_benches_runs_and_fills_its_row() {
         assert!(m.model.is_some() && m.host.is_some(), "{id}: {m:?}");
         assert!(m.ratio.is_some() && m.met.is_some(), "{id}: {m:?}");
         assert!(m.baselines.contains_key("btree_free"), "{id}: baselines");
+    }
+    let two = rows
+        .iter()
+        .find(|m| m.id == "lookup_threads/2/system")
+        .unwrap();
+    assert_eq!(two.target, Some(Target::ScalingAtMost(1.25)));
+    let one = rows
+        .iter()
+        .find(|m| m.id == "lookup_threads/1/system")
+        .unwrap();
+    // One iteration of one sample can read 0 ns (clock granularity): no scaling.
+    if one.model.is_some_and(|ns| ns > 0.0) {
+        assert!(two.scaling.is_some() && two.met.is_some(), "{two:?}");
     }
     let floor = rows.iter().find(|m| m.id == "syscall_floor/host").unwrap();
     assert!(floor.model.is_none() && floor.host.is_some());

@@ -128,6 +128,11 @@ fn row(m: &Measurement) -> String {
                 if met { "met" } else { "MISSED" }
             )
         }
+        (Some(fdkit_bench::Target::ScalingAtMost(x)), Some(met)) => {
+            let got = m.scaling.map_or("-".into(), |s| format!("{s:.2}x"));
+            let verdict = if met { "met" } else { "MISSED" };
+            format!("<= {x}x the 1-thread time ({got}) {verdict}")
+        }
         _ => String::new(),
     };
     let base = |k: &str| value(m.baselines.get(k).copied(), m.unit);

@@ -12,12 +12,18 @@
 //! - when everything has exited, every description opened is released exactly
 //!   once (counted by the hook, by its unique path).
 //!
+//! The lookups that skip a shared table's mutex (`F_GETFD`, `file`: a per-task
+//! cache checked against the table's version, an atomic shuttle sees) have their
+//! own tests: answers must be linearizable — each one a state of the table, never
+//! older than an earlier answer nor than a write that returned before the lookup
+//! began — and a cached description must not outlive its last descriptor.
+//!
 //! `FDKIT_SHUTTLE_ITERATIONS` sets the schedules per scheduler and test (default
 //! 300: the whole file runs in a few seconds); `cargo test -p fdkit-shuttle --
 //! --ignored` runs the long version (20,000 each).
 
 use fdkit_shuttle::{
-    CloneFlags, CloseRangeFlags, DupFlags, Errno, Fd, OFlags, Pid, Released, System, Task,
+    CloneFlags, CloseRangeFlags, DupFlags, Errno, Fd, FdFlags, OFlags, Pid, Released, System, Task,
 };
 use shuttle::scheduler::{PctScheduler, RandomScheduler};
 use shuttle::{thread, Config, Runner};
@@ -474,4 +480,168 @@ checked!(
     blocked_read_keeps_its_description_until_it_returns,
     blocked_read_long,
     blocked_read_holds_the_description
+);
+
+// ---- lookups without the table lock ---------------------------------------------
+
+/// What descriptor 3 holds in each state [`lookups_against_writes`] walks through.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Seen {
+    /// `F_GETFD`'s answer: `Some(cloexec)`, or `None` for `EBADF`.
+    Flags(Option<bool>),
+    /// The description `file(3)` returned (its id), or `None` for `EBADF`.
+    File(Option<u64>),
+}
+
+/// A thread reads descriptor 3 of a shared table (`F_GETFD`, then `file`, three
+/// times; its read cache was filled before) while another thread changes it through
+/// five states: /tmp/a → close-on-exec set → replaced by /tmp/b (dup2) → closed →
+/// /tmp/c opened there. The reads must be linearizable: each answer is one of the
+/// states, in the writer's order (never an older state after a newer one), and a
+/// read that starts after the writer returned sees the last state. A cached entry
+/// must not keep /tmp/a or /tmp/b alive: each is released when its last descriptor
+/// goes.
+fn lookups_against_writes() {
+    let (w, main) = World::new();
+    let a = open(&main, "/tmp/a");
+    let b = open(&main, "/tmp/b");
+    let id_a = main.file(a).unwrap().id();
+    let id_b = main.file(b).unwrap().id();
+    let reader = w.thread_of(&main);
+    let writer = w.thread_of(&main);
+    // Fill the reader's cache for 3 at the first state.
+    assert_eq!(reader.fcntl_getfd(a), Ok(FdFlags::empty()));
+    assert_eq!(reader.file(a).map(|f| f.id()), Ok(id_a));
+    let r = reader.clone();
+    let reads = thread::spawn(move || {
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            let flags = r.fcntl_getfd(a).ok();
+            seen.push(Seen::Flags(flags.map(|f| f.contains(FdFlags::CLOEXEC))));
+            seen.push(Seen::File(r.file(a).ok().map(|f| f.id())));
+        }
+        seen
+    });
+    let wr = writer.clone();
+    let writes = thread::spawn(move || {
+        wr.fcntl_setfd(a, FdFlags::CLOEXEC).unwrap();
+        assert_eq!(wr.dup2(b, a), Ok(a));
+        wr.close(b).unwrap();
+        wr.close(a).unwrap();
+        let c = open(&wr, "/tmp/c");
+        assert_eq!(c, a, "the lowest free number");
+        wr.file(c).unwrap().id()
+    });
+    let id_c = writes.join().unwrap();
+    // After the writer returned, every thread sees the last state.
+    assert_eq!(main.fcntl_getfd(a), Ok(FdFlags::empty()));
+    let seen = reads.join().unwrap();
+    assert_eq!(reader.file(a).map(|f| f.id()), Ok(id_c), "after both");
+    assert_eq!(reader.fcntl_getfd(a), Ok(FdFlags::empty()), "after both");
+    // The states, in the writer's order; each answer must fit one at or after
+    // the state the previous answer fitted.
+    let states = [
+        (Some(false), Some(id_a)),
+        (Some(true), Some(id_a)),
+        (Some(false), Some(id_b)),
+        (None, None),
+        (Some(false), Some(id_c)),
+    ];
+    let fits = |s: &(Option<bool>, Option<u64>), answer: Seen| match answer {
+        Seen::Flags(f) => s.0 == f,
+        Seen::File(f) => s.1 == f,
+    };
+    let mut at = 0;
+    for answer in &seen {
+        match (at..states.len()).find(|&i| fits(&states[i], *answer)) {
+            Some(i) => at = i,
+            None => panic!("{answer:?} after state {at}: not linearizable ({seen:?})"),
+        }
+    }
+    assert_eq!(
+        w.released("/tmp/a"),
+        1,
+        "dup2 dropped /tmp/a's last descriptor"
+    );
+    assert_eq!(
+        w.released("/tmp/b"),
+        1,
+        "close dropped /tmp/b's last descriptor"
+    );
+    w.check();
+    let opened: Vec<String> = ["/tmp/a", "/tmp/b", "/tmp/c"].map(String::from).into();
+    w.end(&opened);
+}
+
+checked!(
+    lookups_on_a_shared_table_are_linearizable,
+    lookups_against_writes_long,
+    lookups_against_writes
+);
+
+/// Two threads each look up a descriptor the other closes and reopens on a new
+/// file (the number reused at once): a lookup answers either description, or
+/// `EBADF` in between, never a released one, and a lookup after both returned sees
+/// the new files.
+fn lookups_against_reuse() {
+    let (w, main) = World::new();
+    let a = open(&main, "/tmp/a");
+    let b = open(&main, "/tmp/b");
+    let ids = [main.file(a).unwrap().id(), main.file(b).unwrap().id()];
+    let workers: Vec<Task> = (0..2).map(|_| w.thread_of(&main)).collect();
+    // Fill each thread's cache for the other's descriptor.
+    assert_eq!(workers[0].file(b).map(|f| f.id()), Ok(ids[1]));
+    assert_eq!(workers[1].file(a).map(|f| f.id()), Ok(ids[0]));
+    let handles: Vec<_> = workers
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(i, t)| {
+            let (mine, theirs) = if i == 0 { (a, b) } else { (b, a) };
+            thread::spawn(move || {
+                let seen = t.file(theirs).ok();
+                t.close(mine).unwrap();
+                let path = format!("/tmp/new{i}");
+                let fd = t.open(&path, OFlags::RDWR | OFlags::CREAT, 0o600).unwrap();
+                let new = t.file(fd).unwrap().id();
+                let again = t.file(theirs).ok().map(|f| f.id());
+                (fd, new, seen.map(|f| f.id()), again)
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let news: Vec<u64> = results.iter().map(|r| r.1).collect();
+    for (i, (_, _, seen, again)) in results.iter().enumerate() {
+        let other = 1 - i;
+        for answer in [seen, again].into_iter().flatten() {
+            assert!(
+                *answer == ids[other] || news.contains(answer),
+                "thread {i} saw description {answer}, which was never at that number"
+            );
+        }
+    }
+    // Both numbers were freed and taken again: {3, 4} hold the two new files.
+    let mut fds: Vec<u32> = results.iter().map(|r| r.0.get()).collect();
+    fds.sort_unstable();
+    assert_eq!(fds, [3, 4]);
+    for t in &workers {
+        let mut now: Vec<u64> = [a, b].map(|fd| t.file(fd).unwrap().id()).into();
+        now.sort_unstable();
+        let mut want = news.clone();
+        want.sort_unstable();
+        assert_eq!(now, want, "after both returned");
+    }
+    assert_eq!(w.released("/tmp/a"), 1);
+    assert_eq!(w.released("/tmp/b"), 1);
+    w.check();
+    let opened: Vec<String> = ["/tmp/a", "/tmp/b", "/tmp/new0", "/tmp/new1"]
+        .map(String::from)
+        .into();
+    w.end(&opened);
+}
+
+checked!(
+    lookups_against_close_and_reuse,
+    lookups_against_reuse_long,
+    lookups_against_reuse
 );

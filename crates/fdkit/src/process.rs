@@ -8,11 +8,12 @@
 //! limits.
 
 use crate::errno::{Errno, Result};
-use crate::flags::RLIM_INFINITY;
+use crate::fd::Fd;
+use crate::flags::{FdFlags, RLIM_INFINITY};
 use crate::object::memfs::Inode;
 use crate::ofd::OpenFileDescription;
 use crate::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use crate::sync::{Arc, Mutex, RwLock};
+use crate::sync::{Arc, Mutex, RwLock, Weak};
 use crate::table::FdTable;
 use crate::wait::{lock, Interrupt};
 use std::fmt;
@@ -82,16 +83,40 @@ pub enum ExitStatus {
 
 /// A descriptor table shared by the tasks that reference it (Linux `files_struct`
 /// with its `file_lock`).
+///
+/// Writers change the table under `table`'s mutex and, still holding it, advance
+/// `version`. Readers (`F_GETFD` and the descriptor lookup every I/O call starts
+/// with, Linux `fdget` under RCU) take no shared lock when the table has not changed
+/// since their task last looked at that descriptor: they compare `version` with the
+/// one their [`ReadCache`] entry was filled at. An unchanged version means no write
+/// was committed in between, so the cached answer is the table's answer at the
+/// moment of the load (the read's linearization point); a changed one refills the
+/// entry under the mutex. This is a sequence lock whose readers keep their last
+/// read instead of retrying, and it scales as Linux's RCU lookup does: a read-only
+/// workload touches no cache line another thread writes.
 #[doc(alias = "files_struct")]
 pub(crate) struct FileTable {
     pub(crate) table: Mutex<FdTable<Arc<OpenFileDescription>>>,
+    /// How many writes have been committed. Advanced only with `table` locked.
+    version: AtomicU64,
 }
 
 impl FileTable {
     pub(crate) fn new(table: FdTable<Arc<OpenFileDescription>>) -> Arc<FileTable> {
         Arc::new(FileTable {
             table: Mutex::new(table),
+            version: AtomicU64::new(0),
         })
+    }
+
+    /// Runs `f` on the table under its mutex and commits it as a write (the version
+    /// advances before the mutex is released).
+    fn write<R>(&self, f: impl FnOnce(&mut FdTable<Arc<OpenFileDescription>>) -> R) -> R {
+        let mut table = lock(&self.table);
+        let out = f(&mut table);
+        self.version.fetch_add(1, Ordering::Release);
+        drop(table);
+        out
     }
 }
 
@@ -107,36 +132,147 @@ impl Drop for FileTable {
     }
 }
 
+/// One remembered lookup of a shared table: what `fd` held at `version`.
+struct Cached {
+    fd: u32,
+    /// `u64::MAX`: empty (versions never get there).
+    version: u64,
+    /// The descriptor flags, or `None` if `fd` was not installed.
+    flags: Option<FdFlags>,
+    /// The description, weakly: a cache must not keep a closed description alive
+    /// (its release — Linux's last `fput` — happens when the last descriptor goes).
+    ofd: Weak<OpenFileDescription>,
+}
+
+impl Cached {
+    const EMPTY: Cached = Cached {
+        fd: 0,
+        version: u64::MAX,
+        flags: None,
+        ofd: Weak::new(),
+    };
+}
+
+/// A task's last lookups in a shared table, by descriptor number modulo
+/// [`ReadCache::WAYS`]; valid while the table's version is unchanged (see
+/// [`FileTable`]). Private to the task, under its `files` lock.
+pub(crate) struct ReadCache {
+    slots: [Cached; ReadCache::WAYS],
+}
+
+impl ReadCache {
+    const WAYS: usize = 4;
+
+    fn new() -> ReadCache {
+        ReadCache {
+            slots: [Cached::EMPTY, Cached::EMPTY, Cached::EMPTY, Cached::EMPTY],
+        }
+    }
+
+    /// The entry for `fd` as of the version loaded now: a hit if the table has not
+    /// changed since it was filled, else refilled under the table's mutex.
+    fn entry(&mut self, shared: &FileTable, fd: Fd) -> &Cached {
+        let now = shared.version.load(Ordering::Acquire);
+        let slot = &mut self.slots[fd.get() as usize % ReadCache::WAYS];
+        if slot.fd != fd.get() || slot.version != now {
+            ReadCache::fill(slot, shared, fd);
+        }
+        slot
+    }
+
+    /// Reads `fd` under the table's mutex into `slot`.
+    #[cold]
+    fn fill(slot: &mut Cached, shared: &FileTable, fd: Fd) {
+        let table = lock(&shared.table);
+        // Stable: writers advance it only while holding the mutex.
+        slot.version = shared.version.load(Ordering::Relaxed);
+        slot.fd = fd.get();
+        slot.flags = table.fd_flags(fd);
+        slot.ofd = table.get(fd).map_or_else(Weak::new, Arc::downgrade);
+    }
+}
+
 /// The table a task uses (Linux `current->files`): its own, or one shared with other
 /// tasks through `CLONE_FILES`.
 ///
 /// A private table sits directly behind the task's `files` lock, so a call takes one
-/// lock; a shared one is reached through its [`FileTable`] mutex as well. A shared
-/// table whose other users have all gone becomes private again on the next call.
+/// lock; a shared one is reached through its [`FileTable`] mutex as well, except for
+/// reads its [`ReadCache`] answers. A shared table whose other users have all gone
+/// becomes private again on the next call.
 pub(crate) enum Files {
     /// Used by this task alone; guarded by the task's `files` lock.
     Private(FdTable<Arc<OpenFileDescription>>),
-    /// Used by several tasks; guarded by the `FileTable`'s own mutex.
-    Shared(Arc<FileTable>),
+    /// Used by several tasks; guarded by the `FileTable`'s own mutex. The cache is
+    /// this task's own.
+    Shared(Arc<FileTable>, ReadCache),
 }
 
 impl Files {
-    /// Runs `f` on the table, under the shared table's mutex if it is shared. The
-    /// caller holds the task's `files` lock for writing.
+    /// Runs `f` on the table, under the shared table's mutex if it is shared, as a
+    /// write. The caller holds the task's `files` lock for writing.
     #[inline]
     pub(crate) fn with<R>(
         &mut self,
         f: impl FnOnce(&mut FdTable<Arc<OpenFileDescription>>) -> R,
     ) -> R {
-        if let Files::Shared(shared) = self {
-            if Arc::strong_count(shared) > 1 {
-                return f(&mut lock(&shared.table));
+        match self.table() {
+            Ok(table) => f(table),
+            Err(shared) => shared.write(f),
+        }
+    }
+
+    /// The table itself if this task is its only user (making a shared table whose
+    /// other users have gone private again), else the shared table.
+    #[inline]
+    fn table(
+        &mut self,
+    ) -> core::result::Result<&mut FdTable<Arc<OpenFileDescription>>, &FileTable> {
+        if let Files::Shared(shared, _) = self {
+            if Arc::strong_count(shared) == 1 {
+                self.make_private();
             }
-            self.make_private();
         }
         match self {
-            Files::Private(table) => f(table),
-            Files::Shared(shared) => f(&mut lock(&shared.table)),
+            Files::Private(table) => Ok(table),
+            Files::Shared(shared, _) => Err(shared),
+        }
+    }
+
+    /// The descriptor flags of `fd` (`F_GETFD`), or `None` if it is not installed. A
+    /// shared table is read through this task's [`ReadCache`].
+    #[inline]
+    pub(crate) fn fd_flags(&mut self, fd: Fd) -> Option<FdFlags> {
+        if let Files::Shared(shared, cache) = self {
+            if Arc::strong_count(shared) > 1 {
+                return cache.entry(shared, fd).flags;
+            }
+        }
+        match self.table() {
+            Ok(table) => table.fd_flags(fd),
+            Err(shared) => lock(&shared.table).fd_flags(fd),
+        }
+    }
+
+    /// A new reference to the description installed at `fd` (Linux `fget`), or
+    /// `None`. A shared table is read through this task's [`ReadCache`].
+    #[inline]
+    pub(crate) fn get(&mut self, fd: Fd) -> Option<Arc<OpenFileDescription>> {
+        if let Files::Shared(shared, cache) = self {
+            if Arc::strong_count(shared) > 1 {
+                let entry = cache.entry(shared, fd);
+                entry.flags?;
+                crate::sync::switch_point();
+                // The table held it at the version loaded; if a close has released
+                // it since, the number may hold something else now: ask the table.
+                if let Some(ofd) = entry.ofd.upgrade() {
+                    return Some(ofd);
+                }
+                return lock(&shared.table).get(fd).cloned();
+            }
+        }
+        match self.table() {
+            Ok(table) => table.get(fd).cloned(),
+            Err(shared) => lock(&shared.table).get(fd).cloned(),
         }
     }
 
@@ -145,7 +281,7 @@ impl Files {
     /// grow meanwhile.
     #[cold]
     fn make_private(&mut self) {
-        let Files::Shared(shared) = self else {
+        let Files::Shared(shared, _) = self else {
             return;
         };
         let Some(sole) = Arc::get_mut(shared) else {
@@ -161,22 +297,27 @@ impl Files {
     /// Makes the table shared (for `CLONE_FILES`) and returns a new reference to it.
     pub(crate) fn share(&mut self) -> Arc<FileTable> {
         if let Files::Private(table) = self {
-            *self = Files::Shared(FileTable::new(std::mem::take(table)));
+            *self = Files::Shared(FileTable::new(std::mem::take(table)), ReadCache::new());
         }
         match self {
-            Files::Shared(shared) => Arc::clone(shared),
+            Files::Shared(shared, _) => Arc::clone(shared),
             Files::Private(_) => unreachable!("made shared above"),
         }
     }
 
+    /// A task's view of a table shared with it by `CLONE_FILES`.
+    pub(crate) fn shared(table: Arc<FileTable>) -> Files {
+        Files::Shared(table, ReadCache::new())
+    }
+
     /// Whether this and `other` are the same shared table.
     pub(crate) fn same_shared(&self, other: &Files) -> bool {
-        matches!((self, other), (Files::Shared(a), Files::Shared(b)) if Arc::ptr_eq(a, b))
+        matches!((self, other), (Files::Shared(a, _), Files::Shared(b, _)) if Arc::ptr_eq(a, b))
     }
 
     /// Whether other tasks use this table too.
     pub(crate) fn is_shared(&self) -> bool {
-        matches!(self, Files::Shared(shared) if Arc::strong_count(shared) > 1)
+        matches!(self, Files::Shared(shared, _) if Arc::strong_count(shared) > 1)
     }
 }
 
@@ -278,6 +419,10 @@ impl Process {
 }
 
 /// One task (thread): its process, its table reference, its interrupt.
+///
+/// Aligned to 128 bytes (two cache lines, the unit x86 prefetches), so that the
+/// `files` locks of two threads calling at once never share a line.
+#[repr(align(128))]
 pub(crate) struct TaskState {
     pub(crate) tid: Pid,
     pub(crate) process: Arc<Process>,

@@ -72,7 +72,7 @@ impl Task {
     /// # Errors
     /// `ESRCH`: the thread has exited.
     pub fn fd_listing(&self) -> Result<FdListing> {
-        let snapshot = self.with_table(|t, _| {
+        let snapshot = self.edit_table(|t| {
             t.iter()
                 .map(|(fd, ofd, flags)| (fd, std::sync::Arc::clone(ofd), flags))
                 .collect::<Vec<_>>()

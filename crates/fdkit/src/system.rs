@@ -6,6 +6,14 @@
 //! threads at once are linearizable: each takes the calling task's table lock once,
 //! and closes (the release of open file descriptions) happen after it is dropped.
 //!
+//! Reads of a table that threads share — `F_GETFD` and the descriptor lookup every
+//! I/O call and every description `fcntl` starts with (Linux `fdget`, lock-free
+//! under RCU) — take only the calling task's own lock: the task remembers its last
+//! lookups with the table's version, and a version no write has advanced since
+//! answers without the shared table's mutex (`process::FileTable`).
+//! A read-only workload thus touches no cache line that another thread writes, and
+//! two threads look descriptors up as fast as one.
+//!
 //! Locks, outermost first: the registry (processes and tasks), a task's `files`
 //! pointer, a table's mutex, an object's own mutex. No lock is held while an open
 //! file description is released, so a release hook may call back into the system.
@@ -438,6 +446,7 @@ impl Task {
         Limits::new(self.state.process.nofile()).with_nr_open(self.shared.nr_open())
     }
 
+    #[inline]
     pub(crate) fn check_alive(&self) -> Result<()> {
         if self.state.alive.load(Ordering::Acquire) {
             Ok(())
@@ -460,14 +469,35 @@ impl Task {
         Ok(files.with(|table| f(table, limits)))
     }
 
+    /// [`Task::with_table`] for calls that never allocate a number (`close`,
+    /// `F_SETFD` ...): the limits are not read.
+    #[inline]
+    pub(crate) fn edit_table<R>(
+        &self,
+        f: impl FnOnce(&mut FdTable<Arc<OpenFileDescription>>) -> R,
+    ) -> Result<R> {
+        self.check_alive()?;
+        let mut files = self.state.files.write().unwrap_or_else(|e| e.into_inner());
+        Ok(files.with(f))
+    }
+
+    /// Runs `f` on this thread's [`Files`] under the task's `files` lock only, for
+    /// reads that a shared table answers without its mutex when it can (see
+    /// [`FileTable`](crate::process::FileTable)).
+    #[inline]
+    pub(crate) fn with_files<R>(&self, f: impl FnOnce(&mut Files) -> R) -> Result<R> {
+        self.check_alive()?;
+        let mut files = self.state.files.write().unwrap_or_else(|e| e.into_inner());
+        Ok(f(&mut files))
+    }
+
     /// The open file description installed at `fd` (a new reference to it).
     ///
     /// # Errors
     /// `EBADF`: `fd` is not installed.
     pub fn file(&self, fd: impl Into<Fd>) -> Result<Arc<OpenFileDescription>> {
         let fd = fd.into();
-        self.with_table(|t, _| t.get(fd).cloned())?
-            .ok_or(Errno::BADF)
+        self.with_files(|files| files.get(fd))?.ok_or(Errno::BADF)
     }
 
     /// `fd`, for calls that refuse `O_PATH` descriptors (Linux `fdget` rather than
@@ -561,7 +591,7 @@ impl Task {
         let files = {
             let mut current = self.state.files.write().unwrap_or_else(|e| e.into_inner());
             if flags.contains(CloneFlags::FILES) {
-                Files::Shared(current.share())
+                Files::shared(current.share())
             } else {
                 Files::Private(current.with(|table| table.fork(nr_open))?)
             }
@@ -685,7 +715,7 @@ impl Task {
             state: me,
         };
         task.unshare_files_with(|_| u32::MAX)?;
-        let closed = task.with_table(|t, _| t.close_on_exec())?;
+        let closed = task.edit_table(|t| t.close_on_exec())?;
         drop(closed);
         Ok(task)
     }

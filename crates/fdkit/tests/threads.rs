@@ -4,13 +4,15 @@
 //!   dup / dup2 / F_DUPFD / close / F_SETFD checking that no number is ever handed to
 //!   two threads at once, that every descriptor a thread holds still refers to its own
 //!   description, and that each description is released exactly once;
+//! - a stress run of lookups (`F_GETFD`, `file`) on a shared table against a
+//!   thread rewriting the descriptor, checking that no answer is stale;
 //! - pipes blocking across threads, woken by data, by the last writer's close, and
 //!   by an interrupt (`EINTR`).
 
 // Needs the whole system (feature `std`); `--no-default-features` skips it.
 #![cfg(feature = "std")]
 
-use fdkit::{CloneFlags, Errno, Fd, FdFlags, OFlags, Released, System, Task};
+use fdkit::{CloneFlags, DupFlags, Errno, Fd, FdFlags, OFlags, Released, System, Task};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
@@ -79,6 +81,90 @@ fn shared_table_stress_hands_out_each_number_once() {
         3,
         "only 0, 1, 2 remain"
     );
+}
+
+/// Lookups without the table lock, stressed: two threads read descriptor 9 of their
+/// shared table (`F_GETFD` and `file`, answered from a per-thread cache while the
+/// table is unchanged) while a third rewrites it `FDKIT_STRESS_OPS / 20` times:
+/// step `k` is `dup3(k even ? a : b, 9, k % 3 == 0 ? O_CLOEXEC : 0)`, and the writer
+/// publishes `k` once `dup3` returned. Each answer must be the state of a step
+/// between the last one published before the read began and the one after the last
+/// published when it ended — a lookup is linearizable, never stale — and 9 is never
+/// found closed (dup3 replaces atomically).
+#[test]
+fn shared_table_lookups_are_never_stale() {
+    let sys = System::new();
+    let main = sys.task(sys.spawn().unwrap()).unwrap();
+    let flags = OFlags::RDWR | OFlags::CREAT;
+    let a = main.open("/tmp/a", flags, 0o600).unwrap();
+    let b = main.open("/tmp/b", flags, 0o600).unwrap();
+    let ids = [main.file(a).unwrap().id(), main.file(b).unwrap().id()];
+    let target = Fd::new(9);
+    let state = |k: usize| (ids[k % 2], k % 3 == 0);
+    let step = |t: &Task, k: usize| {
+        let cloexec = if k % 3 == 0 {
+            DupFlags::CLOEXEC
+        } else {
+            DupFlags::empty()
+        };
+        let source = if k % 2 == 0 { a } else { b };
+        assert_eq!(t.dup3(source, target, cloexec), Ok(target));
+    };
+    step(&main, 0);
+    let thread_of = |t: &Task| {
+        sys.task(t.clone_task(thread_flags(), None).unwrap().0)
+            .unwrap()
+    };
+    let readers: Vec<Task> = (0..2).map(|_| thread_of(&main)).collect();
+    let writer = thread_of(&main);
+    let steps = stress_ops() / 20;
+    let committed = AtomicUsize::new(0);
+    let finished = AtomicUsize::new(0);
+    let start = Barrier::new(readers.len() + 1);
+    thread::scope(|s| {
+        for t in &readers {
+            let (committed, finished, start) = (&committed, &finished, &start);
+            s.spawn(move || {
+                // Each reader has looked 9 up (filling its cache) before the writes.
+                assert_eq!(t.file(target).map(|f| f.id()), Ok(ids[0]));
+                start.wait();
+                let mut reads = 0u64;
+                while finished.load(Ordering::Acquire) == 0 || reads < 1000 {
+                    let before = committed.load(Ordering::Acquire);
+                    let cloexec = t.fcntl_getfd(target).expect("9 is always open");
+                    let id = t.file(target).expect("9 is always open").id();
+                    let after = committed.load(Ordering::Acquire);
+                    let cloexec = cloexec.contains(FdFlags::CLOEXEC);
+                    let window = before..=after + 1;
+                    assert!(
+                        window.clone().any(|k| state(k).1 == cloexec),
+                        "F_GETFD {cloexec} fits no step in {window:?}"
+                    );
+                    assert!(
+                        window.clone().any(|k| state(k).0 == id),
+                        "file {id} fits no step in {window:?}"
+                    );
+                    reads += 1;
+                }
+            });
+        }
+        start.wait();
+        for k in 1..=steps {
+            step(&writer, k);
+            committed.store(k, Ordering::Release);
+        }
+        finished.store(1, Ordering::Release);
+    });
+    for t in &readers {
+        let want = state(steps);
+        assert_eq!(
+            t.file(target).map(|f| f.id()),
+            Ok(want.0),
+            "after the writer"
+        );
+        let cloexec = t.fcntl_getfd(target).unwrap().contains(FdFlags::CLOEXEC);
+        assert_eq!(cloexec, want.1, "after the writer");
+    }
 }
 
 /// One worker: opens a private file and juggles descriptors of it. Returns the

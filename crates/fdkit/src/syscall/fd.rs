@@ -73,7 +73,7 @@ impl Task {
     /// `EBADF`: `fd` is not open (or reserved).
     pub fn close(&self, fd: impl Into<Fd>) -> Result<()> {
         let fd = fd.into();
-        let closed = self.with_table(|t, _| t.close(fd))??;
+        let closed = self.edit_table(|t| t.close(fd))??;
         drop(closed);
         Ok(())
     }
@@ -98,7 +98,7 @@ impl Task {
         if request.unshare() {
             self.unshare_files_with(|table| request.unshare_max_fds(table))?;
         }
-        let closed = self.with_table(|t, _| t.apply_close_range(&request))?;
+        let closed = self.edit_table(|t| t.apply_close_range(&request))?;
         drop(closed);
         Ok(())
     }
@@ -128,30 +128,39 @@ impl Task {
     /// [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
     pub fn fcntl(&self, fd: impl Into<Fd>, cmd: i32, arg: u64) -> Result<i64> {
         let fd = fd.into();
-        let ofd = self.with_table(|t, limits| -> Result<Result<i64, Arc<_>>> {
-            let ofd = t.get(fd).ok_or(Errno::BADF)?;
-            if ofd.is_path() && !allowed_on_path(cmd) {
-                return Err(Errno::BADF);
+        match cmd {
+            F_GETFD => {
+                // The lookup alone (allowed on O_PATH): a shared table answers it
+                // without its mutex when it can.
+                let flags = self.with_files(|files| files.fd_flags(fd))?;
+                return flags.map(|f| i64::from(f.bits())).ok_or(Errno::BADF);
             }
-            // `arg` is truncated to int and read as unsigned by f_dupfd.
-            let min = arg as u32;
-            Ok(Ok(match cmd {
-                F_DUPFD => i64::from(t.fcntl_dupfd(fd, min, limits)?.get()),
-                F_DUPFD_CLOEXEC => i64::from(t.fcntl_dupfd_cloexec(fd, min, limits)?.get()),
-                F_GETFD => i64::from(t.fcntl_getfd(fd)?.bits()),
-                F_SETFD => t.fcntl_setfd(fd, arg).map(|()| 0)?,
-                F_DUPFD_QUERY => {
-                    let other = t.get(Fd::from_arg(arg)).ok_or(Errno::BADF)?;
-                    i64::from(Arc::ptr_eq(ofd, other))
-                }
-                _ => return Ok(Err(Arc::clone(ofd))),
-            }))
-        })??;
-        let ofd = match ofd {
-            Ok(value) => return Ok(value),
-            Err(ofd) => ofd,
-        };
-        // Commands on the description itself run without the table lock.
+            F_DUPFD | F_DUPFD_CLOEXEC | F_SETFD | F_DUPFD_QUERY => {
+                // Commands on the table: under its lock.
+                return self.with_table(|t, limits| {
+                    let ofd = t.get(fd).ok_or(Errno::BADF)?;
+                    check_path(ofd, cmd)?;
+                    // `arg` is truncated to int and read as unsigned by f_dupfd.
+                    let min = arg as u32;
+                    Ok(match cmd {
+                        F_DUPFD => i64::from(t.fcntl_dupfd(fd, min, limits)?.get()),
+                        F_DUPFD_CLOEXEC => i64::from(t.fcntl_dupfd_cloexec(fd, min, limits)?.get()),
+                        F_SETFD => t.fcntl_setfd(fd, arg).map(|()| 0)?,
+                        _ => {
+                            // F_DUPFD_QUERY: both numbers read in one snapshot.
+                            let other = t.get(Fd::from_arg(arg)).ok_or(Errno::BADF)?;
+                            i64::from(Arc::ptr_eq(ofd, other))
+                        }
+                    })
+                })?;
+            }
+            _ => {}
+        }
+        // Commands on the description: its lookup (`fdget`) is a read, answered
+        // without a shared table's mutex when it can, and the command runs with no
+        // table lock.
+        let ofd = self.file(fd)?;
+        check_path(&ofd, cmd)?;
         match cmd {
             F_GETFL => Ok(i64::from(ofd.flags().bits())),
             F_SETFL => self.set_status_flags(&ofd, arg as u32).map(|()| 0),
@@ -322,8 +331,8 @@ impl Task {
         let fd = fd.into();
         let ofd = self.file_no_path(fd)?;
         match request as u32 as u64 {
-            FIOCLEX => self.with_table(|t, _| t.set_cloexec(fd, true))??,
-            FIONCLEX => self.with_table(|t, _| t.set_cloexec(fd, false))??,
+            FIOCLEX => self.edit_table(|t| t.set_cloexec(fd, true))??,
+            FIONCLEX => self.edit_table(|t| t.set_cloexec(fd, false))??,
             FIONBIO => ofd.set_nonblocking(arg as u32 != 0),
             FIOASYNC => {
                 let on = arg as u32 != 0;
@@ -340,6 +349,15 @@ impl Task {
         }
         Ok(0)
     }
+}
+
+/// `fcntl`'s second check: an `O_PATH` descriptor accepts only the commands
+/// [`allowed_on_path`] lists (`EBADF` otherwise).
+fn check_path(ofd: &OpenFileDescription, cmd: i32) -> Result<()> {
+    if ofd.is_path() && !allowed_on_path(cmd) {
+        return Err(Errno::BADF);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -118,7 +118,7 @@ impl Task {
                 self.description(Box::new(y), status),
             )
         });
-        self.with_table(|t, _| match made {
+        self.edit_table(|t| match made {
             Ok((x, y)) => {
                 let ok = t.install(fds[0], x).is_ok() & t.install(fds[1], y).is_ok();
                 if ok {

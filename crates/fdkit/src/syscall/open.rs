@@ -73,7 +73,7 @@ impl Task {
         let cloexec = flags.contains(OFlags::CLOEXEC);
         let fd = self.with_table(|t, limits| t.reserve(0, cloexec, limits))??;
         let opened = self.open_reserved(dirfd, path, flags, mode);
-        self.with_table(|t, _| match opened {
+        self.edit_table(|t| match opened {
             Ok(ofd) => match t.install(fd, ofd) {
                 Ok(()) => Ok(fd),
                 // The reservation vanished (the table was swept meanwhile).
