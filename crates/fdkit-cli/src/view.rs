@@ -267,7 +267,7 @@ fn finding(f: &fdkit_audit::Finding) -> fdkit_view::Finding {
         }
         Detail::AfterClose { closed, .. } => site("closed", closed),
         Detail::Stale { bad, reused, .. } => {
-            site("EBADF", bad);
+            site(fdkit::Errno::BADF.name().unwrap_or("bad descriptor"), bad);
             site("reused", reused);
         }
         Detail::Replaced { last_use, .. } => site("last used", last_use),
