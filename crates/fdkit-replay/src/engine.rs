@@ -19,7 +19,7 @@ use fdkit_strace::{Event as LineEvent, Line, Outcome, Pause};
 
 use crate::desc::{Description, Origin};
 use crate::lin::{Group, Known};
-use crate::op::{place_at, Change, Table};
+use crate::op::{place_at, Change, Obs, Table};
 use crate::orphans::{line_pid, Orphan, Orphans};
 use crate::prep::{reparse, Parsed, Prep, Preparer};
 use crate::report::{CloseCause, Event, FdView, InputError, ProcessTable, Sink, Summary};
@@ -309,6 +309,9 @@ impl Replay {
         self.events = sink.wants_events();
         let (line_pid, event) = match parsed {
             Parsed::Event(e) => {
+                if e.apply_table_call(self, text, sink) {
+                    return;
+                }
                 let pid = self.line_pid(e.pid, e.continues_cut(), sink);
                 e.apply(self, pid, number, text, sink);
                 if !self.pending_events.is_empty() {
@@ -342,6 +345,7 @@ impl Replay {
                     args.as_str(),
                     &outcome,
                     number,
+                    None,
                     None,
                     sink,
                 );
@@ -397,6 +401,24 @@ impl Replay {
         pid
     }
 
+    /// Whether a complete call of task `pid` can go through
+    /// [`Replay::on_table_call`]: the task is known and has no pending call, and
+    /// no events wait; then its table group and limits. What
+    /// [`Replay::resolve_pid`] and [`Replay::give_up`] would do for it is only the
+    /// bookkeeping of the last pid seen, done here.
+    pub(crate) fn ready_for_table_call(&mut self, pid: u32) -> Option<(u32, Limits)> {
+        if !self.pending_events.is_empty() {
+            return None;
+        }
+        let t = self.tasks.get(&pid).filter(|t| t.pending.is_none())?;
+        let at = self.task_at(t);
+        if self.last_seen != Some(pid) {
+            self.seen.insert(pid, ());
+            self.last_seen = Some(pid);
+        }
+        Some(at)
+    }
+
     /// A complete call's line.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn call_line(
@@ -408,6 +430,7 @@ impl Replay {
         outcome: &Outcome<'_>,
         number: u64,
         decoded: Option<crate::calls::Decoded>,
+        observed: Option<Obs>,
         sink: &mut dyn Sink,
     ) {
         self.give_up(pid, sink);
@@ -420,6 +443,7 @@ impl Replay {
             number,
             None,
             decoded,
+            observed,
             sink,
         );
     }
@@ -439,7 +463,7 @@ impl Replay {
     ) {
         self.give_up(pid, sink);
         if pause == Pause::Detached {
-            self.on_call(pid, name, class, args, None, number, None, decoded, sink);
+            self.on_call(pid, name, class, args, None, number, None, decoded, None, sink);
         } else {
             self.enter(pid, name, class, args, number, decoded);
         }
@@ -1025,6 +1049,7 @@ impl Replay {
             entered,
             Some(p),
             None,
+            None,
             sink,
         );
         if let Some(task) = self.tasks.get_mut(&pid) {
@@ -1044,7 +1069,7 @@ impl Replay {
         let args = std::mem::take(&mut p.args);
         let class = p.class;
         let entered = p.entered;
-        self.on_call(pid, &name, class, &args, None, entered, Some(p), None, sink);
+        self.on_call(pid, &name, class, &args, None, entered, Some(p), None, None, sink);
         if let Some(task) = self.tasks.get_mut(&pid) {
             task.spare = Some((name, args));
         }

@@ -35,9 +35,15 @@ enum Shape<'a> {
     },
 }
 
-fn skip_spaces(b: &[u8], mut i: usize) -> usize {
+pub(crate) fn skip_spaces(b: &[u8], mut i: usize) -> usize {
     // strace pads results to a column: eight spaces at a time first.
-    while b.get(i..i + 8) == Some(b"        ") {
+    const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+    while let Some(w) = b.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        if u64::from_ne_bytes(word) != SPACES {
+            break;
+        }
         i += 8;
     }
     while i < b.len() && b[i] == b' ' {
@@ -46,7 +52,7 @@ fn skip_spaces(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-fn ident_len(b: &[u8], i: usize) -> usize {
+pub(crate) fn ident_len(b: &[u8], i: usize) -> usize {
     let mut j = i;
     while j < b.len() && matches!(b[j], b'a'..=b'z' | b'0'..=b'9' | b'_') {
         j += 1;
@@ -117,7 +123,15 @@ pub(crate) fn simple_args(args: &[u8]) -> bool {
 /// else (then the full parser decides): other arguments, a line ending in `>`
 /// (`-T` durations, `<unfinished ...>`, `<detached ...>`), a result that does not
 /// parse.
+#[cfg(test)]
 pub(crate) fn simple_call(text: &str, open: usize) -> Option<(&str, Outcome<'_>)> {
+    let (args, result) = simple_parts(text, open)?;
+    Some((args, parse_outcome(result).ok()?))
+}
+
+/// [`simple_call`] without parsing the result: the arguments and the result's
+/// text.
+pub(crate) fn simple_parts(text: &str, open: usize) -> Option<(&str, &str)> {
     let b = text.as_bytes();
     let start = open + 1;
     let mut close = start;
@@ -140,8 +154,25 @@ pub(crate) fn simple_call(text: &str, open: usize) -> Option<(&str, Outcome<'_>)
     if end > from && b[end - 1] == b'>' {
         return None;
     }
-    let outcome = parse_outcome(ws::trim_end(&text[from..end])).ok()?;
-    Some((&text[start..close], outcome))
+    Some((&text[start..close], ws::trim_end(&text[from..end])))
+}
+
+/// A result that is a short plain decimal number without leading zeros (`0`,
+/// `3`, `4096`), the commonest: its value, which [`parse_outcome`] and
+/// [`crate::calls::obs_of`] read the same way.
+pub(crate) fn plain_decimal(result: &str) -> Option<i64> {
+    let b = result.as_bytes();
+    if b.is_empty() || b.len() > 18 || (b[0] == b'0' && b.len() > 1) {
+        return None;
+    }
+    let mut n = 0i64;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + i64::from(c - b'0');
+    }
+    Some(n)
 }
 
 /// What the fast path read of a line it leaves to the full parser, so that it is
@@ -313,6 +344,7 @@ impl Replay {
                     "",
                     Some(&o),
                     number,
+                    None,
                     None,
                     None,
                     sink,

@@ -12,11 +12,15 @@
 
 use fdkit_strace::{Error, Event as LineEvent, Line, Outcome, Pause};
 
-use crate::calls::{decode, decode_simple, Decoded};
+use crate::calls::{decode, decode_simple, obs_of, Decoded, Op};
 use crate::engine::Replay;
-use crate::fast::{class_of, fast_prep, simple_call, FastPrep, Hint};
+use crate::fast::{
+    class_of, fast_prep, ident_len, parse_outcome, plain_decimal, simple_parts, skip_spaces,
+    FastPrep, Hint,
+};
+use crate::op::Obs;
 use crate::report::Sink;
-use crate::syscalls::Class;
+use crate::syscalls::{classify, Class};
 
 /// A byte range of a line (lines are at most [`crate::MAX_LINE`] bytes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +40,15 @@ impl Span {
         })
     }
 
+    /// The span `by` bytes further on (a span of a line's body, placed in the
+    /// line).
+    fn after(self, by: u32) -> Span {
+        Span {
+            start: self.start.saturating_add(by),
+            end: self.end.saturating_add(by),
+        }
+    }
+
     /// The text of the span in `text` (empty if `text` is not the span's line).
     pub(crate) fn get(self, text: &str) -> &str {
         text.get(self.start as usize..self.end as usize)
@@ -48,6 +61,10 @@ impl Span {
 pub(crate) struct OutSpans([Option<Span>; 4]);
 
 impl OutSpans {
+    fn after(self, by: u32) -> OutSpans {
+        OutSpans(self.0.map(|s| s.map(|s| s.after(by))))
+    }
+
     /// `None` if a part is not a slice of `text` (it always is after a parse).
     pub(crate) fn of(text: &str, o: &Outcome<'_>) -> Option<OutSpans> {
         let part = |p: Option<&str>| match p {
@@ -127,18 +144,74 @@ pub(crate) enum Parsed {
 
 /// A call line, parsed: the prefix's pid, the event, the call's class and its
 /// decoded input arguments (a call that is not [`Class::Plain`]).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct EventPrep {
     pub pid: Option<u32>,
     ev: Ev,
     class: Class,
     decoded: Option<Decoded>,
+    /// A complete call's observed result ([`obs_of`] its outcome, a pure
+    /// function of the text), read here so that the replay does not.
+    obs: Option<Obs>,
 }
 
 impl EventPrep {
+    /// The same call `by` bytes further on in its line, as task `pid`'s (a
+    /// body's preparation placed after its line's prefix).
+    fn placed(mut self, pid: u32, by: u32) -> EventPrep {
+        self.pid = Some(pid);
+        if let Ev::Call {
+            name,
+            args,
+            outcome,
+        } = self.ev
+        {
+            self.ev = Ev::Call {
+                name: name.after(by),
+                args: args.after(by),
+                outcome: outcome.after(by),
+            };
+        }
+        self
+    }
+
     /// Whether the line continues a call cut by a notice (no name).
     pub(crate) fn continues_cut(&self) -> bool {
         matches!(self.ev, Ev::Resumed { name: None, .. })
+    }
+
+    /// Replays a complete call whose arguments decoded to a table change through
+    /// [`Replay::on_table_call`], if its task is ready for it
+    /// ([`Replay::ready_for_table_call`]); `false` (nothing done) otherwise.
+    pub(crate) fn apply_table_call(
+        &self,
+        r: &mut Replay,
+        text: &str,
+        sink: &mut dyn Sink,
+    ) -> bool {
+        let (
+            Some(pid),
+            Ev::Call {
+                name,
+                args,
+                outcome,
+            },
+            Some(Decoded {
+                op: Op::Table { op, what, fds },
+                ..
+            }),
+            Some(obs),
+        ) = (self.pid, &self.ev, &self.decoded, &self.obs)
+        else {
+            return false;
+        };
+        let Some(at) = r.ready_for_table_call(pid) else {
+            return false;
+        };
+        let o = outcome.get(text);
+        let (name, args) = (name.get(text), args.get(text));
+        r.on_table_call((pid, at), name, args, &o, (op, what, *fds), obs.clone(), sink);
+        true
     }
 
     /// Replays the line, `text`, as task `pid`'s.
@@ -159,7 +232,7 @@ impl EventPrep {
             } => {
                 let o = outcome.get(text);
                 let (name, args) = (name.get(text), args.get(text));
-                r.call_line(pid, name, class, args, &o, number, decoded, sink);
+                r.call_line(pid, name, class, args, &o, number, decoded, self.obs, sink);
             }
             Ev::Unfinished { name, args, pause } => {
                 let pause = match pause {
@@ -184,42 +257,73 @@ impl EventPrep {
     }
 }
 
-/// Recent simple calls' decoded arguments, by their text `name(args`: logs
-/// repeat calls (a loop's `fcntl(3, F_GETFD)`), and [`decode()`] is a pure
-/// function of that text, so a repeated call is decoded once. Direct-mapped,
-/// [`CACHE_SLOTS`] entries of at most [`CACHE_KEY_MAX`] bytes: memory is fixed.
+/// Recent simple calls' class and decoded arguments, by their text `name(args`:
+/// logs repeat calls (a loop's `fcntl(3, F_GETFD)`), and [`classify`] and
+/// [`decode()`] are pure functions of that text, so a repeated call is read once.
+/// Direct-mapped, [`CACHE_SLOTS`] entries of at most [`CACHE_KEY_MAX`] bytes:
+/// memory is fixed.
+///
+/// Whole line bodies repeat too (a loop's `close(3)                  = 0`, the
+/// same padding, the same result): a second direct-mapped memo keeps what
+/// [`simple_table_body`] made of the last [`BODY_SLOTS`] bodies of at most
+/// [`BODY_KEY_MAX`] bytes, so a repeated line costs its pid and one lookup.
 #[derive(Default)]
 pub(crate) struct Preparer {
-    cache: Vec<(String, Decoded)>,
+    cache: Vec<(String, Class, Decoded)>,
+    bodies: Vec<(String, Option<EventPrep>)>,
 }
 
 /// Entries of the decode cache.
 const CACHE_SLOTS: usize = 64;
 /// Longer call texts are not cached.
 const CACHE_KEY_MAX: usize = 48;
+/// Entries of the body memo.
+const BODY_SLOTS: usize = 256;
+/// Longer bodies are not kept.
+const BODY_KEY_MAX: usize = 64;
+
+/// A hash of a short key, eight bytes at a time (FxHash's mixing step).
+fn key_hash(key: &[u8]) -> u64 {
+    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    let mut h = key.len() as u64;
+    let mut chunks = key.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let mut w = [0u8; 8];
+    let rest = chunks.remainder();
+    w[..rest.len()].copy_from_slice(rest);
+    (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K)
+}
 
 impl Preparer {
-    /// [`decode_simple`] of `args`, with `key` (`name(args`) looked up first.
-    fn decode(&mut self, key: &str, class: Class, name: &str, args: &str) -> Decoded {
+    /// The class of `name` and, unless it is [`Class::Plain`], [`decode_simple`]
+    /// of `args`, with `key` (`name(args`) looked up first.
+    fn classify_decode(&mut self, key: &str, name: &str, args: &str) -> (Class, Option<Decoded>) {
+        let read = || {
+            let class = classify(name);
+            (class, (class != Class::Plain).then(|| decode_simple(class, name, args)))
+        };
         if key.len() > CACHE_KEY_MAX {
-            return decode_simple(class, name, args);
+            return read();
         }
         if self.cache.is_empty() {
-            self.cache.resize_with(CACHE_SLOTS, Default::default);
+            self.cache.resize_with(CACHE_SLOTS, || {
+                (String::new(), Class::Plain, Decoded::default())
+            });
         }
-        // FNV-1a.
-        let h = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, c| {
-            (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3)
-        });
-        let slot = &mut self.cache[(h as usize) % CACHE_SLOTS];
+        let slot = &mut self.cache[(key_hash(key.as_bytes()) as usize) % CACHE_SLOTS];
         if slot.0 == key {
-            return slot.1.clone();
+            return (slot.1, (slot.1 != Class::Plain).then(|| slot.2.clone()));
         }
-        let d = decode_simple(class, name, args);
+        let (class, d) = read();
         slot.0.clear();
         slot.0.push_str(key);
-        slot.1 = d.clone();
-        d
+        slot.1 = class;
+        slot.2 = d.clone().unwrap_or_default();
+        (class, d)
     }
 
     /// Prepares a line (without its terminator): see the [module
@@ -229,9 +333,93 @@ impl Preparer {
     }
 }
 
+/// A complete call with simple arguments right after a plain prefix (`PID  `,
+/// no timestamp) whose name is not [`Class::Plain`], read in one pass, without
+/// the parser (see [`simple_parts`]); its body (from the name on) looked up in
+/// the [`Preparer`]'s memo first. `None` for any other line.
+fn simple_table_call(text: &str, preparer: &mut Preparer) -> Option<Prep> {
+    let b = text.as_bytes();
+    let mut n = 0;
+    let mut pid = 0u32;
+    while n < b.len() && b[n].is_ascii_digit() {
+        if n == 9 {
+            return None;
+        }
+        pid = pid * 10 + u32::from(b[n] - b'0');
+        n += 1;
+    }
+    if n == 0 || b.get(n) != Some(&b' ') {
+        return None;
+    }
+    let at = skip_spaces(b, n);
+    let body = text.get(at..)?;
+    let by = u32::try_from(at).ok()?;
+    if body.len() > BODY_KEY_MAX {
+        let e = simple_table_body(body, preparer)?;
+        return Some(Prep::Parsed(Parsed::Event(e.placed(pid, by))));
+    }
+    if preparer.bodies.is_empty() {
+        preparer
+            .bodies
+            .resize_with(BODY_SLOTS, || (String::new(), None));
+    }
+    let k = (key_hash(body.as_bytes()) as usize) % BODY_SLOTS;
+    if preparer.bodies[k].0 != body {
+        let e = simple_table_body(body, preparer);
+        let slot = &mut preparer.bodies[k];
+        slot.0.clear();
+        slot.0.push_str(body);
+        slot.1 = e;
+    }
+    let e = preparer.bodies[k].1.clone()?;
+    Some(Prep::Parsed(Parsed::Event(e.placed(pid, by))))
+}
+
+/// [`simple_table_call`] of a line's body (the line from the call's name on):
+/// its preparation with spans of `body` and no pid. A pure function of `body`.
+fn simple_table_body(body: &str, preparer: &mut Preparer) -> Option<EventPrep> {
+    let b = body.as_bytes();
+    // A name starts with a letter or `_` (a digit would start a timestamp).
+    if !b.first().is_some_and(|c| c.is_ascii_lowercase() || *c == b'_') {
+        return None;
+    }
+    let open = ident_len(b, 0);
+    if b.get(open) != Some(&b'(') {
+        return None;
+    }
+    let (args, result) = simple_parts(body, open)?;
+    let (outcome, obs) = match plain_decimal(result) {
+        Some(v) => (OutSpans([Some(Span::of(body, result)?), None, None, None]), Obs::Ok(v)),
+        None => {
+            let o = parse_outcome(result).ok()?;
+            (OutSpans::of(body, &o)?, obs_of(Some(&o)))
+        }
+    };
+    let name = &body[..open];
+    let key = &body[..open + 1 + args.len()];
+    let (class, decoded) = preparer.classify_decode(key, name, args);
+    if class == Class::Plain {
+        return None;
+    }
+    Some(EventPrep {
+        pid: None,
+        ev: Ev::Call {
+            name: Span::of(body, name)?,
+            args: Span::of(body, args)?,
+            outcome,
+        },
+        class,
+        decoded,
+        obs: Some(obs),
+    })
+}
+
 fn prepare_with(text: &str, preparer: &mut Preparer) -> Prep {
     if text.trim_start_matches([' ', '\t']).starts_with('#') {
         return Prep::Comment;
+    }
+    if let Some(p) = simple_table_call(text, preparer) {
+        return p;
     }
     let mut hint = Hint::default();
     if let Some(f) = fast_prep(text, &mut hint) {
@@ -243,33 +431,6 @@ fn prepare_with(text: &str, preparer: &mut Preparer) -> Prep {
     if !visible && text.trim().is_empty() {
         return Prep::Blank;
     }
-    // A complete call with simple arguments right after a plain prefix: read
-    // here, without the parser's scan of the arguments.
-    if let (Some((pid, body)), Some((name, class))) = (hint.prefix, hint.call) {
-        if Span::of(text, name).is_some_and(|n| n.start as usize == body) {
-            if let Some((args, outcome)) = simple_call(text, body + name.len()) {
-                if let (Some(n), Some(a), Some(o)) = (
-                    Span::of(text, name),
-                    Span::of(text, args),
-                    OutSpans::of(text, &outcome),
-                ) {
-                    return Prep::Parsed(Parsed::Event(EventPrep {
-                        pid: Some(pid),
-                        ev: Ev::Call {
-                            name: n,
-                            args: a,
-                            outcome: o,
-                        },
-                        class,
-                        decoded: (class != Class::Plain).then(|| {
-                            let key = text.get(body..body + name.len() + 1 + args.len());
-                            preparer.decode(key.unwrap_or(""), class, name, args)
-                        }),
-                    }));
-                }
-            }
-        }
-    }
     // The prefix, if the fast path read it, is not parsed again.
     let (pid, event) = match reparse(text, hint.prefix) {
         Ok(p) => p,
@@ -279,6 +440,7 @@ fn prepare_with(text: &str, preparer: &mut Preparer) -> Prep {
         prefix: hint.prefix,
     });
     let span = |s: &str| Span::of(text, s);
+    let mut obs = None;
     let (ev, class, decoded) = match event {
         LineEvent::Call {
             name,
@@ -286,6 +448,7 @@ fn prepare_with(text: &str, preparer: &mut Preparer) -> Prep {
             outcome,
             ..
         } => {
+            obs = Some(obs_of(Some(&outcome)));
             let class = class_of(name, hint);
             let (Some(n), Some(a), Some(o)) = (
                 span(name),
@@ -352,6 +515,7 @@ fn prepare_with(text: &str, preparer: &mut Preparer) -> Prep {
         ev,
         class,
         decoded,
+        obs,
     }))
 }
 

@@ -111,7 +111,7 @@ impl Replay {
         guess: bool,
         sink: &mut dyn Sink,
     ) -> Check {
-        let Some((gid, lim)) = self.gid_limits(c.pid) else {
+        let Some((gid, lim)) = c.at.or_else(|| self.gid_limits(c.pid)) else {
             return Check::Undecided;
         };
         let id = c.id(self);

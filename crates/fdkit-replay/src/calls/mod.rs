@@ -28,7 +28,7 @@ use fdkit::{CloseRange, Errno, Fd, Limits, OFlags};
 use fdkit_strace::{Args, Outcome, Value};
 
 use crate::desc::{Description, Kind, Origin, Status};
-use crate::engine::{list, Pending, Replay, NO_PID};
+use crate::engine::{list, Pending, Replay, Task, NO_PID};
 use crate::flags;
 use crate::lin::Cand;
 use crate::op::{AllocKind, Change, Check, Entry, Fds, Need, Obs, Predicted, Src, TOp};
@@ -175,6 +175,8 @@ pub(crate) struct Ctx<'a> {
     pending: Option<Pending>,
     /// The call went through the group (its registration is consumed).
     consumed: bool,
+    /// The task's table group and limits, if the caller looked them up already.
+    at: Option<(u32, Limits)>,
 }
 
 impl Ctx<'_> {
@@ -291,9 +293,13 @@ impl Replay {
 
     /// The task's table and its process's limits.
     fn gid_limits(&self, pid: u32) -> Option<(u32, Limits)> {
-        let t = self.tasks.get(&pid)?;
+        self.tasks.get(&pid).map(|t| self.task_at(t))
+    }
+
+    /// [`Replay::gid_limits`] of a task at hand.
+    pub(crate) fn task_at(&self, t: &Task) -> (u32, Limits) {
         let nofile = self.procs.get(&t.tgid).map_or(1024, |p| p.nofile);
-        Some((t.group, Limits::new(nofile)))
+        (t.group, Limits::new(nofile))
     }
 
     fn origin(&self, pid: u32) -> Origin {
@@ -313,7 +319,8 @@ impl Replay {
     // ---- completion --------------------------------------------------------------
 
     /// A call completed (or was given up on: `outcome` is `None`); `decoded`: its
-    /// arguments, if [`crate::prep::prepare`] decoded them already.
+    /// arguments, and `observed`: [`obs_of`] its outcome, if
+    /// [`crate::prep::Preparer::prepare`] read them already.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn on_call(
         &mut self,
@@ -325,6 +332,7 @@ impl Replay {
         entered: u64,
         pending: Option<Pending>,
         decoded: Option<Decoded>,
+        observed: Option<Obs>,
         sink: &mut dyn Sink,
     ) {
         self.summary.calls += 1;
@@ -337,9 +345,10 @@ impl Replay {
             completed: self.line,
             pending,
             consumed: false,
+            at: None,
         };
+        let obs = observed.unwrap_or_else(|| obs_of(c.outcome));
         if class == Class::Plain || !self.tasks.contains_key(&pid) {
-            let obs = obs_of(c.outcome);
             match self.contract(&c, &obs, Check::Undecided, sink) {
                 Check::Differ(_) => self.summary.differ += 1,
                 _ => self.summary.undecided += 1,
@@ -353,16 +362,59 @@ impl Replay {
             Some(p) => std::mem::take(&mut p.decoded),
             None => decoded.unwrap_or_else(|| decode(class, name, args)),
         };
-        let obs = obs_of(c.outcome);
         let check = self.dispatch(&mut c, class, decoded.op, obs.clone(), sink);
-        let check = self.contract(&c, &obs, check, sink);
+        self.conclude(&mut c, &obs, check, sink);
+    }
+
+    /// The common case of [`Replay::on_call`], without its steps that have nothing
+    /// to do: a complete call of a task that is known and has no pending call,
+    /// whose arguments decoded to a table change (`op`, checked as `what`; with
+    /// `fds`, a success value is a new descriptor) and whose outcome was read as
+    /// `obs` by [`crate::prep::Preparer::prepare`]. The caller has done what
+    /// [`Replay::resolve_pid`] and [`Replay::give_up`] do for such a task, and
+    /// found its table group and limits, `at`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn on_table_call(
+        &mut self,
+        (pid, at): (u32, (u32, Limits)),
+        name: &str,
+        args: &str,
+        outcome: &Outcome<'_>,
+        (op, what, fds): (&TOp, &'static str, bool),
+        obs: Obs,
+        sink: &mut dyn Sink,
+    ) {
+        self.summary.calls += 1;
+        let mut c = Ctx {
+            pid,
+            name,
+            args,
+            outcome: Some(outcome),
+            entered: self.line,
+            completed: self.line,
+            pending: None,
+            consumed: false,
+            at: Some(at),
+        };
+        let check = if fds {
+            self.table_op(&mut c, op, &as_fds(obs.clone()), what, sink)
+        } else {
+            self.table_op(&mut c, op, &obs, what, sink)
+        };
+        self.conclude(&mut c, &obs, check, sink);
+    }
+
+    /// The end of every checked call: the errno contract, the count, and the
+    /// release of what a pending call registered.
+    fn conclude(&mut self, c: &mut Ctx<'_>, obs: &Obs, check: Check, sink: &mut dyn Sink) {
+        let check = self.contract(c, obs, check, sink);
         match check {
             Check::Agree => self.summary.agree += 1,
             Check::Differ(_) => self.summary.differ += 1,
             Check::Undecided => self.summary.undecided += 1,
         }
         if let Some(p) = c.pending.take() {
-            self.cleanup(pid, p, c.consumed);
+            self.cleanup(c.pid, p, c.consumed);
         }
         if !self.pending_events.is_empty() {
             self.flush_events(sink);
