@@ -90,7 +90,8 @@ pub(crate) struct Task {
     pub group: u32,
     /// The task whose `clone` created it (`None` for a root).
     pub parent: Option<u32>,
-    pub pending: Option<Pending>,
+    /// Boxed: it is moved through every completed call's context.
+    pub pending: Option<Box<Pending>>,
     /// Buffers of the last pending call, reused.
     pub spare: Option<(String, String)>,
 }
@@ -982,7 +983,7 @@ impl Replay {
         if class != Class::Plain {
             a.push_str(args);
         }
-        task.pending = Some(Pending {
+        task.pending = Some(Box::new(Pending {
             name: n,
             args: a,
             entered: line,
@@ -994,7 +995,7 @@ impl Replay {
             at_entry: reg.at_entry,
             uses: reg.uses,
             decoded,
-        });
+        }));
     }
 
     /// A `<... name resumed>` line (or the continuation of a cut line).

@@ -12,7 +12,7 @@
 
 use fdkit_strace::{Error, Event as LineEvent, Line, Outcome, Pause};
 
-use crate::calls::{decode, decode_simple, obs_of, Decoded, Op};
+use crate::calls::{decode, decode_simple, obs_of, Decoded, Op, Res};
 use crate::engine::Replay;
 use crate::fast::{
     class_of, fast_prep, ident_len, parse_outcome, plain_decimal, simple_parts, skip_spaces,
@@ -77,6 +77,11 @@ impl OutSpans {
             part(o.detail())?,
             part(o.tail())?,
         ]))
+    }
+
+    /// The value part ([`Outcome::value`]), borrowing `text`.
+    pub(crate) fn value(self, text: &str) -> Option<&str> {
+        self.0[0].map(|s| s.get(text))
     }
 
     /// The outcome again, borrowing `text`.
@@ -208,9 +213,9 @@ impl EventPrep {
         let Some(at) = r.ready_for_table_call(pid) else {
             return false;
         };
-        let o = outcome.get(text);
+        let o = Res::Spans(text, *outcome);
         let (name, args) = (name.get(text), args.get(text));
-        r.on_table_call((pid, at), name, args, &o, (op, what, *fds), obs.clone(), sink);
+        r.on_table_call((pid, at), name, args, o, (op, what, *fds), obs.clone(), sink);
         true
     }
 

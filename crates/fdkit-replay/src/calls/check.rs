@@ -115,7 +115,7 @@ impl Replay {
             return Check::Undecided;
         };
         let id = c.id(self);
-        let entry_ok = entry_ok(c.pending.as_ref(), op, obs);
+        let entry_ok = entry_ok(c.pending.as_deref(), op, obs);
         let events = self.events;
         let mut changes = std::mem::take(&mut self.changes);
         let credit = (self.search_credit + SEARCH_CREDIT_PER_CALL).min(u64::from(SEARCH_BUDGET));
@@ -285,14 +285,15 @@ impl Replay {
         observed: Option<&Obs>,
         sink: &mut dyn Sink,
     ) {
-        let mut expected = match c.outcome {
+        let outcome = c.outcome();
+        let mut expected = match &outcome {
             Some(o) => o.to_string(),
             None => "?".to_owned(),
         };
         // Calls whose new descriptors are not the return value (`pipe2`,
         // `socketpair`, `recvmsg`, `clone` with `CLONE_PIDFD`): show them.
         if let Some(Obs::Fds(r)) = observed {
-            let returned = c.outcome.and_then(|o| o.int());
+            let returned = outcome.and_then(|o| o.int());
             if r.len() != 1 || returned != Some(i64::from(r[0])) {
                 expected = Predicted::Fds(r.to_vec()).to_string();
             }

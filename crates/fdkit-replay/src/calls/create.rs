@@ -176,7 +176,7 @@ impl Replay {
             .and_then(|i| a.fd(i))
             .filter(|&d| d != AT_FDCWD && relative);
         let obs = as_fds(obs);
-        let deco = c.outcome.and_then(|o| o.value()).and_then(decoration);
+        let deco = c.value().and_then(decoration);
         let link = deco.or(path).unwrap_or("?");
         let device = link.starts_with("/dev/")
             || deco.is_some_and(|d| d.contains("<char ") || d.contains("<block "));
@@ -262,7 +262,7 @@ impl Replay {
             _ => None,
         };
         let obs = as_fds(obs);
-        let deco = c.outcome.and_then(|o| o.value()).and_then(decoration);
+        let deco = c.value().and_then(decoration);
         let link = deco.or(named.as_deref()).unwrap_or(sp.link);
         let desc = self.new_desc(c, &obs, sp.kind, link, status);
         let op = TOp::Alloc {
@@ -373,7 +373,7 @@ impl Replay {
         let mut a = Argv::new(c.args);
         let t = if four { a.text(3) } else { "" };
         let obs = as_fds(obs);
-        let deco = c.outcome.and_then(|o| o.value()).and_then(decoration);
+        let deco = c.value().and_then(decoration);
         let st = Status::known(OFlags::RDWR.bits() | nb_bits(t, name::SOCK_NONBLOCK));
         let desc = self.new_desc(c, &obs, Kind::Socket, deco.unwrap_or("socket:[?]"), st);
         let op = TOp::Alloc {

@@ -199,7 +199,7 @@ impl Replay {
         // The slave's path (`/dev/pts/N`) is not in the log without -y; drivers
         // may adjust the status flags: only the access mode is predicted.
         let status = create::open_status(fl, OpenForm::Openat, Kind::Device);
-        let deco = c.outcome.and_then(|o| o.value()).and_then(decoration);
+        let deco = c.value().and_then(decoration);
         let desc = self.new_desc(c, &obs, Kind::Device, deco.unwrap_or("/dev/pts/?"), status);
         let op = TOp::Alloc {
             start: 0,

@@ -31,6 +31,7 @@ use crate::desc::{Description, Kind, Origin, Status};
 use crate::engine::{list, Pending, Replay, Task, NO_PID};
 use crate::flags;
 use crate::lin::Cand;
+use crate::prep::OutSpans;
 use crate::op::{AllocKind, Change, Check, Entry, Fds, Need, Obs, Predicted, Src, TOp};
 use crate::report::{CloseCause, Divergence, Event, Note, Sink};
 use crate::syscalls::{At, Class, New, Offset, OpenForm, Use};
@@ -169,14 +170,40 @@ pub(crate) struct Ctx<'a> {
     pid: u32,
     name: &'a str,
     args: &'a str,
-    outcome: Option<&'a Outcome<'a>>,
+    outcome: Option<Res<'a>>,
     entered: u64,
     completed: u64,
-    pending: Option<Pending>,
+    pending: Option<Box<Pending>>,
     /// The call went through the group (its registration is consumed).
     consumed: bool,
     /// The task's table group and limits, if the caller looked them up already.
     at: Option<(u32, Limits)>,
+}
+
+/// A completed call's outcome: parsed, or the places of its parts in the line,
+/// put together only if a report needs it.
+#[derive(Clone, Copy)]
+pub(crate) enum Res<'a> {
+    Parsed(&'a Outcome<'a>),
+    Spans(&'a str, OutSpans),
+}
+
+impl<'a> Ctx<'a> {
+    /// The outcome (`None`: the call did not complete).
+    fn outcome(&self) -> Option<Outcome<'a>> {
+        match self.outcome? {
+            Res::Parsed(o) => Some(o.clone()),
+            Res::Spans(text, o) => Some(o.get(text)),
+        }
+    }
+
+    /// The returned value as written ([`Outcome::value`]).
+    fn value(&self) -> Option<&'a str> {
+        match self.outcome? {
+            Res::Parsed(o) => o.value(),
+            Res::Spans(text, o) => o.value(text),
+        }
+    }
 }
 
 impl Ctx<'_> {
@@ -199,7 +226,7 @@ impl Ctx<'_> {
             s.push_str(self.args);
         }
         s.push_str(") = ");
-        match self.outcome {
+        match self.outcome() {
             Some(o) => s.push_str(&o.to_string()),
             None => s.push('?'),
         }
@@ -330,7 +357,7 @@ impl Replay {
         args: &str,
         outcome: Option<&Outcome<'_>>,
         entered: u64,
-        pending: Option<Pending>,
+        pending: Option<Box<Pending>>,
         decoded: Option<Decoded>,
         observed: Option<Obs>,
         sink: &mut dyn Sink,
@@ -340,14 +367,14 @@ impl Replay {
             pid,
             name,
             args,
-            outcome,
+            outcome: outcome.map(Res::Parsed),
             entered,
             completed: self.line,
             pending,
             consumed: false,
             at: None,
         };
-        let obs = observed.unwrap_or_else(|| obs_of(c.outcome));
+        let obs = observed.unwrap_or_else(|| obs_of(outcome));
         if class == Class::Plain || !self.tasks.contains_key(&pid) {
             match self.contract(&c, &obs, Check::Undecided, sink) {
                 Check::Differ(_) => self.summary.differ += 1,
@@ -379,7 +406,7 @@ impl Replay {
         (pid, at): (u32, (u32, Limits)),
         name: &str,
         args: &str,
-        outcome: &Outcome<'_>,
+        outcome: Res<'_>,
         (op, what, fds): (&TOp, &'static str, bool),
         obs: Obs,
         sink: &mut dyn Sink,
@@ -422,7 +449,7 @@ impl Replay {
     }
 
     /// Releases what the pending call registered at entry.
-    fn cleanup(&mut self, pid: u32, p: Pending, consumed: bool) {
+    fn cleanup(&mut self, pid: u32, p: Box<Pending>, consumed: bool) {
         if matches!(p.class, Class::Clone | Class::Clone3 | Class::Fork) {
             if let Some(i) = self.cloning.iter().rposition(|&c| c == pid) {
                 self.cloning.remove(i);
