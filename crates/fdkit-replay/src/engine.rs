@@ -226,7 +226,7 @@ impl Replay {
     /// sink and skipped.
     pub fn push_line(&mut self, number: u64, text: &str, sink: &mut dyn Sink) {
         let prep = self.preparer.prepare(text);
-        self.push_prepared(number, text, prep, sink);
+        self.push_prepared(number, text, &prep, sink);
     }
 
     /// [`Replay::push_line`] with the line's pure half done already (by
@@ -235,7 +235,7 @@ impl Replay {
         &mut self,
         number: u64,
         text: &str,
-        prep: Prep,
+        prep: &Prep,
         sink: &mut dyn Sink,
     ) {
         if matches!(prep, Prep::Comment) {
@@ -295,15 +295,15 @@ impl Replay {
     fn replay_held(&mut self, o: Orphan, sink: &mut dyn Sink) {
         for (number, text) in o.lines {
             let prep = self.preparer.prepare(&text);
-            self.push_line_now(number, &text, prep, sink);
+            self.push_line_now(number, &text, &prep, sink);
         }
     }
 
     /// [`Replay::push_line`] for a line that is not held back.
-    fn push_line_now(&mut self, number: u64, text: &str, prep: Prep, sink: &mut dyn Sink) {
+    fn push_line_now(&mut self, number: u64, text: &str, prep: &Prep, sink: &mut dyn Sink) {
         let parsed = match prep {
             Prep::Comment | Prep::Blank => return,
-            Prep::Fast(f) => return self.apply_fast(number, text, f, sink),
+            Prep::Fast(f) => return self.apply_fast(number, text, *f, sink),
             Prep::Parsed(p) => p,
         };
         self.line = number;
@@ -320,11 +320,11 @@ impl Replay {
                 }
                 return;
             }
-            Parsed::Other { prefix } => match reparse(text, prefix) {
+            Parsed::Other { prefix } => match reparse(text, *prefix) {
                 Ok(p) => p,
                 Err(e) => return self.bad_line(number, text, &e, sink),
             },
-            Parsed::Error(e) => return self.bad_line(number, text, &e, sink),
+            Parsed::Error(e) => return self.bad_line(number, text, e, sink),
         };
         let continues_cut = matches!(
             event,

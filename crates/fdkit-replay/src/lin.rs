@@ -553,6 +553,12 @@ impl Group {
         entry_ok: bool,
         ch: Changes<'_>,
     ) -> Done {
+        if self.is_quiet() {
+            // No window, no candidates, no early items (the common case): what
+            // the steps below come to, straight away.
+            self.maybe_early = false;
+            return self.complete_quiet(op, obs, lim, entry_ok, ch);
+        }
         if let Some(p) = self.cands.iter().position(|c| c.id == id) {
             self.cands.swap_remove(p);
         }
@@ -612,17 +618,29 @@ impl Group {
             }
         }
         if self.is_quiet() {
-            // Nothing left to reorder: the window (if any) is over.
-            self.base = None;
-            self.lossy = None;
-            let check = apply(&mut self.table, op, obs, lim, ch);
-            let check = match check {
-                Check::Differ(_) if entry_ok => Check::Agree,
-                c => c,
-            };
-            return Done::plain(check);
+            return self.complete_quiet(op, obs, lim, entry_ok, ch);
         }
         self.complete_windowed(id, start, end, op, obs, lim, entry_ok, ch, false)
+    }
+
+    /// [`Group::complete`] when nothing is left to reorder: the window (if any) is
+    /// over, and the call applies to the table as it is.
+    fn complete_quiet(
+        &mut self,
+        op: &TOp,
+        obs: &Obs,
+        lim: Limits,
+        entry_ok: bool,
+        ch: Changes<'_>,
+    ) -> Done {
+        self.base = None;
+        self.lossy = None;
+        let check = apply(&mut self.table, op, obs, lim, ch);
+        let check = match check {
+            Check::Differ(_) if entry_ok => Check::Agree,
+            c => c,
+        };
+        Done::plain(check)
     }
 
     #[allow(clippy::too_many_arguments)]

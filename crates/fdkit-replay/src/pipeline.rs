@@ -86,11 +86,13 @@ impl Replay {
             // up with a send error and ends.
             let rx = rx;
             for msg in rx.iter() {
-                let mut batch = match msg {
+                let batch = match msg {
                     Msg::Batch(b) => b,
                     Msg::Failed(e) => return Err(e),
                 };
-                for item in batch.items.drain(..) {
+                // Read in place (an item is moved and dropped nowhere on this
+                // thread: the reader empties the batch when it comes back).
+                for item in &batch.items {
                     match item {
                         Item::Text {
                             number,
@@ -98,11 +100,11 @@ impl Replay {
                             end,
                             prep,
                         } => {
-                            let text = batch.text.get(start..end).unwrap_or("");
-                            self.push_prepared(number, text, prep, sink);
+                            let text = batch.text.get(*start..*end).unwrap_or("");
+                            self.push_prepared(*number, text, prep, sink);
                         }
                         Item::NotUtf8 { number, at, byte } => {
-                            self.not_utf8(number, at, byte, sink);
+                            self.not_utf8(*number, *at, *byte, sink);
                         }
                     }
                     after_line(sink)?;

@@ -221,14 +221,14 @@ impl EventPrep {
 
     /// Replays the line, `text`, as task `pid`'s.
     pub(crate) fn apply(
-        self,
+        &self,
         r: &mut Replay,
         pid: u32,
         number: u64,
         text: &str,
         sink: &mut dyn Sink,
     ) {
-        let (class, decoded) = (self.class, self.decoded);
+        let (class, decoded) = (self.class, self.decoded.clone());
         match self.ev {
             Ev::Call {
                 name,
@@ -237,7 +237,7 @@ impl EventPrep {
             } => {
                 let o = outcome.get(text);
                 let (name, args) = (name.get(text), args.get(text));
-                r.call_line(pid, name, class, args, &o, number, decoded, self.obs, sink);
+                r.call_line(pid, name, class, args, &o, number, decoded, self.obs.clone(), sink);
             }
             Ev::Unfinished { name, args, pause } => {
                 let pause = match pause {

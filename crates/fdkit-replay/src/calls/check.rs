@@ -117,7 +117,12 @@ impl Replay {
         let id = c.id(self);
         let entry_ok = entry_ok(c.pending.as_deref(), op, obs);
         let events = self.events;
-        let mut changes = std::mem::take(&mut self.changes);
+        // The buffer of changes is reused; without events nothing is kept in it.
+        let mut changes = if events {
+            std::mem::take(&mut self.changes)
+        } else {
+            Vec::new()
+        };
         let credit = (self.search_credit + SEARCH_CREDIT_PER_CALL).min(u64::from(SEARCH_BUDGET));
         let Some(g) = self.group_mut(gid) else {
             return Check::Undecided;
@@ -184,8 +189,10 @@ impl Replay {
                 });
             }
         }
-        changes.clear();
-        self.changes = changes;
+        if events {
+            changes.clear();
+            self.changes = changes;
+        }
         // What the searches of this call (and of explaining a divergence) left.
         if let Some(left) = self.group(gid).map(|g| g.credit) {
             self.search_credit = left;
