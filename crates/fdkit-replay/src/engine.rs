@@ -21,7 +21,7 @@ use crate::desc::{Description, Origin};
 use crate::lin::{Group, Known};
 use crate::op::{place_at, Change, Obs, Table};
 use crate::orphans::{line_pid, Orphan, Orphans};
-use crate::prep::{reparse, Parsed, Prep, Preparer};
+use crate::prep::{reparse, EventPrep, Parsed, Prep, Preparer};
 use crate::report::{CloseCause, Event, FdView, InputError, ProcessTable, Sink, Summary};
 use crate::syscalls::classify;
 use crate::syscalls::Class;
@@ -304,22 +304,17 @@ impl Replay {
         let parsed = match prep {
             Prep::Comment | Prep::Blank => return,
             Prep::Fast(f) => return self.apply_fast(number, text, *f, sink),
+            Prep::Body { pid, at, prep } => {
+                self.line = number;
+                self.events = sink.wants_events();
+                return self.push_event(number, Prep::body(text, *at), Some(*pid), prep, sink);
+            }
             Prep::Parsed(p) => p,
         };
         self.line = number;
         self.events = sink.wants_events();
         let (line_pid, event) = match parsed {
-            Parsed::Event(e) => {
-                if e.apply_table_call(self, text, sink) {
-                    return;
-                }
-                let pid = self.line_pid(e.pid, e.continues_cut(), sink);
-                e.apply(self, pid, number, text, sink);
-                if !self.pending_events.is_empty() {
-                    self.flush_events(sink);
-                }
-                return;
-            }
+            Parsed::Event(e) => return self.push_event(number, text, e.pid, e, sink),
             Parsed::Other { prefix } => match reparse(text, *prefix) {
                 Ok(p) => p,
                 Err(e) => return self.bad_line(number, text, &e, sink),
@@ -379,6 +374,26 @@ impl Replay {
             }
             LineEvent::Signal { .. } | LineEvent::Stopped { .. } | LineEvent::StackFrame(_) => {}
         }
+        if !self.pending_events.is_empty() {
+            self.flush_events(sink);
+        }
+    }
+
+    /// A call line prepared as `e`, task `pid`'s (`text`: what `e`'s spans count
+    /// from).
+    fn push_event(
+        &mut self,
+        number: u64,
+        text: &str,
+        pid: Option<u32>,
+        e: &EventPrep,
+        sink: &mut dyn Sink,
+    ) {
+        if e.apply_table_call(pid, self, text, sink) {
+            return;
+        }
+        let pid = self.line_pid(pid, e.continues_cut(), sink);
+        e.apply(self, pid, number, text, sink);
         if !self.pending_events.is_empty() {
             self.flush_events(sink);
         }

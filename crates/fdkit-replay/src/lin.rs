@@ -186,7 +186,9 @@ impl Known {
     }
 
     pub(crate) fn mark(&mut self, fd: u32) {
-        self.doubt.remove(fd);
+        if !self.doubt.is_empty() {
+            self.doubt.remove(fd);
+        }
         if !self.alias.is_empty() {
             self.alias.retain(|(n, _, _)| *n != fd);
         }

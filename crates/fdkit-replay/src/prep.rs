@@ -10,6 +10,8 @@
 //! functions, so their results cannot differ. The [`Preparer`] keeps the decoded
 //! arguments of recent calls (decoding is pure, so a cache changes no result).
 
+use std::sync::Arc;
+
 use fdkit_strace::{Error, Event as LineEvent, Line, Outcome, Pause};
 
 use crate::calls::{decode, decode_simple, obs_of, Decoded, Op, Res};
@@ -130,15 +132,30 @@ pub(crate) enum Prep {
     Blank,
     /// A dismissed call the fast path recognised.
     Fast(FastPrep),
+    /// A call line after a plain prefix, task `pid`'s, whose body (the line from
+    /// byte `at` on) the [`Preparer`] has seen before: its preparation, shared
+    /// with the earlier lines, spans counted from `at` (see [`Prep::body`]).
+    Body {
+        pid: u32,
+        at: u32,
+        prep: Arc<EventPrep>,
+    },
     /// Any other line, parsed.
     Parsed(Parsed),
+}
+
+impl Prep {
+    /// The text a [`Prep::Body`]'s spans count from: `line` from its `at` on.
+    pub(crate) fn body(line: &str, at: u32) -> &str {
+        line.get(at as usize..).unwrap_or("")
+    }
 }
 
 /// A line the parser read.
 #[derive(Debug)]
 pub(crate) enum Parsed {
     /// A call line.
-    Event(EventPrep),
+    Event(Box<EventPrep>),
     /// Any other line (signals, exits, notices, marks): parsed again where it is
     /// replayed ([`reparse`]), from the body at `body` of a plain prefix's `pid`
     /// if known.
@@ -190,6 +207,7 @@ impl EventPrep {
     /// ([`Replay::ready_for_table_call`]); `false` (nothing done) otherwise.
     pub(crate) fn apply_table_call(
         &self,
+        pid: Option<u32>,
         r: &mut Replay,
         text: &str,
         sink: &mut dyn Sink,
@@ -206,7 +224,7 @@ impl EventPrep {
                 ..
             }),
             Some(obs),
-        ) = (self.pid, &self.ev, &self.decoded, &self.obs)
+        ) = (pid, &self.ev, &self.decoded, &self.obs)
         else {
             return false;
         };
@@ -215,7 +233,7 @@ impl EventPrep {
         };
         let o = Res::Spans(text, *outcome);
         let (name, args) = (name.get(text), args.get(text));
-        r.on_table_call((pid, at), name, args, o, (op, what, *fds), obs.clone(), sink);
+        r.on_table_call((pid, at), name, args, o, (op, what, *fds), obs, sink);
         true
     }
 
@@ -275,7 +293,7 @@ impl EventPrep {
 #[derive(Default)]
 pub(crate) struct Preparer {
     cache: Vec<(String, Class, Decoded)>,
-    bodies: Vec<(String, Option<EventPrep>)>,
+    bodies: Vec<(String, Option<Arc<EventPrep>>)>,
 }
 
 /// Entries of the decode cache.
@@ -361,7 +379,7 @@ fn simple_table_call(text: &str, preparer: &mut Preparer) -> Option<Prep> {
     let by = u32::try_from(at).ok()?;
     if body.len() > BODY_KEY_MAX {
         let e = simple_table_body(body, preparer)?;
-        return Some(Prep::Parsed(Parsed::Event(e.placed(pid, by))));
+        return Some(Prep::Parsed(Parsed::Event(Box::new(e.placed(pid, by)))));
     }
     if preparer.bodies.is_empty() {
         preparer
@@ -374,10 +392,10 @@ fn simple_table_call(text: &str, preparer: &mut Preparer) -> Option<Prep> {
         let slot = &mut preparer.bodies[k];
         slot.0.clear();
         slot.0.push_str(body);
-        slot.1 = e;
+        slot.1 = e.map(Arc::new);
     }
-    let e = preparer.bodies[k].1.clone()?;
-    Some(Prep::Parsed(Parsed::Event(e.placed(pid, by))))
+    let prep = Arc::clone(preparer.bodies[k].1.as_ref()?);
+    Some(Prep::Body { pid, at: by, prep })
 }
 
 /// [`simple_table_call`] of a line's body (the line from the call's name on):
@@ -515,13 +533,13 @@ fn prepare_with(text: &str, preparer: &mut Preparer) -> Prep {
         }
         _ => return other,
     };
-    Prep::Parsed(Parsed::Event(EventPrep {
+    Prep::Parsed(Parsed::Event(Box::new(EventPrep {
         pid,
         ev,
         class,
         decoded,
         obs,
-    }))
+    })))
 }
 
 /// The decoded input arguments of a call the tables care about.
@@ -651,8 +669,10 @@ mod tests {
         for round in 0..2 {
             for fd in 0..(2 * CACHE_SLOTS) {
                 let text = format!("7 fcntl({fd}, F_DUPFD, 10) = 10");
-                let Prep::Parsed(Parsed::Event(e)) = p.prepare(&text) else {
-                    panic!("{text}: not a call");
+                let e = match p.prepare(&text) {
+                    Prep::Body { prep, .. } => prep,
+                    Prep::Parsed(Parsed::Event(e)) => Arc::new(*e),
+                    _ => panic!("{text}: not a call"),
                 };
                 let want = decode(Class::Fcntl, "fcntl", &format!("{fd}, F_DUPFD, 10"));
                 assert_eq!(

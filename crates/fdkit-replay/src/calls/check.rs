@@ -115,7 +115,7 @@ impl Replay {
             return Check::Undecided;
         };
         let id = c.id(self);
-        let entry_ok = entry_ok(c.pending.as_deref(), op, obs);
+        let entry_ok = c.pending.is_some() && entry_ok(c.pending.as_deref(), op, obs);
         let events = self.events;
         // The buffer of changes is reused; without events nothing is kept in it.
         let mut changes = if events {
