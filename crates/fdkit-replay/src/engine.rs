@@ -300,6 +300,7 @@ impl Replay {
     }
 
     /// [`Replay::push_line`] for a line that is not held back.
+#[inline]
     fn push_line_now(&mut self, number: u64, text: &str, prep: &Prep, sink: &mut dyn Sink) {
         let parsed = match prep {
             Prep::Comment | Prep::Blank => return,
@@ -307,7 +308,7 @@ impl Replay {
             Prep::Body { pid, at, prep } => {
                 self.line = number;
                 self.events = sink.wants_events();
-                return self.push_event(number, Prep::body(text, *at), Some(*pid), prep, sink);
+                return self.push_event(number, Prep::body(text, *at), Some(*pid), &prep.0, sink);
             }
             Prep::Parsed(p) => p,
         };
@@ -381,6 +382,7 @@ impl Replay {
 
     /// A call line prepared as `e`, task `pid`'s (`text`: what `e`'s spans count
     /// from).
+#[inline]
     fn push_event(
         &mut self,
         number: u64,
@@ -422,6 +424,7 @@ impl Replay {
     /// no events wait; then its table group and limits. What
     /// [`Replay::resolve_pid`] and [`Replay::give_up`] would do for it is only the
     /// bookkeeping of the last pid seen, done here.
+#[inline]
     pub(crate) fn ready_for_table_call(&mut self, pid: u32) -> Option<(u32, Limits)> {
         if !self.pending_events.is_empty() {
             return None;

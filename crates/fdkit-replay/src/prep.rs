@@ -138,11 +138,18 @@ pub(crate) enum Prep {
     Body {
         pid: u32,
         at: u32,
-        prep: Arc<EventPrep>,
+        prep: Arc<Shared>,
     },
     /// Any other line, parsed.
     Parsed(Parsed),
 }
+
+/// A memoised body's preparation, shared by the lines that repeat it: aligned
+/// to a cache line of its own, so that the reader thread counting references
+/// to it does not write the line the replay thread reads it from.
+#[derive(Debug)]
+#[repr(align(64))]
+pub(crate) struct Shared(pub(crate) EventPrep);
 
 impl Prep {
     /// The text a [`Prep::Body`]'s spans count from: `line` from its `at` on.
@@ -205,6 +212,7 @@ impl EventPrep {
     /// Replays a complete call whose arguments decoded to a table change through
     /// [`Replay::on_table_call`], if its task is ready for it
     /// ([`Replay::ready_for_table_call`]); `false` (nothing done) otherwise.
+#[inline]
     pub(crate) fn apply_table_call(
         &self,
         pid: Option<u32>,
@@ -293,7 +301,7 @@ impl EventPrep {
 #[derive(Default)]
 pub(crate) struct Preparer {
     cache: Vec<(String, Class, Decoded)>,
-    bodies: Vec<(String, Option<Arc<EventPrep>>)>,
+    bodies: Vec<(String, Option<Arc<Shared>>)>,
 }
 
 /// Entries of the decode cache.
@@ -303,7 +311,7 @@ const CACHE_KEY_MAX: usize = 48;
 /// Entries of the body memo.
 const BODY_SLOTS: usize = 256;
 /// Longer bodies are not kept.
-const BODY_KEY_MAX: usize = 64;
+const BODY_KEY_MAX: usize = 128;
 
 /// A hash of a short key, eight bytes at a time (FxHash's mixing step).
 fn key_hash(key: &[u8]) -> u64 {
@@ -392,7 +400,7 @@ fn simple_table_call(text: &str, preparer: &mut Preparer) -> Option<Prep> {
         let slot = &mut preparer.bodies[k];
         slot.0.clear();
         slot.0.push_str(body);
-        slot.1 = e.map(Arc::new);
+        slot.1 = e.map(|e| Arc::new(Shared(e)));
     }
     let prep = Arc::clone(preparer.bodies[k].1.as_ref()?);
     Some(Prep::Body { pid, at: by, prep })
@@ -410,7 +418,9 @@ fn simple_table_body(body: &str, preparer: &mut Preparer) -> Option<EventPrep> {
     if b.get(open) != Some(&b'(') {
         return None;
     }
-    let (args, result) = simple_parts(body, open)?;
+    let Some((args, result)) = simple_parts(body, open) else {
+        return parsed_table_body(body, open);
+    };
     let (outcome, obs) = match plain_decimal(result) {
         Some(v) => (OutSpans([Some(Span::of(body, result)?), None, None, None]), Obs::Ok(v)),
         None => {
@@ -434,6 +444,37 @@ fn simple_table_body(body: &str, preparer: &mut Preparer) -> Option<EventPrep> {
         class,
         decoded,
         obs: Some(obs),
+    })
+}
+
+/// [`simple_table_body`] of a call whose arguments are not simple (strings,
+/// structures: `openat(AT_FDCWD, "/dev/null", O_RDONLY) = 3`): the parser's
+/// reading of the body, as the general path below reads the line. `None`
+/// unless it is a complete call whose name is not [`Class::Plain`].
+fn parsed_table_body(body: &str, open: usize) -> Option<EventPrep> {
+    let class = classify(body.get(..open)?);
+    if class == Class::Plain {
+        return None;
+    }
+    let Ok(LineEvent::Call {
+        name,
+        args,
+        outcome,
+        ..
+    }) = Line::parse_event_at(body, 0)
+    else {
+        return None;
+    };
+    Some(EventPrep {
+        pid: None,
+        ev: Ev::Call {
+            name: Span::of(body, name)?,
+            args: Span::of(body, args.as_str())?,
+            outcome: OutSpans::of(body, &outcome)?,
+        },
+        class,
+        decoded: decoded(class, name, args.as_str()),
+        obs: Some(obs_of(Some(&outcome))),
     })
 }
 
@@ -670,7 +711,7 @@ mod tests {
             for fd in 0..(2 * CACHE_SLOTS) {
                 let text = format!("7 fcntl({fd}, F_DUPFD, 10) = 10");
                 let e = match p.prepare(&text) {
-                    Prep::Body { prep, .. } => prep,
+                    Prep::Body { prep, .. } => Arc::new(prep.0.clone()),
                     Prep::Parsed(Parsed::Event(e)) => Arc::new(*e),
                     _ => panic!("{text}: not a call"),
                 };

@@ -25,6 +25,7 @@ pub(super) fn entry_ok(p: Option<&Pending>, op: &TOp, obs: &Obs) -> bool {
 }
 
 /// Marks the numbers a checked operation pinned down as known.
+#[inline]
 pub(super) fn mark_known(g: &mut crate::lin::Group, op: &TOp, obs: &Obs) {
     if g.known.all && g.known.doubt.is_empty() && g.known.doubt_cloexec.is_empty() {
         return;
@@ -48,6 +49,7 @@ impl Replay {
     /// Checks `op` against the caller's table and applies it; reports a divergence
     /// (after trying to explain it by the unknown starting state) and
     /// resynchronises.
+#[inline]
     pub(crate) fn table_op(
         &mut self,
         c: &mut Ctx<'_>,

@@ -401,6 +401,7 @@ impl Replay {
     /// [`Replay::resolve_pid`] and [`Replay::give_up`] do for such a task, and
     /// found its table group and limits, `at`.
     #[allow(clippy::too_many_arguments)]
+#[inline]
     pub(crate) fn on_table_call(
         &mut self,
         (pid, at): (u32, (u32, Limits)),
@@ -433,6 +434,7 @@ impl Replay {
 
     /// The end of every checked call: the errno contract, the count, and the
     /// release of what a pending call registered.
+#[inline]
     fn conclude(&mut self, c: &mut Ctx<'_>, obs: &Obs, check: Check, sink: &mut dyn Sink) {
         // Only an error result can break the errno contract.
         let check = if matches!(obs, Obs::Err(_)) {
