@@ -151,44 +151,30 @@ impl Replay {
         Arc::new(Description::new(kind, link, status, self.origin(c.pid)))
     }
 
+    /// An `open`-family call whose inputs decoded to `open` ([`Op::Open`]).
     pub(super) fn open(
         &mut self,
         c: &mut Ctx<'_>,
         form: OpenForm,
+        open: OpenInputs,
         obs: Obs,
         sink: &mut dyn Sink,
     ) -> Check {
-        let mut a = Argv::new(c.args);
-        let (dirfd_i, path_i, flags_text) = match form {
-            OpenForm::Open => (None, 0, a.text(1)),
-            OpenForm::Openat => (Some(0), 1, a.text(2)),
-            OpenForm::Creat => (None, 0, "O_CREAT|O_WRONLY|O_TRUNC"),
-            OpenForm::Openat2 => (Some(0), 1, flags::field(a.text(2), "flags").unwrap_or("")),
-        };
-        let fl = flags::eval(flags_text, flags::oflag);
-        let cloexec = match fl {
-            Some(f) => f & O_CLOEXEC != 0,
-            None => flags::has(flags_text, name::O_CLOEXEC, fs::O_CLOEXEC),
-        };
-        let path = unquote(a.text(path_i));
-        let relative = path.is_some_and(|p| !p.starts_with('/'));
-        let dirfd = dirfd_i
-            .and_then(|i| a.fd(i))
-            .filter(|&d| d != AT_FDCWD && relative);
+        let path = open.path.map(|p| p.get(c.args));
         let obs = as_fds(obs);
         let deco = c.value().and_then(decoration);
         let link = deco.or(path).unwrap_or("?");
         let device = link.starts_with("/dev/")
             || deco.is_some_and(|d| d.contains("<char ") || d.contains("<block "));
         let kind = if device { Kind::Device } else { Kind::Path };
-        let status = open_status(fl, form, kind);
+        let status = open_status(open.flags, form, kind);
         let desc = self.new_desc(c, &obs, kind, link, status);
         let op = TOp::Alloc {
             start: 0,
-            cloexec,
+            cloexec: open.cloexec,
             src: Src::New(vec![desc]),
             kind: AllocKind::New,
-            dirfd,
+            dirfd: open.dirfd,
             pre: None,
         };
         self.table_op(c, &op, &obs, "descriptor", sink)

@@ -15,6 +15,7 @@
 //! decorations of new descriptors.
 
 use super::*;
+use crate::prep::Span;
 use crate::report::WHAT_EBADF;
 
 /// Where `lseek` moves the offset from.
@@ -81,6 +82,22 @@ pub(crate) enum Op {
     Clone { flags: Option<u64> },
     /// `unshare`: whether it unshares the table.
     Unshare { files: bool },
+    /// The `open` family.
+    Open(OpenInputs),
+}
+
+/// An `open`-family call's inputs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct OpenInputs {
+    /// It sets close-on-exec (`O_CLOEXEC`).
+    pub cloexec: bool,
+    /// The directory descriptor it looks up (`None`: `AT_FDCWD`, an absolute
+    /// path, or no such argument).
+    pub dirfd: Option<u32>,
+    /// Its open flags, if they decode.
+    pub flags: Option<u64>,
+    /// Where its path, unquoted, lies in the arguments.
+    pub path: Option<Span>,
 }
 
 /// A call decoded once (see the [module documentation](self)).
@@ -349,8 +366,8 @@ fn decode_from(class: Class, name: &str, args: &str, mut a: Argv<'_>) -> Decoded
                 .map_or(Op::Undecided, |fd| use1(fd, Need::default())),
             _ => Op::Undecided,
         }),
-        Class::Open(_)
-        | Class::New(_)
+        Class::Open(form) => op(open_op(form, args, &mut a)),
+        Class::New(_)
         | Class::Pipe
         | Class::Socketpair
         | Class::Exec { .. }
@@ -359,6 +376,32 @@ fn decode_from(class: Class, name: &str, args: &str, mut a: Argv<'_>) -> Decoded
         | Class::Getrlimit
         | Class::At(_) => op(Op::Later),
     }
+}
+
+/// [`Op::Open`] of an `open`-family call with arguments `args` (split by `a`).
+fn open_op(form: OpenForm, args: &str, a: &mut Argv<'_>) -> Op {
+    let (dirfd_i, path_i, flags_text) = match form {
+        OpenForm::Open => (None, 0, a.text(1)),
+        OpenForm::Openat => (Some(0), 1, a.text(2)),
+        OpenForm::Creat => (None, 0, "O_CREAT|O_WRONLY|O_TRUNC"),
+        OpenForm::Openat2 => (Some(0), 1, flags::field(a.text(2), "flags").unwrap_or("")),
+    };
+    let fl = flags::eval(flags_text, flags::oflag);
+    let cloexec = match fl {
+        Some(f) => f & O_CLOEXEC != 0,
+        None => flags::has(flags_text, name::O_CLOEXEC, fs::O_CLOEXEC),
+    };
+    let path = unquote(a.text(path_i));
+    let relative = path.is_some_and(|p| !p.starts_with('/'));
+    let dirfd = dirfd_i
+        .and_then(|i| a.fd(i))
+        .filter(|&d| d != AT_FDCWD && relative);
+    Op::Open(OpenInputs {
+        cloexec,
+        dirfd,
+        flags: fl,
+        path: path.and_then(|p| Span::of(args, p)),
+    })
 }
 
 /// The clone flags of a clone-family call `name` with arguments `args` (split

@@ -16,7 +16,7 @@ mod process;
 mod strict;
 mod uses;
 
-pub(crate) use decode::{decode, decode_simple, Decoded, Op};
+pub(crate) use decode::{decode, decode_simple, Decoded, Op, OpenInputs};
 
 use decode::{offset_use, Whence};
 
@@ -486,8 +486,11 @@ impl Replay {
     ) -> Check {
         match op {
             Op::Undecided => Check::Undecided,
+            Op::Open(open) => match class {
+                Class::Open(form) => self.open(c, form, open, obs, sink),
+                _ => Check::Undecided,
+            },
             Op::Later => match class {
-                Class::Open(form) => self.open(c, form, obs, sink),
                 Class::New(kind) => self.new_fd(c, kind, obs, sink),
                 Class::Pipe | Class::Socketpair => self.pair(c, class == Class::Pipe, obs, sink),
                 Class::Exec { at } => self.exec(c, at, obs, sink),
