@@ -298,10 +298,23 @@ impl EventPrep {
 /// same padding, the same result): a second direct-mapped memo keeps what
 /// [`simple_table_body`] made of the last [`BODY_SLOTS`] bodies of at most
 /// [`BODY_KEY_MAX`] bytes, so a repeated line costs its pid and one lookup.
-#[derive(Default)]
 pub(crate) struct Preparer {
     cache: Vec<(String, Class, Decoded)>,
     bodies: Vec<(String, Option<Arc<Shared>>)>,
+    /// Tests turn the body memo off, to compare with the parser's reading.
+    #[cfg(test)]
+    memo: bool,
+}
+
+impl Default for Preparer {
+    fn default() -> Preparer {
+        Preparer {
+            cache: Vec::new(),
+            bodies: Vec::new(),
+            #[cfg(test)]
+            memo: true,
+        }
+    }
 }
 
 /// Entries of the decode cache.
@@ -369,6 +382,10 @@ impl Preparer {
 /// the parser (see [`simple_parts`]); its body (from the name on) looked up in
 /// the [`Preparer`]'s memo first. `None` for any other line.
 fn simple_table_call(text: &str, preparer: &mut Preparer) -> Option<Prep> {
+    #[cfg(test)]
+    if !preparer.memo {
+        return None;
+    }
     let b = text.as_bytes();
     let mut n = 0;
     let mut pid = 0u32;
@@ -643,16 +660,18 @@ mod tests {
         ]);
         let name = prop::sample::select(vec!["close", "fcntl", "dup2", "openat", "read", "brk"]);
         let pad = prop::sample::select(vec!["", " ", "        ", "                 "]);
+        let prefix = prop::sample::select(vec!["42  ", "7 ", "123456789 ", "8109     "]);
         (
+            prefix,
             name,
             prop::collection::vec(arg, 0..4),
             pad,
             result,
             any::<bool>(),
         )
-            .prop_map(|(name, args, pad, result, close)| {
+            .prop_map(|(prefix, name, args, pad, result, close)| {
                 let close = if close { ")" } else { "" };
-                format!("42  {name}({}{close}{pad} = {result}", args.join(","))
+                format!("{prefix}{name}({}{close}{pad} = {result}", args.join(","))
             })
     }
 
@@ -660,8 +679,9 @@ mod tests {
         #[test]
         fn simple_calls_read_as_the_parser_reads_them(text in line()) {
             let open = text.find('(').unwrap();
+            let body = text.find(|c: char| c.is_ascii_lowercase()).unwrap();
             if let Some((args, outcome)) = crate::fast::simple_call(&text, open) {
-                let Ok(LineEvent::Call { args: a, outcome: o, .. }) = Line::parse_event_at(&text, 4)
+                let Ok(LineEvent::Call { args: a, outcome: o, .. }) = Line::parse_event_at(&text, body)
                 else {
                     panic!("{text:?} is simple but the parser disagrees");
                 };
@@ -684,6 +704,26 @@ mod tests {
         }
 
         #[test]
+        fn a_memoised_body_prepares_as_the_parser_reads_its_line(
+            lines in prop::collection::vec(line(), 1..40)
+        ) {
+            // Twice, so that the second round comes from the memo.
+            let mut p = Preparer::default();
+            for text in lines.iter().chain(&lines) {
+                let memo = match p.prepare(text) {
+                    Prep::Body { pid, at, prep } => prep.0.clone().placed(pid, at),
+                    _ => continue,
+                };
+                let mut parsed = Preparer::default();
+                parsed.memo = false;
+                let Prep::Parsed(Parsed::Event(e)) = parsed.prepare(text) else {
+                    panic!("{text:?}: memoised, but the parser does not read a call");
+                };
+                prop_assert_eq!(format!("{memo:?}"), format!("{e:?}"), "{:?}", text);
+            }
+        }
+
+        #[test]
         fn every_line_prepares_the_same_with_or_without_the_cache(
             lines in prop::collection::vec(line(), 1..40)
         ) {
@@ -701,6 +741,37 @@ mod tests {
         for t in ["0", "3", "4294967296", "007", "-1", "3 ", "", "3<x>", "?"] {
             assert_eq!(parse_outcome(t).ok(), Outcome::parse(t).ok(), "{t:?}");
         }
+    }
+
+    #[test]
+    fn repeated_bodies_come_from_the_memo_placed_in_their_line() {
+        let mut p = Preparer::default();
+        for text in [
+            "8109  fcntl(5, F_DUPFD, 10)             = 11",
+            "12 fcntl(5, F_DUPFD, 10)             = 11",
+            "7 openat(AT_FDCWD, \"/x\", O_RDONLY) = 3",
+            "99999 openat(AT_FDCWD, \"/x\", O_RDONLY) = 3",
+            "5  fcntl(4, F_GETFD) = -1 EBADF (Bad file descriptor)",
+        ] {
+            let Prep::Body { pid, at, prep } = p.prepare(text) else {
+                panic!("{text:?} is not memoised");
+            };
+            let mut parser = Preparer::default();
+            parser.memo = false;
+            let Prep::Parsed(Parsed::Event(e)) = parser.prepare(text) else {
+                panic!("{text:?}: the parser reads no call");
+            };
+            let memo = prep.0.clone().placed(pid, at);
+            assert_eq!(format!("{memo:?}"), format!("{e:?}"), "{text:?}");
+        }
+        // The two `fcntl` lines share one preparation.
+        let (Prep::Body { prep: a, .. }, Prep::Body { prep: b, .. }) = (
+            p.prepare("1 fcntl(5, F_DUPFD, 10)             = 11"),
+            p.prepare("2   fcntl(5, F_DUPFD, 10)             = 11"),
+        ) else {
+            panic!("not memoised");
+        };
+        assert!(Arc::ptr_eq(&a, &b));
     }
 
     #[test]
