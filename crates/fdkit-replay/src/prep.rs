@@ -14,13 +14,13 @@ use std::sync::Arc;
 
 use fdkit_strace::{Error, Event as LineEvent, Line, Outcome, Pause};
 
-use crate::calls::{decode, decode_simple, obs_of, Decoded, Op, Res};
+use crate::calls::{as_fds, decode, decode_simple, obs_of, Decoded, Op, Res};
 use crate::engine::Replay;
 use crate::fast::{
     class_of, fast_prep, ident_len, parse_outcome, plain_decimal, simple_parts, skip_spaces,
     FastPrep, Hint,
 };
-use crate::op::Obs;
+use crate::op::{Obs, Touch};
 use crate::report::Sink;
 use crate::syscalls::{classify, Class};
 
@@ -182,9 +182,31 @@ pub(crate) struct EventPrep {
     /// A complete call's observed result ([`obs_of`] its outcome, a pure
     /// function of the text), read here so that the replay does not.
     obs: Option<Obs>,
+    /// For a memoised body whose arguments decoded to a table change: the
+    /// numbers it pins down ([`TOp::pinned`](crate::op::TOp::pinned)).
+    pinned: Option<Touch>,
 }
 
 impl EventPrep {
+    /// With [`EventPrep::pinned`] filled in, for a table change.
+    fn with_pinned(mut self) -> EventPrep {
+        if let (
+            Some(Decoded {
+                op: Op::Table { op, fds, .. },
+                ..
+            }),
+            Some(obs),
+        ) = (&self.decoded, &self.obs)
+        {
+            self.pinned = Some(if *fds {
+                op.pinned(&as_fds(obs.clone()))
+            } else {
+                op.pinned(obs)
+            });
+        }
+        self
+    }
+
     /// The same call `by` bytes further on in its line, as task `pid`'s (a
     /// body's preparation placed after its line's prefix).
     fn placed(mut self, pid: u32, by: u32) -> EventPrep {
@@ -241,7 +263,8 @@ impl EventPrep {
         };
         let o = Res::Spans(text, *outcome);
         let (name, args) = (name.get(text), args.get(text));
-        r.on_table_call((pid, at), name, args, o, (op, what, *fds), obs, sink);
+        let seen = (obs, self.pinned);
+        r.on_table_call((pid, at), name, args, o, (op, what, *fds), seen, sink);
         true
     }
 
@@ -461,7 +484,9 @@ fn simple_table_body(body: &str, preparer: &mut Preparer) -> Option<EventPrep> {
         class,
         decoded,
         obs: Some(obs),
-    })
+        pinned: None,
+    }
+    .with_pinned())
 }
 
 /// [`simple_table_body`] of a call whose arguments are not simple (strings,
@@ -492,7 +517,9 @@ fn parsed_table_body(body: &str, open: usize) -> Option<EventPrep> {
         class,
         decoded: decoded(class, name, args.as_str()),
         obs: Some(obs_of(Some(&outcome))),
-    })
+        pinned: None,
+    }
+    .with_pinned())
 }
 
 fn prepare_with(text: &str, preparer: &mut Preparer) -> Prep {
@@ -597,6 +624,7 @@ fn prepare_with(text: &str, preparer: &mut Preparer) -> Prep {
         class,
         decoded,
         obs,
+        pinned: None,
     })))
 }
 
@@ -719,6 +747,7 @@ mod tests {
                 let Prep::Parsed(Parsed::Event(e)) = parsed.prepare(text) else {
                     panic!("{text:?}: memoised, but the parser does not read a call");
                 };
+                let e = e.with_pinned();
                 prop_assert_eq!(format!("{memo:?}"), format!("{e:?}"), "{:?}", text);
             }
         }
@@ -762,6 +791,7 @@ mod tests {
                 panic!("{text:?}: the parser reads no call");
             };
             let memo = prep.0.clone().placed(pid, at);
+            let e = e.with_pinned();
             assert_eq!(format!("{memo:?}"), format!("{e:?}"), "{text:?}");
         }
         // The two `fcntl` lines share one preparation.

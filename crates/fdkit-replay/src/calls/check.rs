@@ -24,9 +24,15 @@ pub(super) fn entry_ok(p: Option<&Pending>, op: &TOp, obs: &Obs) -> bool {
     }
 }
 
-/// Marks the numbers a checked operation pinned down as known.
+/// Marks the numbers a checked operation pinned down as known; `pinned`:
+/// [`TOp::pinned`] of `op` and `obs`, if the caller has it already.
 #[inline]
-pub(super) fn mark_known(g: &mut crate::lin::Group, op: &TOp, obs: &Obs) {
+pub(super) fn mark_known(
+    g: &mut crate::lin::Group,
+    op: &TOp,
+    obs: &Obs,
+    pinned: Option<crate::op::Touch>,
+) {
     if g.known.all && g.known.doubt.is_empty() && g.known.doubt_cloexec.is_empty() {
         return;
     }
@@ -34,7 +40,7 @@ pub(super) fn mark_known(g: &mut crate::lin::Group, op: &TOp, obs: &Obs) {
         g.known.mark_range(r.first(), r.last());
         return;
     }
-    for &fd in op.pinned(obs).fds() {
+    for &fd in pinned.unwrap_or_else(|| op.pinned(obs)).fds() {
         g.known.mark(fd);
     }
     // Settling a close-on-exec flag only removes it from the doubtful ones.
@@ -119,18 +125,14 @@ impl Replay {
         let id = c.id(self);
         let entry_ok = c.pending.is_some() && entry_ok(c.pending.as_deref(), op, obs);
         let events = self.events;
-        // The buffer of changes is reused; without events nothing is kept in it.
-        let mut changes = if events {
-            std::mem::take(&mut self.changes)
-        } else {
-            Vec::new()
-        };
+        // The buffer of changes is reused; without events there is none.
+        let mut changes = events.then(|| std::mem::take(&mut self.changes));
         let credit = (self.search_credit + SEARCH_CREDIT_PER_CALL).min(u64::from(SEARCH_BUDGET));
         let Some(g) = self.group_mut(gid) else {
             return Check::Undecided;
         };
         g.credit = credit;
-        let ch = if events { Some(&mut changes) } else { None };
+        let ch = changes.as_mut();
         let done = g.complete(id, c.entered, c.completed, op, obs, lim, entry_ok, ch);
         c.consumed = true;
         let mut check = done.check;
@@ -142,9 +144,11 @@ impl Replay {
         } else if let Check::Differ(pred) = &check {
             let pred = pred.clone();
             let at = (id, c.entered, c.completed);
-            check = self.diverge(c, gid, at, op, obs, lim, pred, what, &mut changes, sink);
+            let mut none = Vec::new();
+            let buf = changes.as_mut().unwrap_or(&mut none);
+            check = self.diverge(c, gid, at, op, obs, lim, pred, what, buf, sink);
         } else if let Some(g) = self.group_mut(gid) {
-            mark_known(g, op, obs);
+            mark_known(g, op, obs, c.pinned);
         }
         if done.searched && check == Check::Agree {
             self.summary.reordered += 1;
@@ -178,8 +182,8 @@ impl Replay {
                     "the concurrent calls around it could not be ordered within the search bound",
             });
         }
-        if events {
-            self.emit_changes(c, &mut changes, obs, sink);
+        if let Some(changes) = changes.as_mut() {
+            self.emit_changes(c, changes, obs, sink);
             self.emit_uses(c, gid, op, obs, sink);
             if let (TOp::SetCloexec { fd, on, .. }, Obs::Ok(_)) = (op, obs) {
                 sink.event(&Event::CloexecChanged {
@@ -191,7 +195,7 @@ impl Replay {
                 });
             }
         }
-        if events {
+        if let Some(mut changes) = changes {
             changes.clear();
             self.changes = changes;
         }

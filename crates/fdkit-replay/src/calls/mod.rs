@@ -178,6 +178,8 @@ pub(crate) struct Ctx<'a> {
     consumed: bool,
     /// The task's table group and limits, if the caller looked them up already.
     at: Option<(u32, Limits)>,
+    /// [`TOp::pinned`] of the call's table change, if the caller has it.
+    pinned: Option<crate::op::Touch>,
 }
 
 /// A completed call's outcome: parsed, or the places of its parts in the line,
@@ -269,7 +271,7 @@ fn errno(name: &str) -> Errno {
 }
 
 /// A success value as new descriptors.
-fn as_fds(obs: Obs) -> Obs {
+pub(crate) fn as_fds(obs: Obs) -> Obs {
     match obs {
         Obs::Ok(v) if (0..=i64::from(u32::MAX)).contains(&v) => Obs::Fds(Fds::one(v as u32)),
         Obs::Ok(_) => Obs::Unknown,
@@ -373,6 +375,7 @@ impl Replay {
             pending,
             consumed: false,
             at: None,
+            pinned: None,
         };
         let obs = observed.unwrap_or_else(|| obs_of(outcome));
         if class == Class::Plain || !self.tasks.contains_key(&pid) {
@@ -409,7 +412,7 @@ impl Replay {
         args: &str,
         outcome: Res<'_>,
         (op, what, fds): (&TOp, &'static str, bool),
-        obs: &Obs,
+        (obs, pinned): (&Obs, Option<crate::op::Touch>),
         sink: &mut dyn Sink,
     ) {
         self.summary.calls += 1;
@@ -423,6 +426,7 @@ impl Replay {
             pending: None,
             consumed: false,
             at: Some(at),
+            pinned,
         };
         let check = if fds {
             self.table_op(&mut c, op, &as_fds(obs.clone()), what, sink)
