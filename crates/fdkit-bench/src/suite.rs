@@ -6,12 +6,13 @@
 //! dropped before the next, so only one fixture (and one host table) exists at a time.
 
 use crate::cases;
-use crate::sample::{measure, Sampling, Stats, Timer};
+use crate::sample::{measure, measure_pairs, Sampling, Stats, ThreadTimer, Timer};
 use crate::{Measurement, Target};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
+use std::rc::Rc;
 
 /// Who does the work.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
@@ -58,6 +59,9 @@ impl fmt::Display for Side {
 /// Builds a side's fixture and returns its timer.
 pub type Setup = Box<dyn Fn() -> io::Result<Timer>>;
 
+/// Builds a thread bench's fixture and returns its [`ThreadTimer`].
+pub type ThreadSetup = Rc<dyn Fn() -> io::Result<ThreadTimer>>;
+
 /// One benchmark: the same work, done by several sides.
 pub struct Bench {
     /// Stable id, e.g. `dup_close` or `exec_sweep/100000`.
@@ -72,6 +76,16 @@ pub struct Bench {
     pub system_target: Option<Target>,
     /// The sides, in the order they run.
     pub sides: Vec<(Side, Setup)>,
+    /// Thread benches: the thread count and the sides whose fixture can run on fewer
+    /// threads. At more than one thread, [`Bench::run`] measures these sides in pairs
+    /// ([`measure_pairs`]) instead of with their `sides` timer (which runs all
+    /// threads, for criterion).
+    pub paired: Vec<(Side, ThreadSetup)>,
+    /// Thread count of a thread bench (1 for the others).
+    pub threads: u32,
+    /// Thread benches: the same work with nothing shared, whose pairs the `system`
+    /// side's are interleaved with ([`Stats::unshared`]).
+    pub unshared: Option<ThreadSetup>,
 }
 
 impl Bench {
@@ -83,6 +97,9 @@ impl Bench {
             table_target: None,
             system_target: None,
             sides: Vec::new(),
+            paired: Vec::new(),
+            threads: 1,
+            unshared: None,
         }
     }
 
@@ -106,12 +123,52 @@ impl Bench {
         self
     }
 
-    /// Sets up, samples and drops each side in turn.
+    /// A side of a thread bench at `threads` threads: its `sides` timer runs them
+    /// all; [`Bench::run`] measures it in pairs.
+    pub(crate) fn thread_side(
+        mut self,
+        side: Side,
+        threads: u32,
+        setup: impl Fn() -> io::Result<ThreadTimer> + 'static,
+    ) -> Bench {
+        let setup: ThreadSetup = Rc::new(setup);
+        let all = Rc::clone(&setup);
+        self.threads = threads;
+        self.paired.push((side, setup));
+        self.side(side, move || {
+            let mut timer = all()?;
+            Ok(Box::new(move |iters| timer(threads as usize, iters).wall) as Timer)
+        })
+    }
+
+    /// The no-sharing reference of a thread bench's `system` side.
+    pub(crate) fn unshared(
+        mut self,
+        setup: impl Fn() -> io::Result<ThreadTimer> + 'static,
+    ) -> Bench {
+        self.unshared = Some(Rc::new(setup));
+        self
+    }
+
+    /// Sets up, samples and drops each side in turn (two fixtures at once for the
+    /// `system` side of a thread bench with an unshared reference).
     pub fn run(&self, sampling: Sampling) -> io::Result<BTreeMap<Side, Stats>> {
         let mut out = BTreeMap::new();
         for (side, setup) in &self.sides {
-            let mut timer = setup()?;
-            out.insert(*side, measure(&mut timer, sampling));
+            let paired = self.paired.iter().find(|(s, _)| s == side);
+            let stats = match paired {
+                Some((_, threads_setup)) if self.threads > 1 => {
+                    let mut timer = threads_setup()?;
+                    let mut reference = match &self.unshared {
+                        Some(unshared) if *side == Side::System => Some(unshared()?),
+                        _ => None,
+                    };
+                    let n = self.threads as usize;
+                    measure_pairs(&mut timer, n, reference.as_mut(), sampling)
+                }
+                _ => measure(&mut setup()?, sampling),
+            };
+            out.insert(*side, stats);
         }
         Ok(out)
     }
@@ -143,6 +200,12 @@ impl Bench {
             m.host_spread = stats.get(&Side::Host).map(Stats::spread);
             m.baselines = baselines.clone();
             m.params = self.params.clone();
+            if let Some(pairs) = model.scaling {
+                m.scaling = Some(pairs.median);
+                m.scaling_spread = Some(pairs.spread);
+                m.scaling_own = Some(pairs.own);
+            }
+            m.scaling_unshared = model.unshared.map(|pairs| pairs.median);
             m.set_target(target);
             out.push(m);
         }
@@ -224,21 +287,14 @@ pub fn run(
     Ok(out)
 }
 
-/// Fills [`Measurement::scaling`] of every thread bench row (`params.threads` = n)
-/// whose 1-thread twin (the id with `/n/` replaced by `/1/`) ran too.
+/// Fills [`Measurement::scaling`] of the 1-thread rows of the thread benches
+/// (`params.threads` = 1): 1.0, their figure over itself. The rows at more threads
+/// have theirs from their pairs ([`measure_pairs`]), or none if no pair gave one.
 fn set_scaling(rows: &mut [Measurement]) {
-    let one_thread: BTreeMap<String, Measurement> = rows
-        .iter()
-        .filter(|m| m.params.get("threads") == Some(&1))
-        .map(|m| (m.id.clone(), m.clone()))
-        .collect();
     for m in rows.iter_mut() {
-        let Some(&n) = m.params.get("threads") else {
-            continue;
-        };
-        let twin = m.id.replacen(&format!("/{n}/"), "/1/", 1);
-        if let Some(one) = one_thread.get(&twin) {
-            m.set_scaling(one);
+        if m.params.get("threads") == Some(&1) {
+            let one = m.clone();
+            m.set_scaling(&one);
         }
     }
 }
