@@ -32,6 +32,7 @@
 //! | `scaling` | number \| null | thread rows at N > 1 threads: the median, over pairs of runs taken back to back on the same fixture with the same iteration count, of (wall time on N threads) / (wall time on 1 thread) — for `lookup_threads/2/system`, 2 threads sharing a table against 1 thread with a table of its own; 1.0 is perfect scaling, N threads on fewer cores read about N / cores. 1-thread rows: 1.0. Null when no pair had two non-zero halves |
 //! | `scaling_spread` | number \| null | `(max − min) / median` of those pairs' ratios |
 //! | `scaling_own` | number \| null | the same pairs' median ratio of each thread's own start-to-end time (mean over the threads) instead of the wall time: without the threads' start lag and the wait for the slowest |
+//! | `scaling_same_table` | number \| null | `system` rows of `lookup_threads/N`: `scaling` of the same pairs with the 1-thread half on one of the N threads sharing the table (the others idle), taken alternately with this row's pairs: what the threads running at once cost, without the shared table's own read path (the rest of `scaling` over this) |
 //! | `scaling_unshared` | number \| null | `system` rows of `lookup_threads/N`: `scaling` of the same pairs on N single-thread processes sharing nothing (`lookup_threads_private/N`), taken alternately with this row's pairs: what the machine's cores cost anyway. `met` judges `scaling` alone |
 //!
 //! Timing figures are medians of [`Sampling::samples`] samples, each running the
@@ -84,7 +85,7 @@ mod workers;
 
 pub use memory::measurements as memory;
 pub use sample::{Sampling, Stats};
-pub use suite::{benches, Bench, Params, Side};
+pub use suite::{benches, Bench, Params, Reference, Side};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -152,8 +153,12 @@ pub struct Measurement {
     /// The pairs' median ratio of each thread's own time ([`sample::Scaling::own`]).
     #[serde(default)]
     pub scaling_own: Option<f64>,
+    /// `scaling` with the 1-thread half on one of the threads sharing the table,
+    /// measured alternately with this row's pairs ([`Reference::SameTable`]).
+    #[serde(default)]
+    pub scaling_same_table: Option<f64>,
     /// `scaling` of N processes sharing nothing, measured alternately with this row's
-    /// pairs (the `system` rows of `lookup_threads/N`).
+    /// pairs ([`Reference::Unshared`]).
     #[serde(default)]
     pub scaling_unshared: Option<f64>,
 }
@@ -177,6 +182,7 @@ impl Measurement {
             scaling: None,
             scaling_spread: None,
             scaling_own: None,
+            scaling_same_table: None,
             scaling_unshared: None,
         }
     }
@@ -209,7 +215,8 @@ impl Measurement {
 
 impl Measurement {
     /// The scaling figures in words, for a text table: `1.04x, spread 0.12`, then for
-    /// a row with [`Measurement::scaling_unshared`] `; sharing nothing 1.02x`, and
+    /// a row with them `; same table 1.01x` ([`Measurement::scaling_same_table`]) and
+    /// `; sharing nothing 1.02x` ([`Measurement::scaling_unshared`]), and
     /// where the row has a [`Target::ScalingAtMost`] whether that figure is within the
     /// goal (`: within`, `: over`, or `: over too` when `scaling` is over as well) — so
     /// a missed goal says whether the machine missed it without any sharing. `None`
@@ -219,6 +226,9 @@ impl Measurement {
         let mut out = format!("{scaling:.2}x");
         if let Some(spread) = self.scaling_spread {
             out += &format!(", spread {spread:.2}");
+        }
+        if let Some(same) = self.scaling_same_table {
+            out += &format!("; same table {same:.2}x");
         }
         if let Some(unshared) = self.scaling_unshared {
             out += &format!("; sharing nothing {unshared:.2}x");

@@ -37,7 +37,7 @@ impl Sampling {
 }
 
 /// The result of sampling one timer.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Stats {
     /// Median of the samples, in nanoseconds per iteration.
     pub median_ns: f64,
@@ -51,9 +51,9 @@ pub struct Stats {
     pub samples: u32,
     /// Thread benches measured by [`measure_pairs`]: N threads against 1, pair by pair.
     pub scaling: Option<Scaling>,
-    /// The same pairs on the bench's no-sharing reference fixture, interleaved with
-    /// the pairs of `scaling`.
-    pub unshared: Option<Scaling>,
+    /// The same pairs on the bench's reference fixtures, interleaved with the pairs
+    /// of `scaling` ([`measure_pairs`]).
+    pub references: Vec<Option<Scaling>>,
 }
 
 impl Stats {
@@ -95,7 +95,7 @@ fn stats(mut per_iter: Vec<f64>, iters: u64) -> Stats {
         iters,
         samples: per_iter.len() as u32,
         scaling: None,
-        unshared: None,
+        references: Vec::new(),
     }
 }
 
@@ -170,27 +170,26 @@ pub fn scaling(pairs: &[(Run, Run)]) -> Option<Scaling> {
 
 /// Measures a thread bench at `threads` threads in pairs ([`Scaling`]): calibrates
 /// the `threads`-thread run to `sample_time`, then takes `samples` pairs, the
-/// 1-thread half first in even pairs and last in odd ones. With an `unshared`
-/// reference fixture (the same work with nothing shared), its pairs are taken in
-/// between, each right after the main fixture's pair, so the two [`Scaling`]s see
-/// the same machine. The [`Stats`] figures are the `threads`-thread runs' wall
-/// times.
+/// 1-thread half first in even pairs and last in odd ones. Each reference fixture
+/// (the same work set up otherwise: on one table throughout, with nothing shared
+/// ...) is calibrated likewise and paired the same way, its pair taken right after
+/// the main fixture's, so that every [`Scaling`] sees the same machine
+/// ([`Stats::references`], in the order given). The [`Stats`] figures are the
+/// main fixture's `threads`-thread runs' wall times.
 pub fn measure_pairs(
     timer: &mut ThreadTimer,
     threads: usize,
-    mut unshared: Option<&mut ThreadTimer>,
+    references: &mut [ThreadTimer],
     sampling: Sampling,
 ) -> Stats {
-    let iters = calibrate(
-        &mut |iters| timer(threads, iters).wall,
-        sampling.sample_time,
-    );
-    let unshared_iters = unshared.as_mut().map(|reference| {
+    let calibrated = |timer: &mut ThreadTimer| {
         calibrate(
-            &mut |iters| reference(threads, iters).wall,
+            &mut |iters| timer(threads, iters).wall,
             sampling.sample_time,
         )
-    });
+    };
+    let iters = calibrated(timer);
+    let reference_iters: Vec<u64> = references.iter_mut().map(calibrated).collect();
     let pair = |timer: &mut ThreadTimer, iters: u64, one_first: bool| {
         if one_first {
             let one = timer(1, iters);
@@ -201,17 +200,21 @@ pub fn measure_pairs(
         }
     };
     let mut pairs = Vec::new();
-    let mut unshared_pairs = Vec::new();
+    let mut reference_pairs = vec![Vec::new(); references.len()];
     for i in 0..sampling.samples.max(1) {
         pairs.push(pair(timer, iters, i % 2 == 0));
-        if let (Some(reference), Some(iters)) = (unshared.as_mut(), unshared_iters) {
-            unshared_pairs.push(pair(reference, iters, i % 2 == 0));
+        for ((reference, &iters), out) in references
+            .iter_mut()
+            .zip(&reference_iters)
+            .zip(&mut reference_pairs)
+        {
+            out.push(pair(reference, iters, i % 2 == 0));
         }
     }
     let per_iter = pairs.iter().map(|(_, many)| per_iter(many.wall, iters));
     Stats {
         scaling: scaling(&pairs),
-        unshared: scaling(&unshared_pairs),
+        references: reference_pairs.iter().map(|p| scaling(p)).collect(),
         ..stats(per_iter.collect(), iters)
     }
 }

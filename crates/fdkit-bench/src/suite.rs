@@ -83,9 +83,21 @@ pub struct Bench {
     pub paired: Vec<(Side, ThreadSetup)>,
     /// Thread count of a thread bench (1 for the others).
     pub threads: u32,
-    /// Thread benches: the same work with nothing shared, whose pairs the `system`
-    /// side's are interleaved with ([`Stats::unshared`]).
-    pub unshared: Option<ThreadSetup>,
+    /// Thread benches: the same work set up otherwise, whose pairs the `system`
+    /// side's are interleaved with ([`Stats::references`]).
+    pub references: Vec<(Reference, ThreadSetup)>,
+}
+
+/// A reference fixture of a thread bench's `system` side ([`Bench::references`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Reference {
+    /// The 1-thread half on one of the N threads sharing the table, the others idle
+    /// (the main fixture's 1-thread half has a table of its own): what running the
+    /// threads at once costs, without the shared table's own read path.
+    SameTable,
+    /// N single-thread processes, each with its own table: what the machine's cores
+    /// cost with nothing shared.
+    Unshared,
 }
 
 impl Bench {
@@ -99,7 +111,7 @@ impl Bench {
             sides: Vec::new(),
             paired: Vec::new(),
             threads: 1,
-            unshared: None,
+            references: Vec::new(),
         }
     }
 
@@ -141,17 +153,18 @@ impl Bench {
         })
     }
 
-    /// The no-sharing reference of a thread bench's `system` side.
-    pub(crate) fn unshared(
+    /// A reference fixture for a thread bench's `system` side.
+    pub(crate) fn reference(
         mut self,
+        which: Reference,
         setup: impl Fn() -> io::Result<ThreadTimer> + 'static,
     ) -> Bench {
-        self.unshared = Some(Rc::new(setup));
+        self.references.push((which, Rc::new(setup)));
         self
     }
 
-    /// Sets up, samples and drops each side in turn (two fixtures at once for the
-    /// `system` side of a thread bench with an unshared reference).
+    /// Sets up, samples and drops each side in turn (with its references for the
+    /// `system` side of a thread bench).
     pub fn run(&self, sampling: Sampling) -> io::Result<BTreeMap<Side, Stats>> {
         let mut out = BTreeMap::new();
         for (side, setup) in &self.sides {
@@ -159,12 +172,14 @@ impl Bench {
             let stats = match paired {
                 Some((_, threads_setup)) if self.threads > 1 => {
                     let mut timer = threads_setup()?;
-                    let mut reference = match &self.unshared {
-                        Some(unshared) if *side == Side::System => Some(unshared()?),
-                        _ => None,
-                    };
+                    let mut references = Vec::new();
+                    if *side == Side::System {
+                        for (_, setup) in &self.references {
+                            references.push(setup()?);
+                        }
+                    }
                     let n = self.threads as usize;
-                    measure_pairs(&mut timer, n, reference.as_mut(), sampling)
+                    measure_pairs(&mut timer, n, &mut references, sampling)
                 }
                 _ => measure(&mut setup()?, sampling),
             };
@@ -205,7 +220,13 @@ impl Bench {
                 m.scaling_spread = Some(pairs.spread);
                 m.scaling_own = Some(pairs.own);
             }
-            m.scaling_unshared = model.unshared.map(|pairs| pairs.median);
+            for ((which, _), pairs) in self.references.iter().zip(&model.references) {
+                let median = pairs.map(|p| p.median);
+                match which {
+                    Reference::SameTable => m.scaling_same_table = median,
+                    Reference::Unshared => m.scaling_unshared = median,
+                }
+            }
             m.set_target(target);
             out.push(m);
         }

@@ -134,7 +134,7 @@ fn pairs_alternate_their_order_share_an_iteration_count_and_cancel_drift() {
     // Shared: 2 threads take 1.2× one thread; the machine slows down 1×, 4×, 2×
     // from pair to pair. Unshared: 2 threads take 1.1×, same drift.
     let mut shared = fake("shared", |k| if k == 1 { 10 } else { 12 }, &[1, 4, 2], &log);
-    let mut unshared = fake(
+    let unshared = fake(
         "unshared",
         |k| if k == 1 { 10 } else { 11 },
         &[1, 4, 2],
@@ -144,12 +144,14 @@ fn pairs_alternate_their_order_share_an_iteration_count_and_cancel_drift() {
         sample_time: ns(1_000),
         samples: 5,
     };
-    let stats = measure_pairs(&mut shared, 2, Some(&mut unshared), sampling);
+    let mut references = [unshared];
+    let stats = measure_pairs(&mut shared, 2, &mut references, sampling);
 
     let s = stats.scaling.unwrap();
     assert!(close(s.median, 1.2) && close(s.spread, 0.0), "{s:?}");
     assert_eq!(s.pairs, 5);
-    let u = stats.unshared.unwrap();
+    assert_eq!(stats.references.len(), 1);
+    let u = stats.references[0].unwrap();
     assert!(close(u.median, 1.1) && close(u.spread, 0.0), "{u:?}");
     // The row's figure is the median of the 2-thread halves: 12 ns × (1, 4, 2, 1, 4).
     assert_eq!(stats.samples, 5);
@@ -187,17 +189,32 @@ fn pairs_alternate_their_order_share_an_iteration_count_and_cancel_drift() {
 }
 
 #[test]
-fn without_a_reference_there_is_no_unshared_figure() {
+fn each_reference_gets_its_own_figure_in_order() {
     let log = Log::default();
     let mut timer = fake("t", |k| 10 * k as u64, &[1], &log);
     let sampling = Sampling {
         sample_time: ns(100),
         samples: 4,
     };
-    let stats = measure_pairs(&mut timer, 4, None, sampling);
-    assert_eq!(stats.unshared, None);
+    let stats = measure_pairs(&mut timer, 4, &mut [], sampling);
+    assert!(stats.references.is_empty());
     let s = stats.scaling.unwrap();
     assert!(close(s.median, 4.0) && s.pairs == 4, "{s:?}");
+
+    let mut timer = fake("t", |k| 10 * k as u64, &[1], &log);
+    let mut references = [
+        fake("flat", |_| 10, &[1], &log),
+        fake("never", |_| 0, &[1], &log),
+        fake("half", |k| if k == 1 { 20 } else { 10 }, &[1], &log),
+    ];
+    let stats = measure_pairs(&mut timer, 4, &mut references, sampling);
+    let medians: Vec<Option<f64>> = stats
+        .references
+        .iter()
+        .map(|r| r.map(|r| r.median))
+        .collect();
+    // A fixture whose runs all read 0 ns has no figure (and calibrates to the cap).
+    assert_eq!(medians, [Some(1.0), None, Some(0.5)]);
 }
 
 #[test]
@@ -215,6 +232,12 @@ fn the_text_says_whether_the_unshared_pairs_were_within_the_goal() {
         m.scaling_summary().unwrap(),
         "1.31x, spread 0.20; sharing nothing 1.29x: over too"
     );
+    m.scaling_same_table = Some(1.05);
+    assert_eq!(
+        m.scaling_summary().unwrap(),
+        "1.31x, spread 0.20; same table 1.05x; sharing nothing 1.29x: over too"
+    );
+    m.scaling_same_table = None;
     m.scaling_unshared = Some(1.02);
     assert_eq!(
         m.scaling_summary().unwrap(),

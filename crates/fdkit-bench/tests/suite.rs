@@ -44,6 +44,7 @@ fn json_keys_are_the_documented_ones() {
         "ratio",
         "scaling",
         "scaling_own",
+        "scaling_same_table",
         "scaling_spread",
         "scaling_unshared",
         "target",
@@ -175,12 +176,14 @@ fn thread_rows_at_more_threads_are_measured_in_pairs() {
         assert!(positive(m.scaling), "{id}: {m:?}");
         assert!(m.scaling_spread.is_some_and(|s| s >= 0.0), "{id}: {m:?}");
         assert!(positive(m.scaling_own), "{id}: {m:?}");
-        // Only the shared `System` row has the no-sharing reference.
+        // Only the shared `System` row has the references.
         let reference = id == "lookup_threads/2/system";
         assert_eq!(m.scaling_unshared.is_some(), reference, "{id}: {m:?}");
+        assert_eq!(m.scaling_same_table.is_some(), reference, "{id}: {m:?}");
     }
     let two = row("lookup_threads/2/system");
     assert!(positive(two.scaling_unshared), "{two:?}");
+    assert!(positive(two.scaling_same_table), "{two:?}");
     assert_eq!(two.met, two.scaling.map(|s| s <= 1.25), "{two:?}");
     for id in [
         "lookup_threads/1/table",
@@ -190,6 +193,7 @@ fn thread_rows_at_more_threads_are_measured_in_pairs() {
         let m = row(id);
         assert_eq!(m.scaling, Some(1.0), "{id}: {m:?}");
         assert_eq!((m.scaling_spread, m.scaling_unshared), (None, None), "{id}");
+        assert_eq!(m.scaling_same_table, None, "{id}");
     }
     assert!(row("lookup_threads/2/table").target.is_none());
 }

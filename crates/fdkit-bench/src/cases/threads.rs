@@ -16,9 +16,12 @@
 //! ([`crate::workers`]). The `table` and `system` rows at N > 1 threads are measured
 //! in pairs ([`crate::sample::measure_pairs`]): a run on one of the fixture's threads,
 //! then on all N, same iteration count, back to back; `scaling` is the median of the
-//! pairs' ratios. The `system` row also takes the same pairs on N separate processes
-//! (the `lookup_threads_private` fixture), interleaved with its own, as
-//! `scaling_unshared`: what the machine's cores cost with nothing shared.
+//! pairs' ratios. The `system` row interleaves two more sets of the same pairs:
+//! `scaling_same_table`, whose 1-thread half runs on one of the N threads sharing the
+//! table (so the shared table's read path is in both halves and the ratio is what
+//! running the threads at once costs), and `scaling_unshared`, on N separate
+//! processes (the `lookup_threads_private` fixture): what the machine's cores cost
+//! with nothing shared.
 //!
 //! Goal (issue 17): through the `System`, 2 threads sharing a table take at most
 //! 1.25× the 1-thread time per lookup (`scaling` ≤ 1.25; at 1 thread, in the pairs
@@ -28,7 +31,7 @@
 use crate::host::{self, HostTable};
 use crate::model::{self, BASE};
 use crate::sample::{ThreadTimer, Timer};
-use crate::suite::{Bench, Params, Side};
+use crate::suite::{Bench, Params, Reference, Side};
 use crate::workers::Pool;
 use crate::Target;
 use fdkit::{CloneFlags, Task};
@@ -62,15 +65,9 @@ fn tasks_timer(tasks: Vec<Task>) -> ThreadTimer {
     )
 }
 
-/// N threads of one process, sharing its table; a run on one thread uses a
-/// single-threaded process instead, whose table is its own (as at `lookup_threads/1`),
-/// so that a pair compares 2 threads sharing a table with 1 thread alone.
-fn shared_tasks(n: u32) -> io::Result<ThreadTimer> {
-    let (_, alone) = model::dense_task(4);
-    let mut alone = tasks_timer(vec![alone]);
-    if n == 1 {
-        return Ok(alone);
-    }
+/// N threads of one process, sharing its table; a run on fewer threads leaves the
+/// others idle, so the table stays shared.
+fn sharing_tasks(n: u32) -> ThreadTimer {
     let (sys, t) = model::dense_task(4);
     let flags = CloneFlags::THREAD | CloneFlags::SIGHAND | CloneFlags::VM | CloneFlags::FILES;
     let mut tasks = vec![t.clone()];
@@ -78,7 +75,19 @@ fn shared_tasks(n: u32) -> io::Result<ThreadTimer> {
         let (tid, _) = t.clone_task(flags, None).expect("clone");
         tasks.push(sys.task(tid).expect("thread"));
     }
-    let mut sharing = tasks_timer(tasks);
+    tasks_timer(tasks)
+}
+
+/// N threads of one process, sharing its table; a run on one thread uses a
+/// single-threaded process instead, whose table is its own (as at `lookup_threads/1`),
+/// so that a pair compares N threads sharing a table with 1 thread alone.
+fn shared_tasks(n: u32) -> io::Result<ThreadTimer> {
+    let (_, alone) = model::dense_task(4);
+    let mut alone = tasks_timer(vec![alone]);
+    if n == 1 {
+        return Ok(alone);
+    }
+    let mut sharing = sharing_tasks(n);
     Ok(Box::new(move |k, iters| {
         if k <= 1 {
             alone(1, iters)
@@ -127,7 +136,8 @@ fn shared(n: u32) -> Bench {
         Ok(pool_timer(ops))
     })
     .thread_side(Side::System, n, move || shared_tasks(n))
-    .unshared(move || private_tasks(n))
+    .reference(Reference::SameTable, move || Ok(sharing_tasks(n)))
+    .reference(Reference::Unshared, move || private_tasks(n))
     .side(Side::Host, move || {
         let h = HostTable::new()?;
         let base = h.base;
