@@ -29,16 +29,16 @@
 //! | `baselines` | object | `{"vec_scan": n, "btree_free": n}`, same unit, for the benches that have them |
 //! | `params` | object | sizes used: `fds`, `min`, `hole`, `host_fds`, `capacity`, `threads` ... |
 //! | `model_spread`, `host_spread` | number \| null | `(max − min) / median` over the samples: noise |
-//! | `scaling` | number \| null | thread rows at N > 1 threads: the median, over pairs of runs taken back to back on the same fixture with the same iteration count, of (wall time on N threads) / (wall time on 1 thread) — for `lookup_threads/2/system`, 2 threads sharing a table against 1 thread with a table of its own; 1.0 is perfect scaling, N threads on fewer cores read about N / cores. 1-thread rows: 1.0. Null when no pair had two non-zero halves |
+//! | `scaling` | number \| null | thread rows at N > 1 threads: the median over pairs of runs taken back to back on the same fixture with the same iteration count — each of the N threads alone, then all N at once — of the largest over the threads of (release → its end, at once) / (its time alone); with threads of equal speed, (wall time on N threads) / (wall time on 1). For `lookup_threads/2/system`: 2 threads sharing a table against each with a table of its own, alone. 1.0 is perfect scaling; N threads on fewer cores read about N / cores. 1-thread rows: 1.0. Null when no pair gave a ratio (a zero reading) |
 //! | `scaling_spread` | number \| null | `(max − min) / median` of those pairs' ratios |
 //! | `scaling_own` | number \| null | the same pairs' median ratio of each thread's own start-to-end time (mean over the threads) instead of the wall time: without the threads' start lag and the wait for the slowest |
-//! | `scaling_same_table` | number \| null | `system` rows of `lookup_threads/N`: `scaling` of the same pairs with the 1-thread half on one of the N threads sharing the table (the others idle), taken alternately with this row's pairs: what the threads running at once cost, without the shared table's own read path (the rest of `scaling` over this) |
+//! | `scaling_same_table` | number \| null | `system` rows of `lookup_threads/N`: `scaling` of the same pairs with the threads alone being the N threads sharing the table (the others idle), taken alternately with this row's pairs: what the threads running at once cost, without the shared table's own read path (the rest of `scaling` over this) |
 //! | `scaling_unshared` | number \| null | `system` rows of `lookup_threads/N`: `scaling` of the same pairs on N single-thread processes sharing nothing (`lookup_threads_private/N`), taken alternately with this row's pairs: what the machine's cores cost anyway. `met` judges `scaling` alone |
 //!
 //! Timing figures are medians of [`Sampling::samples`] samples, each running the
 //! operation long enough to last [`Sampling::sample_time`]; a thread row at N > 1
-//! threads takes as many pairs ([`sample::measure_pairs`]) and reports the median of
-//! their N-thread halves.
+//! threads takes [`Sampling::pairs`] pairs instead ([`sample::measure_pairs`]) and
+//! reports the median of their N-thread halves.
 //!
 //! ## Use from a CLI
 //!

@@ -5,9 +5,10 @@
 //! That is criterion's `iter_custom` contract, so the same timers serve criterion and
 //! [`crate::run_suite`].
 //!
-//! Thread benches also have a [`ThreadTimer`], which runs the loop on any number of
-//! its threads, so that [`measure_pairs`] can time one thread and N threads back to
-//! back on the same fixture and judge their ratio pair by pair ([`Scaling`]).
+//! Thread benches also have a [`ThreadTimer`], which runs the loop on any of its
+//! threads, so that [`measure_pairs`] can time each thread alone and all N at once
+//! back to back on the same fixture and judge their ratio pair by pair
+//! ([`Scaling`]).
 
 use std::time::{Duration, Instant};
 
@@ -21,18 +22,24 @@ pub struct Sampling {
     pub sample_time: Duration,
     /// Samples taken after calibration; the median is reported.
     pub samples: u32,
+    /// Pairs taken by [`measure_pairs`] (thread benches at N > 1 threads): more than
+    /// `samples`, since a pair's ratio is noisier than one run (it holds N + 1 runs,
+    /// each of which a neighbour can slow down).
+    pub pairs: u32,
 }
 
 impl Sampling {
-    /// About 5 ms per sample, 7 samples: the quick suite.
+    /// About 5 ms per sample, 7 samples (15 pairs): the quick suite.
     pub const QUICK: Sampling = Sampling {
         sample_time: Duration::from_millis(5),
         samples: 7,
+        pairs: 15,
     };
-    /// About 20 ms per sample, 21 samples.
+    /// About 20 ms per sample, 21 samples (31 pairs).
     pub const FULL: Sampling = Sampling {
         sample_time: Duration::from_millis(20),
         samples: 21,
+        pairs: 31,
     };
 }
 
@@ -99,9 +106,18 @@ fn stats(mut per_iter: Vec<f64>, iters: u64) -> Stats {
     }
 }
 
+/// Which of a thread bench fixture's threads run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Threads {
+    /// The first k, at once.
+    First(usize),
+    /// Thread i alone (0-based).
+    Only(usize),
+}
+
 /// One timed run of a thread bench's loop: every taking part thread runs the
 /// operation `iters` times, all released together.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Run {
     /// From the release to the end of the last thread: what the bench reports, so a
     /// thread that waits for a CPU (more threads than cores) counts its wait.
@@ -109,24 +125,79 @@ pub struct Run {
     /// Each thread's own time from its start to its end, averaged over the threads:
     /// the wall time without the threads' start lag and the wait for the slowest.
     pub own: Duration,
+    /// From the release to each thread's end, in thread order.
+    pub ends: Vec<Duration>,
 }
 
-/// A thread bench's fixture: `timer(k, iters)` runs the loop on `k` of its threads
-/// at once (1 ≤ k ≤ its thread count), `iters` operations each.
-pub type ThreadTimer = Box<dyn FnMut(usize, u64) -> Run>;
+impl Run {
+    /// A run of one thread (or of threads that all ended together) lasting `wall`,
+    /// with `own` as its own time.
+    pub fn single(wall: Duration, own: Duration) -> Run {
+        Run {
+            wall,
+            own,
+            ends: vec![wall],
+        }
+    }
+}
 
-/// N threads against 1, measured in pairs: each pair is a 1-thread run and an
-/// N-thread run of the same fixture with the same iteration count, back to back, so
-/// whatever drifts between runs (clock frequency, neighbours, steal) weighs on both
-/// halves of a pair alike.
+/// A thread bench's fixture: `timer(threads, iters)` runs the loop on those of its
+/// threads, `iters` operations each.
+pub type ThreadTimer = Box<dyn FnMut(Threads, u64) -> Run>;
+
+/// One pair: each of the N threads alone, then all N at once (or the other way
+/// round), with the same iteration count.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Pair {
+    /// Thread i alone, for each i.
+    pub alone: Vec<Run>,
+    /// All N at once.
+    pub together: Run,
+}
+
+impl Pair {
+    /// `(wall, own)` ratios of the pair, or `None` if a time it needs is zero (the
+    /// clock's granularity, not a speed) or the pair is incomplete. Wall: the largest
+    /// over the threads of (release → its end, all at once) / (its time alone), so a
+    /// thread on a slower CPU is compared with itself; with threads of equal speed
+    /// this is the wall time of the N-thread run over the 1-thread one. Own: the
+    /// threads' mean own time at once over their mean time alone.
+    pub fn ratios(&self) -> Option<(f64, f64)> {
+        let n = self.alone.len();
+        if n == 0 || self.together.ends.len() != n {
+            return None;
+        }
+        let mut wall = 0.0f64;
+        for (end, alone) in self.together.ends.iter().zip(&self.alone) {
+            if end.is_zero() || alone.wall.is_zero() {
+                return None;
+            }
+            wall = wall.max(end.as_secs_f64() / alone.wall.as_secs_f64());
+        }
+        let alone_own: Duration = self.alone.iter().map(|r| r.own).sum::<Duration>() / n as u32;
+        if alone_own.is_zero() || self.together.own.is_zero() {
+            return None;
+        }
+        Some((
+            wall,
+            self.together.own.as_secs_f64() / alone_own.as_secs_f64(),
+        ))
+    }
+}
+
+/// N threads against 1, measured in pairs ([`Pair`]), taken back to back on the same
+/// fixture, so whatever drifts between runs (clock frequency, neighbours, steal)
+/// weighs on both halves of a pair alike, and each thread is compared with itself
+/// alone, so one CPU slower than the other (a busy neighbour on the host) does not
+/// read as a cost of running at once.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Scaling {
-    /// Median over the pairs of `wall(N) / wall(1)` ([`Run::wall`]). 1.0 is perfect
+    /// Median over the pairs of their wall ratio ([`Pair::ratios`]). 1.0 is perfect
     /// scaling; N threads on fewer cores read about N / cores.
     pub median: f64,
-    /// `(max − min) / median` of the pairs' wall-time ratios.
+    /// `(max − min) / median` of the pairs' wall ratios.
     pub spread: f64,
-    /// Median over the pairs of `own(N) / own(1)` ([`Run::own`]).
+    /// Median over the pairs of their own-time ratio ([`Run::own`]).
     pub own: f64,
     /// Pairs that gave a ratio.
     pub pairs: u32,
@@ -144,21 +215,10 @@ pub fn median(values: &mut [f64]) -> Option<f64> {
     }
 }
 
-/// Judges `(one thread, N threads)` pairs: [`Scaling`] over the pairs whose two
-/// halves both took time (a zero reading is the clock's granularity, not a speed),
-/// or `None` when no pair did.
-pub fn scaling(pairs: &[(Run, Run)]) -> Option<Scaling> {
-    let ratio = |many: Duration, one: Duration| many.as_secs_f64() / one.as_secs_f64();
-    let usable: Vec<&(Run, Run)> = pairs
-        .iter()
-        .filter(|(one, many)| {
-            [one.wall, one.own, many.wall, many.own]
-                .iter()
-                .all(|d| !d.is_zero())
-        })
-        .collect();
-    let mut wall: Vec<f64> = usable.iter().map(|(o, m)| ratio(m.wall, o.wall)).collect();
-    let mut own: Vec<f64> = usable.iter().map(|(o, m)| ratio(m.own, o.own)).collect();
+/// [`Scaling`] over the pairs that give ratios ([`Pair::ratios`]), or `None` when
+/// none does.
+pub fn scaling(pairs: &[Pair]) -> Option<Scaling> {
+    let (mut wall, mut own): (Vec<f64>, Vec<f64>) = pairs.iter().filter_map(Pair::ratios).unzip();
     let median_wall = median(&mut wall)?;
     Some(Scaling {
         median: median_wall,
@@ -169,8 +229,8 @@ pub fn scaling(pairs: &[(Run, Run)]) -> Option<Scaling> {
 }
 
 /// Measures a thread bench at `threads` threads in pairs ([`Scaling`]): calibrates
-/// the `threads`-thread run to `sample_time`, then takes `samples` pairs, the
-/// 1-thread half first in even pairs and last in odd ones. Each reference fixture
+/// the `threads`-thread run to `sample_time`, then takes `pairs` pairs, the
+/// threads alone first in even pairs and last in odd ones. Each reference fixture
 /// (the same work set up otherwise: on one table throughout, with nothing shared
 /// ...) is calibrated likewise and paired the same way, its pair taken right after
 /// the main fixture's, so that every [`Scaling`] sees the same machine
@@ -182,26 +242,35 @@ pub fn measure_pairs(
     references: &mut [ThreadTimer],
     sampling: Sampling,
 ) -> Stats {
+    let all = Threads::First(threads);
     let calibrated = |timer: &mut ThreadTimer| {
-        calibrate(
-            &mut |iters| timer(threads, iters).wall,
-            sampling.sample_time,
-        )
+        calibrate(&mut |iters| timer(all, iters).wall, sampling.sample_time)
     };
     let iters = calibrated(timer);
     let reference_iters: Vec<u64> = references.iter_mut().map(calibrated).collect();
-    let pair = |timer: &mut ThreadTimer, iters: u64, one_first: bool| {
-        if one_first {
-            let one = timer(1, iters);
-            (one, timer(threads, iters))
+    let pair = |timer: &mut ThreadTimer, iters: u64, alone_first: bool| {
+        let alone = |timer: &mut ThreadTimer| {
+            (0..threads)
+                .map(|i| timer(Threads::Only(i), iters))
+                .collect()
+        };
+        if alone_first {
+            let alone = alone(timer);
+            Pair {
+                alone,
+                together: timer(all, iters),
+            }
         } else {
-            let many = timer(threads, iters);
-            (timer(1, iters), many)
+            let together = timer(all, iters);
+            Pair {
+                alone: alone(timer),
+                together,
+            }
         }
     };
     let mut pairs = Vec::new();
     let mut reference_pairs = vec![Vec::new(); references.len()];
-    for i in 0..sampling.samples.max(1) {
+    for i in 0..sampling.pairs.max(1) {
         pairs.push(pair(timer, iters, i % 2 == 0));
         for ((reference, &iters), out) in references
             .iter_mut()
@@ -211,7 +280,7 @@ pub fn measure_pairs(
             out.push(pair(reference, iters, i % 2 == 0));
         }
     }
-    let per_iter = pairs.iter().map(|(_, many)| per_iter(many.wall, iters));
+    let per_iter = pairs.iter().map(|p| per_iter(p.together.wall, iters));
     Stats {
         scaling: scaling(&pairs),
         references: reference_pairs.iter().map(|p| scaling(p)).collect(),

@@ -6,7 +6,7 @@
 //! dropped before the next, so only one fixture (and one host table) exists at a time.
 
 use crate::cases;
-use crate::sample::{measure, measure_pairs, Sampling, Stats, ThreadTimer, Timer};
+use crate::sample::{measure, measure_pairs, Sampling, Stats, ThreadTimer, Threads, Timer};
 use crate::{Measurement, Target};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -149,7 +149,8 @@ impl Bench {
         self.paired.push((side, setup));
         self.side(side, move || {
             let mut timer = all()?;
-            Ok(Box::new(move |iters| timer(threads as usize, iters).wall) as Timer)
+            let all = Threads::First(threads as usize);
+            Ok(Box::new(move |iters| timer(all, iters).wall) as Timer)
         })
     }
 

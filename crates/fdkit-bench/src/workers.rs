@@ -2,16 +2,16 @@
 //! by a spin on a generation number rather than a `Barrier`.
 //!
 //! A [`Pool`] of N runs operation 0 on the calling thread and operations 1..N on
-//! threads of its own, which sleep (parked) between runs. A run on k threads first
-//! wakes the k − 1 workers it needs and waits, untimed, until each spins on the
-//! generation number; only then does it read the clock and publish the generation.
+//! threads of its own, which sleep (parked) between runs. A run first wakes the
+//! workers it needs and waits, untimed, until each spins on the generation number;
+//! only then does it read the clock and publish the generation.
 //! The workers see it within a cache-line transfer instead of a futex wake, so the
 //! start costs no sleeper's wake-up, and workers left out of a run stay asleep and
 //! leave their CPU to the others. Wall time still runs from the release to the
 //! last thread's end: with more threads than cores, a worker that is not on a CPU
 //! when released starts late and the run reads slower, as it should.
 
-use crate::sample::Run;
+use crate::sample::{Run, Threads};
 use std::hint::spin_loop;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -24,8 +24,9 @@ struct Control {
     armed: AtomicU64,
     /// The last generation released: the ready workers start.
     go: AtomicU64,
-    /// Threads taking part in the armed generation (the caller included).
-    threads: AtomicUsize,
+    /// The threads taking part in the armed generation: `lo..hi` (0 is the caller).
+    lo: AtomicUsize,
+    hi: AtomicUsize,
     /// Operations each thread runs in the armed generation.
     iters: AtomicU64,
     /// Workers spinning on `go` for the armed generation.
@@ -56,7 +57,8 @@ impl<F: FnMut() + Send + 'static> Pool<F> {
         let control = Arc::new(Control {
             armed: AtomicU64::new(0),
             go: AtomicU64::new(0),
-            threads: AtomicUsize::new(0),
+            lo: AtomicUsize::new(0),
+            hi: AtomicUsize::new(0),
             iters: AtomicU64::new(0),
             ready: AtomicUsize::new(0),
             done: AtomicUsize::new(0),
@@ -78,40 +80,52 @@ impl<F: FnMut() + Send + 'static> Pool<F> {
         }
     }
 
-    /// Runs the operation `iters` times on each of the first `k` threads (clamped to
-    /// 1..=N), all released at once, and returns the run's times.
-    pub(crate) fn run(&mut self, k: usize, iters: u64) -> Run {
-        let k = k.clamp(1, self.workers.len() + 1);
-        let helpers = k - 1;
+    /// Runs the operation `iters` times on each of the `threads` (clamped to the
+    /// pool's), all released at once, and returns the run's times.
+    pub(crate) fn run(&mut self, threads: Threads, iters: u64) -> Run {
+        let n = self.workers.len() + 1;
+        let (lo, hi) = match threads {
+            Threads::First(k) => (0, k.clamp(1, n)),
+            Threads::Only(i) => (i.min(n - 1), i.min(n - 1) + 1),
+        };
+        let helpers = lo.max(1)..hi;
         let c = &*self.control;
         self.generation += 1;
-        c.threads.store(k, Ordering::Relaxed);
+        c.lo.store(lo, Ordering::Relaxed);
+        c.hi.store(hi, Ordering::Relaxed);
         c.iters.store(iters, Ordering::Relaxed);
         c.ready.store(0, Ordering::Relaxed);
         c.done.store(0, Ordering::Relaxed);
         c.armed.store(self.generation, Ordering::Release);
-        for worker in &self.workers[..helpers] {
+        for worker in &self.workers[helpers.start - 1..helpers.end - 1] {
             worker.thread().unpark();
         }
-        wait_until(|| c.ready.load(Ordering::Acquire) == helpers);
+        wait_until(|| c.ready.load(Ordering::Acquire) == helpers.len());
         let release = Instant::now();
         c.go.store(self.generation, Ordering::Release);
-        let start = Instant::now();
-        for _ in 0..iters {
-            (self.first)();
+        let mut spans = Vec::with_capacity(hi - lo);
+        if lo == 0 {
+            let start = Instant::now();
+            for _ in 0..iters {
+                (self.first)();
+            }
+            spans.push((start, Instant::now()));
         }
-        let end = Instant::now();
-        wait_until(|| c.done.load(Ordering::Acquire) == helpers);
+        wait_done(|| c.done.load(Ordering::Acquire) == helpers.len());
         let times = c.times.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut last = end;
-        let mut own = end - start;
-        for &(s, e) in &times[..helpers] {
-            last = last.max(e);
-            own += e.saturating_duration_since(s);
-        }
+        spans.extend(helpers.map(|i| times[i - 1]));
+        let ends: Vec<Duration> = spans
+            .iter()
+            .map(|(_, end)| end.saturating_duration_since(release))
+            .collect();
+        let own: Duration = spans
+            .iter()
+            .map(|(start, end)| end.saturating_duration_since(*start))
+            .sum();
         Run {
-            wall: last.saturating_duration_since(release),
-            own: own / k as u32,
+            wall: ends.iter().copied().max().unwrap_or_default(),
+            own: own / spans.len() as u32,
+            ends,
         }
     }
 }
@@ -144,7 +158,7 @@ fn work<F: FnMut()>(index: usize, mut op: F, c: &Control) {
             std::thread::park();
         };
         seen = armed;
-        if index >= c.threads.load(Ordering::Relaxed) {
+        if !(c.lo.load(Ordering::Relaxed)..c.hi.load(Ordering::Relaxed)).contains(&index) {
             continue;
         }
         let iters = c.iters.load(Ordering::Relaxed);
@@ -161,7 +175,8 @@ fn work<F: FnMut()>(index: usize, mut op: F, c: &Control) {
 }
 
 /// Spins until `cond` holds, yielding the CPU after the first microseconds so that a
-/// thread waiting for another one on the same core lets it run.
+/// thread waiting for another one on the same core lets it run (for the release,
+/// which must follow the workers' readiness closely).
 fn wait_until(mut cond: impl FnMut() -> bool) {
     let spinning = Instant::now();
     while !cond() {
@@ -173,9 +188,24 @@ fn wait_until(mut cond: impl FnMut() -> bool) {
     }
 }
 
+/// Waits until `cond` holds, spinning briefly and then sleeping in short naps: for
+/// the end of a run, whose times the threads have taken themselves, so the caller
+/// need not notice at once and had better leave the CPUs to the workers.
+fn wait_done(mut cond: impl FnMut() -> bool) {
+    let spinning = Instant::now();
+    while !cond() {
+        if spinning.elapsed() < Duration::from_micros(20) {
+            spin_loop();
+        } else {
+            std::thread::park_timeout(Duration::from_micros(50));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Pool;
+    use crate::sample::Threads::{First, Only};
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::Arc;
     use std::time::Duration;
@@ -199,20 +229,30 @@ mod tests {
     }
 
     #[test]
-    fn a_run_on_k_threads_runs_exactly_the_first_k_operations() {
+    fn a_run_runs_exactly_the_chosen_operations() {
         let (mut pool, counts) = counting();
-        pool.run(2, 100);
+        let run = pool.run(First(2), 100);
         assert_eq!(read(&counts), [100, 100, 0]);
-        pool.run(3, 10);
+        assert_eq!(run.ends.len(), 2, "{run:?}");
+        pool.run(First(3), 10);
         assert_eq!(read(&counts), [110, 110, 10]);
-        pool.run(1, 5);
+        pool.run(First(1), 5);
         assert_eq!(read(&counts), [115, 110, 10]);
-        pool.run(0, 1); // clamped to 1
-        pool.run(9, 1); // clamped to 3
+        pool.run(First(0), 1); // clamped to 1
+        pool.run(First(9), 1); // clamped to 3
         assert_eq!(read(&counts), [117, 111, 11]);
+        for i in 0..3 {
+            let run = pool.run(Only(i), 1000);
+            assert_eq!(run.ends.len(), 1, "{run:?}");
+            assert_eq!(run.wall, run.ends[0]);
+        }
+        assert_eq!(read(&counts), [1117, 1111, 1011]);
+        pool.run(Only(7), 1); // clamped to the last
+        assert_eq!(read(&counts), [1117, 1111, 1012]);
         for k in 1..=3 {
-            let run = pool.run(k, 1000);
+            let run = pool.run(First(k), 1000);
             assert!(run.wall >= run.own, "{k} threads: {run:?}");
+            assert_eq!(run.ends.iter().max(), Some(&run.wall), "{run:?}");
         }
     }
 
@@ -223,12 +263,16 @@ mod tests {
             Box::new(|| std::thread::sleep(Duration::from_millis(2))),
         ];
         let mut pool = Pool::new(ops);
-        let one = pool.run(1, 3);
+        let one = pool.run(First(1), 3);
         assert!(one.wall < Duration::from_millis(6), "{one:?}");
-        let two = pool.run(2, 3);
+        let two = pool.run(First(2), 3);
         assert!(two.wall >= Duration::from_millis(6), "{two:?}");
+        assert!(two.ends[0] < Duration::from_millis(6), "{two:?}");
+        assert_eq!(two.ends[1], two.wall, "{two:?}");
         // (~0 + ≥ 6 ms) / 2 threads.
         assert!(two.own >= Duration::from_millis(3), "{two:?}");
         assert!(two.own < two.wall, "{two:?}");
+        let slow = pool.run(Only(1), 3);
+        assert!(slow.wall >= Duration::from_millis(6), "{slow:?}");
     }
 }

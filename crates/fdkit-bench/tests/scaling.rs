@@ -1,8 +1,11 @@
-//! The paired scaling measurement: medians of per-pair ratios, pairs with a zero
-//! half, the order of the runs, and drift between pairs, with fake thread timers
-//! whose durations are chosen (no real timing is asserted).
+//! The paired scaling measurement: medians of per-pair ratios, each thread against
+//! itself alone, pairs with a zero reading, the order of the runs, and drift between
+//! pairs, with fake thread timers whose durations are chosen (no real timing is
+//! asserted).
 
-use fdkit_bench::sample::{measure_pairs, median, scaling, Run, Sampling, ThreadTimer};
+use fdkit_bench::sample::{
+    measure_pairs, median, scaling, Pair, Run, Sampling, ThreadTimer, Threads,
+};
 use fdkit_bench::{Measurement, Target};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -12,11 +15,22 @@ fn ns(n: u64) -> Duration {
     Duration::from_nanos(n)
 }
 
-/// A run whose wall and own times are both `wall` ns.
-fn run(wall: u64) -> Run {
+/// A run of threads ending `ends` ns after the release, each busy all along.
+fn run(ends: &[u64]) -> Run {
+    let ends: Vec<Duration> = ends.iter().map(|&e| ns(e)).collect();
+    let own = ends.iter().sum::<Duration>() / ends.len().max(1) as u32;
     Run {
-        wall: ns(wall),
-        own: ns(wall),
+        wall: ends.iter().copied().max().unwrap_or_default(),
+        own,
+        ends,
+    }
+}
+
+/// Each thread alone taking `alone[i]` ns, then all at once ending at `together`.
+fn pair(alone: &[u64], together: &[u64]) -> Pair {
+    Pair {
+        alone: alone.iter().map(|&t| run(&[t])).collect(),
+        together: run(together),
     }
 }
 
@@ -42,9 +56,9 @@ fn scaling_is_the_median_of_the_pairs_ratios_not_the_ratio_of_medians() {
     // Pair ratios 1.0, 2.0, 1.1: median 1.1. The medians of the halves (100 and 220)
     // would say 2.2.
     let pairs = [
-        (run(100), run(100)),
-        (run(50), run(100)),
-        (run(200), run(220)),
+        pair(&[100], &[100]),
+        pair(&[50], &[100]),
+        pair(&[200], &[220]),
     ];
     let s = scaling(&pairs).unwrap();
     assert!(close(s.median, 1.1), "{s:?}");
@@ -55,10 +69,10 @@ fn scaling_is_the_median_of_the_pairs_ratios_not_the_ratio_of_medians() {
 #[test]
 fn an_even_number_of_pairs_takes_the_mean_of_the_middle_two() {
     let pairs = [
-        (run(100), run(100)), // 1.0
-        (run(100), run(120)), // 1.2
-        (run(100), run(140)), // 1.4
-        (run(100), run(300)), // 3.0
+        pair(&[100, 100], &[100, 100]), // 1.0
+        pair(&[100, 100], &[120, 110]), // 1.2
+        pair(&[100, 100], &[100, 140]), // 1.4
+        pair(&[100, 100], &[300, 100]), // 3.0
     ];
     let s = scaling(&pairs).unwrap();
     assert!(close(s.median, 1.3), "{s:?}");
@@ -67,123 +81,159 @@ fn an_even_number_of_pairs_takes_the_mean_of_the_middle_two() {
 }
 
 #[test]
+fn each_thread_is_compared_with_itself_alone() {
+    // Thread 1's CPU is 1.7× slower than thread 0's, alone and at once: no cost of
+    // running together (the ratio of wall times would say 1.7).
+    let s = scaling(&[pair(&[100, 170], &[100, 170])]).unwrap();
+    assert!(close(s.median, 1.0), "{s:?}");
+    // Both 20 % slower at once.
+    let s = scaling(&[pair(&[100, 170], &[120, 204])]).unwrap();
+    assert!(close(s.median, 1.2), "{s:?}");
+    // The slow thread's end, from the release, counts its late start: 2.0.
+    let s = scaling(&[pair(&[100, 170], &[100, 340])]).unwrap();
+    assert!(close(s.median, 2.0), "{s:?}");
+    // The worst thread decides: thread 0 at 1.5×, thread 1 at 1.0×.
+    let s = scaling(&[pair(&[100, 170], &[150, 170])]).unwrap();
+    assert!(close(s.median, 1.5), "{s:?}");
+}
+
+#[test]
 fn own_times_give_their_own_ratio() {
-    // Wall time doubles (the second thread started late); each thread's own time
-    // grows by a tenth.
-    let one = run(100);
+    // The second thread ends at 200 (it started late); each thread's own time is
+    // 110 at once against 100 alone.
     let two = Run {
         wall: ns(200),
         own: ns(110),
+        ends: vec![ns(110), ns(200)],
     };
-    let s = scaling(&[(one, two)]).unwrap();
+    let p = Pair {
+        alone: vec![run(&[100]), run(&[100])],
+        together: two,
+    };
+    let s = scaling(&[p]).unwrap();
     assert!(close(s.median, 2.0) && close(s.own, 1.1), "{s:?}");
 }
 
 #[test]
-fn pairs_with_a_zero_half_are_left_out() {
-    let zero = Run::default();
+fn pairs_with_a_zero_reading_or_missing_threads_are_left_out() {
     assert_eq!(scaling(&[]), None);
-    assert_eq!(scaling(&[(zero, zero)]), None);
-    assert_eq!(scaling(&[(zero, run(100)), (run(100), zero)]), None);
-    let own_zero = Run {
-        wall: ns(100),
-        own: Duration::ZERO,
+    assert_eq!(scaling(&[pair(&[0], &[0])]), None);
+    assert_eq!(scaling(&[pair(&[0], &[100]), pair(&[100], &[0])]), None);
+    assert_eq!(scaling(&[pair(&[100, 0], &[100, 100])]), None);
+    let own_zero = Pair {
+        alone: vec![Run::single(ns(100), Duration::ZERO)],
+        together: run(&[100]),
     };
-    assert_eq!(scaling(&[(own_zero, run(100))]), None);
-    let s = scaling(&[(zero, run(100)), (run(100), run(150)), (run(80), zero)]).unwrap();
+    assert_eq!(own_zero.ratios(), None);
+    // Two threads alone, one end at once (or the other way round): incomplete.
+    assert_eq!(pair(&[100, 100], &[100]).ratios(), None);
+    assert_eq!(pair(&[100], &[100, 100]).ratios(), None);
+    assert_eq!(pair(&[], &[]).ratios(), None);
+    let s = scaling(&[pair(&[0], &[100]), pair(&[100], &[150]), pair(&[80], &[0])]).unwrap();
     assert_eq!(s.pairs, 1);
     assert!(close(s.median, 1.5) && close(s.spread, 0.0), "{s:?}");
 }
 
 /// The calls made to fake fixtures: `(fixture, threads, iters)`.
-type Log = Rc<RefCell<Vec<(&'static str, usize, u64)>>>;
+type Log = Rc<RefCell<Vec<(&'static str, Threads, u64)>>>;
 
-/// A fake fixture: a run on `k` threads takes `iters × per_iter(k) × slowdown` ns,
-/// where `slowdown` is the current pair's factor (set by the pair number, so it
-/// changes only between pairs). Every call is logged as `(name, k, iters)`.
+/// A fake fixture of `alone.len()` threads: thread i takes `alone[i]` ns per
+/// iteration alone and `together[i]` at once, times the current pair's slowdown
+/// (which changes only between pairs: calibration runs at 1×, then each pair's N + 1
+/// runs share one entry of `slowdowns`). Every call is logged.
 fn fake(
     name: &'static str,
-    per_iter: fn(usize) -> u64,
+    alone: &'static [u64],
+    together: &'static [u64],
     slowdowns: &'static [u64],
     log: &Log,
 ) -> ThreadTimer {
     let log = Rc::clone(log);
-    // Calls after calibration, which ends with the first 1-thread run (pair 0 runs
-    // 1 thread first).
+    let n = alone.len();
+    // Runs after calibration, which ends with the first run of a thread alone (pair
+    // 0 runs the threads alone first).
     let mut sampled = None::<usize>;
-    Box::new(move |k, iters| {
-        log.borrow_mut().push((name, k, iters));
-        if k == 1 && sampled.is_none() {
+    Box::new(move |threads, iters| {
+        log.borrow_mut().push((name, threads, iters));
+        if matches!(threads, Threads::Only(_)) && sampled.is_none() {
             sampled = Some(0);
         }
         let slowdown = match &mut sampled {
             None => 1,
             Some(calls) => {
                 *calls += 1;
-                slowdowns[((*calls - 1) / 2) % slowdowns.len()]
+                slowdowns[((*calls - 1) / (n + 1)) % slowdowns.len()]
             }
         };
-        let t = ns(iters * per_iter(k) * slowdown);
-        Run { wall: t, own: t }
+        let ends: Vec<u64> = match threads {
+            Threads::Only(i) => vec![alone[i]],
+            Threads::First(k) => together[..k].to_vec(),
+        };
+        let ends: Vec<u64> = ends.iter().map(|t| iters * t * slowdown).collect();
+        run(&ends)
     })
 }
 
 #[test]
 fn pairs_alternate_their_order_share_an_iteration_count_and_cancel_drift() {
     let log = Log::default();
-    // Shared: 2 threads take 1.2× one thread; the machine slows down 1×, 4×, 2×
-    // from pair to pair. Unshared: 2 threads take 1.1×, same drift.
-    let mut shared = fake("shared", |k| if k == 1 { 10 } else { 12 }, &[1, 4, 2], &log);
-    let unshared = fake(
-        "unshared",
-        |k| if k == 1 { 10 } else { 11 },
-        &[1, 4, 2],
-        &log,
-    );
+    // Shared: at once, each thread takes 1.2× its time alone, and thread 1 is on a
+    // slower CPU; the machine slows down 1×, 4×, 2× from pair to pair. Unshared: at
+    // once 1.1×, same drift.
+    let mut shared = fake("shared", &[10, 15], &[12, 18], &[1, 4, 2], &log);
+    let unshared = fake("unshared", &[10, 10], &[11, 11], &[1, 4, 2], &log);
     let sampling = Sampling {
-        sample_time: ns(1_000),
-        samples: 5,
+        sample_time: ns(2_000),
+        samples: 9,
+        pairs: 5,
     };
     let mut references = [unshared];
     let stats = measure_pairs(&mut shared, 2, &mut references, sampling);
 
     let s = stats.scaling.unwrap();
     assert!(close(s.median, 1.2) && close(s.spread, 0.0), "{s:?}");
+    assert!(close(s.own, 1.2), "{s:?}");
     assert_eq!(s.pairs, 5);
     assert_eq!(stats.references.len(), 1);
     let u = stats.references[0].unwrap();
     assert!(close(u.median, 1.1) && close(u.spread, 0.0), "{u:?}");
-    // The row's figure is the median of the 2-thread halves: 12 ns × (1, 4, 2, 1, 4).
-    assert_eq!(stats.samples, 5);
-    assert!(close(stats.median_ns, 24.0), "{stats:?}");
+    // The row's figure is the median of the 2-thread runs' wall times (18 ns per
+    // iteration, the slower thread) over the pairs: 18 × (1, 4, 2, 1, 4).
+    assert_eq!(stats.samples, 5, "one figure per pair");
+    assert!(close(stats.median_ns, 36.0), "{stats:?}");
     assert!(
-        close(stats.min_ns, 12.0) && close(stats.max_ns, 48.0),
+        close(stats.min_ns, 18.0) && close(stats.max_ns, 72.0),
         "{stats:?}"
     );
 
     let log = log.borrow();
-    // Calibration doubles on 2 threads until 1 µs: 12 ns × 128 ≥ 1000 > 12 × 64.
-    // The unshared fixture calibrates likewise (11 ns × 128).
-    let calibration: Vec<u64> = (0..=7).map(|p| 1 << p).collect();
+    let both = Threads::First(2);
+    // Calibration doubles on 2 threads until 2 µs: 18 ns × 128 ≥ 2000 > 18 × 64. The
+    // unshared fixture calibrates likewise: 11 ns × 256 ≥ 2000 > 11 × 128.
     let shared_cal: Vec<u64> = log[..8].iter().map(|&(_, _, i)| i).collect();
-    assert!(log[..8].iter().all(|&(n, k, _)| n == "shared" && k == 2));
-    assert_eq!(shared_cal, calibration);
-    assert!(log[8..16]
+    assert!(log[..8].iter().all(|&(n, t, _)| n == "shared" && t == both));
+    assert_eq!(shared_cal, (0..=7).map(|p| 1 << p).collect::<Vec<u64>>());
+    assert!(log[8..17]
         .iter()
-        .all(|&(n, k, _)| n == "unshared" && k == 2));
+        .all(|&(n, t, _)| n == "unshared" && t == both));
+    assert_eq!(log[16].2, 256);
     assert_eq!(stats.iters, 128);
-    // Then per pair: the shared pair, then the unshared one, 1 thread first in even
-    // pairs and last in odd ones, every run at the calibrated count.
-    let sampled = &log[16..];
-    assert_eq!(sampled.len(), 5 * 4);
-    for (p, round) in sampled.chunks(4).enumerate() {
-        let order = if p % 2 == 0 { [1, 2] } else { [2, 1] };
-        let want = [
-            ("shared", order[0], 128),
-            ("shared", order[1], 128),
-            ("unshared", order[0], 128),
-            ("unshared", order[1], 128),
-        ];
+    // Then per pair: the shared pair, then the unshared one, each thread alone first
+    // in even pairs and last in odd ones, every run at its fixture's count.
+    let sampled = &log[17..];
+    assert_eq!(sampled.len(), 5 * 6);
+    let (a, b) = (Threads::Only(0), Threads::Only(1));
+    for (p, round) in sampled.chunks(6).enumerate() {
+        let order = if p % 2 == 0 {
+            [a, b, both]
+        } else {
+            [both, a, b]
+        };
+        let want: Vec<_> = order
+            .iter()
+            .map(|&t| ("shared", t, 128))
+            .chain(order.iter().map(|&t| ("unshared", t, 256)))
+            .collect();
         assert_eq!(round, want, "pair {p}");
     }
 }
@@ -191,21 +241,22 @@ fn pairs_alternate_their_order_share_an_iteration_count_and_cancel_drift() {
 #[test]
 fn each_reference_gets_its_own_figure_in_order() {
     let log = Log::default();
-    let mut timer = fake("t", |k| 10 * k as u64, &[1], &log);
     let sampling = Sampling {
         sample_time: ns(100),
-        samples: 4,
+        samples: 1,
+        pairs: 4,
     };
+    // Four threads at once, each twice as slow as alone.
+    let mut timer = fake("t", &[10; 4], &[20; 4], &[1], &log);
     let stats = measure_pairs(&mut timer, 4, &mut [], sampling);
     assert!(stats.references.is_empty());
     let s = stats.scaling.unwrap();
-    assert!(close(s.median, 4.0) && s.pairs == 4, "{s:?}");
+    assert!(close(s.median, 2.0) && s.pairs == 4, "{s:?}");
 
-    let mut timer = fake("t", |k| 10 * k as u64, &[1], &log);
     let mut references = [
-        fake("flat", |_| 10, &[1], &log),
-        fake("never", |_| 0, &[1], &log),
-        fake("half", |k| if k == 1 { 20 } else { 10 }, &[1], &log),
+        fake("flat", &[10; 4], &[10; 4], &[1], &log),
+        fake("never", &[0; 4], &[0; 4], &[1], &log),
+        fake("half", &[20; 4], &[10; 4], &[1], &log),
     ];
     let stats = measure_pairs(&mut timer, 4, &mut references, sampling);
     let medians: Vec<Option<f64>> = stats

@@ -22,6 +22,7 @@ fn small() -> Params {
 const ONCE: Sampling = Sampling {
     sample_time: Duration::ZERO,
     samples: 1,
+    pairs: 1,
 };
 
 #[test]
@@ -158,6 +159,7 @@ fn thread_rows_at_more_threads_are_measured_in_pairs() {
     let sampling = Sampling {
         sample_time: Duration::from_micros(200),
         samples: 3,
+        pairs: 3,
     };
     let rows = suite::run(&chosen, &p, sampling, &mut |_| {}).unwrap();
     let row = |id: &str| {
