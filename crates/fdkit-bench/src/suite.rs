@@ -3,7 +3,9 @@
 //! A [`Bench`] is one piece of work done by up to six [`Side`]s: the model through
 //! [`fdkit::FdTable`] (with `Arc` and with handle entries) and through the
 //! [`fdkit::System`] syscall surface, the host kernel, and the two baseline tables. Each side is set up lazily, measured and
-//! dropped before the next, so only one fixture (and one host table) exists at a time.
+//! dropped before the next, so only one fixture (and one host table) exists at a time
+//! — with its reference fixtures for the `system` side of a thread bench
+//! ([`Bench::references`]).
 
 use crate::cases;
 use crate::sample::{measure, measure_pairs, Sampling, Stats, ThreadTimer, Threads, Timer};
@@ -91,9 +93,9 @@ pub struct Bench {
 /// A reference fixture of a thread bench's `system` side ([`Bench::references`]).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Reference {
-    /// The 1-thread half on one of the N threads sharing the table, the others idle
-    /// (the main fixture's 1-thread half has a table of its own): what running the
-    /// threads at once costs, without the shared table's own read path.
+    /// The threads alone are the N threads sharing the table, each while the others
+    /// idle (the main fixture's threads alone have tables of their own): what
+    /// running the threads at once costs, without the shared table's own read path.
     SameTable,
     /// N single-thread processes, each with its own table: what the machine's cores
     /// cost with nothing shared.

@@ -100,7 +100,8 @@ impl<F: FnMut() + Send + 'static> Pool<F> {
         for worker in &self.workers[helpers.start - 1..helpers.end - 1] {
             worker.thread().unpark();
         }
-        wait_until(|| c.ready.load(Ordering::Acquire) == helpers.len());
+        let workers = &self.workers[helpers.start - 1..helpers.end - 1];
+        wait_until(|| c.ready.load(Ordering::Acquire) == helpers.len() || check_alive(workers));
         let release = Instant::now();
         c.go.store(self.generation, Ordering::Release);
         let mut spans = Vec::with_capacity(hi - lo);
@@ -111,7 +112,7 @@ impl<F: FnMut() + Send + 'static> Pool<F> {
             }
             spans.push((start, Instant::now()));
         }
-        wait_done(|| c.done.load(Ordering::Acquire) == helpers.len());
+        wait_done(|| c.done.load(Ordering::Acquire) == helpers.len() || check_alive(workers));
         let times = c.times.lock().unwrap_or_else(PoisonError::into_inner);
         spans.extend(helpers.map(|i| times[i - 1]));
         let ends: Vec<Duration> = spans
@@ -172,6 +173,16 @@ fn work<F: FnMut()>(index: usize, mut op: F, c: &Control) {
         c.times.lock().unwrap_or_else(PoisonError::into_inner)[index - 1] = (start, end);
         c.done.fetch_add(1, Ordering::Release);
     }
+}
+
+/// `false`, or a panic if one of `workers` has ended (its operation panicked), so
+/// that the caller does not wait for it forever.
+fn check_alive(workers: &[JoinHandle<()>]) -> bool {
+    assert!(
+        !workers.iter().any(JoinHandle::is_finished),
+        "a bench worker thread ended during a run"
+    );
+    false
 }
 
 /// Spins until `cond` holds, yielding the CPU after the first microseconds so that a
@@ -274,5 +285,13 @@ mod tests {
         assert!(two.own < two.wall, "{two:?}");
         let slow = pool.run(Only(1), 3);
         assert!(slow.wall >= Duration::from_millis(6), "{slow:?}");
+    }
+
+    #[test]
+    #[should_panic(expected = "a bench worker thread ended during a run")]
+    fn a_worker_whose_operation_panics_fails_the_run_instead_of_hanging() {
+        let ops: Vec<Box<dyn FnMut() + Send>> =
+            vec![Box::new(|| {}), Box::new(|| panic!("operation failed"))];
+        Pool::new(ops).run(First(2), 1);
     }
 }
