@@ -29,10 +29,16 @@
 //! | `baselines` | object | `{"vec_scan": n, "btree_free": n}`, same unit, for the benches that have them |
 //! | `params` | object | sizes used: `fds`, `min`, `hole`, `host_fds`, `capacity`, `threads` ... |
 //! | `model_spread`, `host_spread` | number \| null | `(max − min) / median` over the samples: noise |
-//! | `scaling` | number \| null | for the thread benches: `model` / the same row at 1 thread (`lookup_threads/2/system` against `lookup_threads/1/system`); 1.0 is perfect scaling |
+//! | `scaling` | number \| null | thread rows at N > 1 threads: the median over pairs of runs taken back to back on the same fixture with the same iteration count — each of the N threads alone, then all N at once — of the largest over the threads of (release → its end, at once) / (its time alone); with threads of equal speed, (wall time on N threads) / (wall time on 1). For `lookup_threads/2/system`: 2 threads sharing a table against each with a table of its own, alone. 1.0 is perfect scaling; N threads on fewer cores read about N / cores. 1-thread rows: 1.0. Null when no pair gave a ratio (a zero reading) |
+//! | `scaling_spread` | number \| null | `(max − min) / median` of those pairs' ratios |
+//! | `scaling_own` | number \| null | the same pairs' median ratio of each thread's own start-to-end time (mean over the threads) instead of the wall time: without the threads' start lag and the wait for the slowest |
+//! | `scaling_same_table` | number \| null | `system` rows of `lookup_threads/N`: `scaling` of the same pairs with the threads alone being the N threads sharing the table (the others idle), taken alternately with this row's pairs: what the threads running at once cost, without the shared table's own read path (the rest of `scaling` over this) |
+//! | `scaling_unshared` | number \| null | `system` rows of `lookup_threads/N`: `scaling` of the same pairs on N single-thread processes sharing nothing (`lookup_threads_private/N`), taken alternately with this row's pairs: what the machine's cores cost anyway. `met` judges `scaling` alone |
 //!
 //! Timing figures are medians of [`Sampling::samples`] samples, each running the
-//! operation long enough to last [`Sampling::sample_time`].
+//! operation long enough to last [`Sampling::sample_time`]; a thread row at N > 1
+//! threads takes [`Sampling::pairs`] pairs instead ([`sample::measure_pairs`]) and
+//! reports the median of their N-thread halves.
 //!
 //! ## Use from a CLI
 //!
@@ -75,10 +81,11 @@ mod memory;
 pub mod model;
 pub mod sample;
 pub mod suite;
+mod workers;
 
 pub use memory::measurements as memory;
 pub use sample::{Sampling, Stats};
-pub use suite::{benches, Bench, Params, Side};
+pub use suite::{benches, Bench, Params, Reference, Side};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -136,10 +143,24 @@ pub struct Measurement {
     pub model_spread: Option<f64>,
     /// `(max − min) / median` of the host's samples.
     pub host_spread: Option<f64>,
-    /// Thread benches: `model` divided by the same row's figure at 1 thread (set by
-    /// [`suite::run`] when both ran).
+    /// Thread benches: N threads against 1, the median ratio of the row's pairs
+    /// ([`sample::Scaling::median`]; 1.0 for a 1-thread row).
     #[serde(default)]
     pub scaling: Option<f64>,
+    /// `(max − min) / median` of the pairs' ratios ([`sample::Scaling::spread`]).
+    #[serde(default)]
+    pub scaling_spread: Option<f64>,
+    /// The pairs' median ratio of each thread's own time ([`sample::Scaling::own`]).
+    #[serde(default)]
+    pub scaling_own: Option<f64>,
+    /// `scaling` with the 1-thread half on one of the threads sharing the table,
+    /// measured alternately with this row's pairs ([`Reference::SameTable`]).
+    #[serde(default)]
+    pub scaling_same_table: Option<f64>,
+    /// `scaling` of N processes sharing nothing, measured alternately with this row's
+    /// pairs ([`Reference::Unshared`]).
+    #[serde(default)]
+    pub scaling_unshared: Option<f64>,
 }
 
 impl Measurement {
@@ -159,6 +180,10 @@ impl Measurement {
             model_spread: None,
             host_spread: None,
             scaling: None,
+            scaling_spread: None,
+            scaling_own: None,
+            scaling_same_table: None,
+            scaling_unshared: None,
         }
     }
 
@@ -177,14 +202,45 @@ impl Measurement {
         };
     }
 
-    /// Sets [`Measurement::scaling`] against `one_thread` (the same bench's row at 1
-    /// thread), and `met` for a [`Target::ScalingAtMost`].
+    /// Sets [`Measurement::scaling`] to `model` over `one_thread`'s (the same bench's
+    /// row at 1 thread, measured apart), and `met` for a [`Target::ScalingAtMost`].
     pub fn set_scaling(&mut self, one_thread: &Measurement) {
         self.scaling = match (self.model, one_thread.model) {
             (Some(m), Some(one)) if one > 0.0 => Some(m / one),
             _ => None,
         };
         self.set_target(self.target);
+    }
+}
+
+impl Measurement {
+    /// The scaling figures in words, for a text table: `1.04x, spread 0.12`, then for
+    /// a row with them `; same table 1.01x` ([`Measurement::scaling_same_table`]) and
+    /// `; sharing nothing 1.02x` ([`Measurement::scaling_unshared`]), and
+    /// where the row has a [`Target::ScalingAtMost`] whether that figure is within the
+    /// goal (`: within`, `: over`, or `: over too` when `scaling` is over as well) — so
+    /// a missed goal says whether the machine missed it without any sharing. `None`
+    /// without `scaling`.
+    pub fn scaling_summary(&self) -> Option<String> {
+        let scaling = self.scaling?;
+        let mut out = format!("{scaling:.2}x");
+        if let Some(spread) = self.scaling_spread {
+            out += &format!(", spread {spread:.2}");
+        }
+        if let Some(same) = self.scaling_same_table {
+            out += &format!("; same table {same:.2}x");
+        }
+        if let Some(unshared) = self.scaling_unshared {
+            out += &format!("; sharing nothing {unshared:.2}x");
+            if let Some(Target::ScalingAtMost(limit)) = self.target {
+                out += match (unshared <= limit, scaling <= limit) {
+                    (true, _) => ": within",
+                    (false, true) => ": over",
+                    (false, false) => ": over too",
+                };
+            }
+        }
+        Some(out)
     }
 }
 

@@ -3,15 +3,18 @@
 //! A [`Bench`] is one piece of work done by up to six [`Side`]s: the model through
 //! [`fdkit::FdTable`] (with `Arc` and with handle entries) and through the
 //! [`fdkit::System`] syscall surface, the host kernel, and the two baseline tables. Each side is set up lazily, measured and
-//! dropped before the next, so only one fixture (and one host table) exists at a time.
+//! dropped before the next, so only one fixture (and one host table) exists at a time
+//! — with its reference fixtures for the `system` side of a thread bench
+//! ([`Bench::references`]).
 
 use crate::cases;
-use crate::sample::{measure, Sampling, Stats, Timer};
+use crate::sample::{measure, measure_pairs, Sampling, Stats, ThreadTimer, Threads, Timer};
 use crate::{Measurement, Target};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
+use std::rc::Rc;
 
 /// Who does the work.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
@@ -58,6 +61,9 @@ impl fmt::Display for Side {
 /// Builds a side's fixture and returns its timer.
 pub type Setup = Box<dyn Fn() -> io::Result<Timer>>;
 
+/// Builds a thread bench's fixture and returns its [`ThreadTimer`].
+pub type ThreadSetup = Rc<dyn Fn() -> io::Result<ThreadTimer>>;
+
 /// One benchmark: the same work, done by several sides.
 pub struct Bench {
     /// Stable id, e.g. `dup_close` or `exec_sweep/100000`.
@@ -72,6 +78,28 @@ pub struct Bench {
     pub system_target: Option<Target>,
     /// The sides, in the order they run.
     pub sides: Vec<(Side, Setup)>,
+    /// Thread benches: the thread count and the sides whose fixture can run on fewer
+    /// threads. At more than one thread, [`Bench::run`] measures these sides in pairs
+    /// ([`measure_pairs`]) instead of with their `sides` timer (which runs all
+    /// threads, for criterion).
+    pub paired: Vec<(Side, ThreadSetup)>,
+    /// Thread count of a thread bench (1 for the others).
+    pub threads: u32,
+    /// Thread benches: the same work set up otherwise, whose pairs the `system`
+    /// side's are interleaved with ([`Stats::references`]).
+    pub references: Vec<(Reference, ThreadSetup)>,
+}
+
+/// A reference fixture of a thread bench's `system` side ([`Bench::references`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Reference {
+    /// The threads alone are the N threads sharing the table, each while the others
+    /// idle (the main fixture's threads alone have tables of their own): what
+    /// running the threads at once costs, without the shared table's own read path.
+    SameTable,
+    /// N single-thread processes, each with its own table: what the machine's cores
+    /// cost with nothing shared.
+    Unshared,
 }
 
 impl Bench {
@@ -83,6 +111,9 @@ impl Bench {
             table_target: None,
             system_target: None,
             sides: Vec::new(),
+            paired: Vec::new(),
+            threads: 1,
+            references: Vec::new(),
         }
     }
 
@@ -106,12 +137,56 @@ impl Bench {
         self
     }
 
-    /// Sets up, samples and drops each side in turn.
+    /// A side of a thread bench at `threads` threads: its `sides` timer runs them
+    /// all; [`Bench::run`] measures it in pairs.
+    pub(crate) fn thread_side(
+        mut self,
+        side: Side,
+        threads: u32,
+        setup: impl Fn() -> io::Result<ThreadTimer> + 'static,
+    ) -> Bench {
+        let setup: ThreadSetup = Rc::new(setup);
+        let all = Rc::clone(&setup);
+        self.threads = threads;
+        self.paired.push((side, setup));
+        self.side(side, move || {
+            let mut timer = all()?;
+            let all = Threads::First(threads as usize);
+            Ok(Box::new(move |iters| timer(all, iters).wall) as Timer)
+        })
+    }
+
+    /// A reference fixture for a thread bench's `system` side.
+    pub(crate) fn reference(
+        mut self,
+        which: Reference,
+        setup: impl Fn() -> io::Result<ThreadTimer> + 'static,
+    ) -> Bench {
+        self.references.push((which, Rc::new(setup)));
+        self
+    }
+
+    /// Sets up, samples and drops each side in turn (with its references for the
+    /// `system` side of a thread bench).
     pub fn run(&self, sampling: Sampling) -> io::Result<BTreeMap<Side, Stats>> {
         let mut out = BTreeMap::new();
         for (side, setup) in &self.sides {
-            let mut timer = setup()?;
-            out.insert(*side, measure(&mut timer, sampling));
+            let paired = self.paired.iter().find(|(s, _)| s == side);
+            let stats = match paired {
+                Some((_, threads_setup)) if self.threads > 1 => {
+                    let mut timer = threads_setup()?;
+                    let mut references = Vec::new();
+                    if *side == Side::System {
+                        for (_, setup) in &self.references {
+                            references.push(setup()?);
+                        }
+                    }
+                    let n = self.threads as usize;
+                    measure_pairs(&mut timer, n, &mut references, sampling)
+                }
+                _ => measure(&mut setup()?, sampling),
+            };
+            out.insert(*side, stats);
         }
         Ok(out)
     }
@@ -143,6 +218,18 @@ impl Bench {
             m.host_spread = stats.get(&Side::Host).map(Stats::spread);
             m.baselines = baselines.clone();
             m.params = self.params.clone();
+            if let Some(pairs) = model.scaling {
+                m.scaling = Some(pairs.median);
+                m.scaling_spread = Some(pairs.spread);
+                m.scaling_own = Some(pairs.own);
+            }
+            for ((which, _), pairs) in self.references.iter().zip(&model.references) {
+                let median = pairs.map(|p| p.median);
+                match which {
+                    Reference::SameTable => m.scaling_same_table = median,
+                    Reference::Unshared => m.scaling_unshared = median,
+                }
+            }
             m.set_target(target);
             out.push(m);
         }
@@ -224,21 +311,14 @@ pub fn run(
     Ok(out)
 }
 
-/// Fills [`Measurement::scaling`] of every thread bench row (`params.threads` = n)
-/// whose 1-thread twin (the id with `/n/` replaced by `/1/`) ran too.
+/// Fills [`Measurement::scaling`] of the 1-thread rows of the thread benches
+/// (`params.threads` = 1): 1.0, their figure over itself. The rows at more threads
+/// have theirs from their pairs ([`measure_pairs`]), or none if no pair gave one.
 fn set_scaling(rows: &mut [Measurement]) {
-    let one_thread: BTreeMap<String, Measurement> = rows
-        .iter()
-        .filter(|m| m.params.get("threads") == Some(&1))
-        .map(|m| (m.id.clone(), m.clone()))
-        .collect();
     for m in rows.iter_mut() {
-        let Some(&n) = m.params.get("threads") else {
-            continue;
-        };
-        let twin = m.id.replacen(&format!("/{n}/"), "/1/", 1);
-        if let Some(one) = one_thread.get(&twin) {
-            m.set_scaling(one);
+        if m.params.get("threads") == Some(&1) {
+            let one = m.clone();
+            m.set_scaling(&one);
         }
     }
 }

@@ -22,6 +22,7 @@ fn small() -> Params {
 const ONCE: Sampling = Sampling {
     sample_time: Duration::ZERO,
     samples: 1,
+    pairs: 1,
 };
 
 #[test]
@@ -43,11 +44,26 @@ fn json_keys_are_the_documented_ones() {
         "params",
         "ratio",
         "scaling",
+        "scaling_own",
+        "scaling_same_table",
+        "scaling_spread",
+        "scaling_unshared",
         "target",
         "unit",
         "what",
     ];
     assert_eq!(keys, want, "Measurement JSON keys");
+    // ... and the ones the crate documentation's table lists, in its first column
+    // (`model_spread`, `host_spread` share a line).
+    let mut documented: Vec<&str> = include_str!("../src/lib.rs")
+        .lines()
+        .filter_map(|l| l.strip_prefix("//! | `"))
+        .filter_map(|l| l.split(" |").next())
+        .flat_map(|cell| cell.split(", "))
+        .map(|key| key.trim_matches('`'))
+        .collect();
+    documented.sort_unstable();
+    assert_eq!(documented, want, "lib.rs's JSON table");
     assert_eq!(v["unit"], "ns_per_op");
     assert_eq!(v["target"]["ratio_at_least"], 20.0);
     assert_eq!(v["ratio"], 30.0);
@@ -119,14 +135,9 @@ fn every_side_of_the_small_benches_runs_and_fills_its_row() {
         .find(|m| m.id == "lookup_threads/2/system")
         .unwrap();
     assert_eq!(two.target, Some(Target::ScalingAtMost(1.25)));
-    let one = rows
-        .iter()
-        .find(|m| m.id == "lookup_threads/1/system")
-        .unwrap();
-    // One iteration of one sample can read 0 ns (clock granularity): no scaling.
-    if one.model.is_some_and(|ns| ns > 0.0) {
-        assert!(two.scaling.is_some() && two.met.is_some(), "{two:?}");
-    }
+    // One iteration of one pair can read 0 ns (clock granularity): then no scaling,
+    // and the goal is not decided.
+    assert_eq!(two.scaling.is_some(), two.met.is_some(), "{two:?}");
     let floor = rows.iter().find(|m| m.id == "syscall_floor/host").unwrap();
     assert!(floor.model.is_none() && floor.host.is_some());
     let sweep = rows
@@ -135,4 +146,56 @@ fn every_side_of_the_small_benches_runs_and_fills_its_row() {
         .unwrap();
     assert!(sweep.host.is_none(), "the exec sweep has no host side");
     assert_eq!(sweep.params.get("cloexec"), Some(&4));
+}
+
+#[test]
+fn thread_rows_at_more_threads_are_measured_in_pairs() {
+    let p = small();
+    let chosen: Vec<_> = benches(&p)
+        .into_iter()
+        .filter(|b| b.id.starts_with("lookup_threads"))
+        .collect();
+    // Long enough that no run reads 0 ns.
+    let sampling = Sampling {
+        sample_time: Duration::from_micros(200),
+        samples: 3,
+        pairs: 3,
+    };
+    let rows = suite::run(&chosen, &p, sampling, &mut |_| {}).unwrap();
+    let row = |id: &str| {
+        rows.iter()
+            .find(|m| m.id == id)
+            .unwrap_or_else(|| panic!("no {id}"))
+    };
+    let positive = |v: Option<f64>| v.is_some_and(|x| x > 0.0);
+    for id in [
+        "lookup_threads/2/table",
+        "lookup_threads/2/system",
+        "lookup_threads_private/2/system",
+    ] {
+        let m = row(id);
+        assert!(positive(m.model), "{id}: {m:?}");
+        assert!(positive(m.scaling), "{id}: {m:?}");
+        assert!(m.scaling_spread.is_some_and(|s| s >= 0.0), "{id}: {m:?}");
+        assert!(positive(m.scaling_own), "{id}: {m:?}");
+        // Only the shared `System` row has the references.
+        let reference = id == "lookup_threads/2/system";
+        assert_eq!(m.scaling_unshared.is_some(), reference, "{id}: {m:?}");
+        assert_eq!(m.scaling_same_table.is_some(), reference, "{id}: {m:?}");
+    }
+    let two = row("lookup_threads/2/system");
+    assert!(positive(two.scaling_unshared), "{two:?}");
+    assert!(positive(two.scaling_same_table), "{two:?}");
+    assert_eq!(two.met, two.scaling.map(|s| s <= 1.25), "{two:?}");
+    for id in [
+        "lookup_threads/1/table",
+        "lookup_threads/1/system",
+        "lookup_threads_private/1/system",
+    ] {
+        let m = row(id);
+        assert_eq!(m.scaling, Some(1.0), "{id}: {m:?}");
+        assert_eq!((m.scaling_spread, m.scaling_unshared), (None, None), "{id}");
+        assert_eq!(m.scaling_same_table, None, "{id}");
+    }
+    assert!(row("lookup_threads/2/table").target.is_none());
 }

@@ -129,7 +129,7 @@ fn row(m: &Measurement) -> String {
             )
         }
         (Some(fdkit_bench::Target::ScalingAtMost(x)), Some(met)) => {
-            let got = m.scaling.map_or("-".into(), |s| format!("{s:.2}x"));
+            let got = m.scaling_summary().unwrap_or_else(|| "-".into());
             let verdict = if met { "met" } else { "MISSED" };
             format!("<= {x}x the 1-thread time ({got}) {verdict}")
         }
