@@ -300,7 +300,7 @@ impl Replay {
     }
 
     /// [`Replay::push_line`] for a line that is not held back.
-#[inline]
+    #[inline]
     fn push_line_now(&mut self, number: u64, text: &str, prep: &Prep, sink: &mut dyn Sink) {
         let parsed = match prep {
             Prep::Comment | Prep::Blank => return,
@@ -382,7 +382,7 @@ impl Replay {
 
     /// A call line prepared as `e`, task `pid`'s (`text`: what `e`'s spans count
     /// from).
-#[inline]
+    #[inline]
     fn push_event(
         &mut self,
         number: u64,
@@ -424,7 +424,7 @@ impl Replay {
     /// no events wait; then its table group and limits. What
     /// [`Replay::resolve_pid`] and [`Replay::give_up`] would do for it is only the
     /// bookkeeping of the last pid seen, done here.
-#[inline]
+    #[inline]
     pub(crate) fn ready_for_table_call(&mut self, pid: u32) -> Option<(u32, Limits)> {
         if !self.pending_events.is_empty() {
             return None;
@@ -482,7 +482,9 @@ impl Replay {
     ) {
         self.give_up(pid, sink);
         if pause == Pause::Detached {
-            self.on_call(pid, name, class, args, None, number, None, decoded, None, sink);
+            self.on_call(
+                pid, name, class, args, None, number, None, decoded, None, sink,
+            );
         } else {
             self.enter(pid, name, class, args, number, decoded);
         }
@@ -1088,7 +1090,18 @@ impl Replay {
         let args = std::mem::take(&mut p.args);
         let class = p.class;
         let entered = p.entered;
-        self.on_call(pid, &name, class, &args, None, entered, Some(p), None, None, sink);
+        self.on_call(
+            pid,
+            &name,
+            class,
+            &args,
+            None,
+            entered,
+            Some(p),
+            None,
+            None,
+            sink,
+        );
         if let Some(task) = self.tasks.get_mut(&pid) {
             task.spare = Some((name, args));
         }

@@ -185,7 +185,7 @@ impl Known {
         self.doubt.contains(fd)
     }
 
-#[inline]
+    #[inline]
     pub(crate) fn mark(&mut self, fd: u32) {
         if !self.doubt.is_empty() {
             self.doubt.remove(fd);
@@ -628,7 +628,7 @@ impl Group {
 
     /// [`Group::complete`] when nothing is left to reorder: the window (if any) is
     /// over, and the call applies to the table as it is.
-#[inline]
+    #[inline]
     fn complete_quiet(
         &mut self,
         op: &TOp,

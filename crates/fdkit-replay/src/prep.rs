@@ -234,7 +234,7 @@ impl EventPrep {
     /// Replays a complete call whose arguments decoded to a table change through
     /// [`Replay::on_table_call`], if its task is ready for it
     /// ([`Replay::ready_for_table_call`]); `false` (nothing done) otherwise.
-#[inline]
+    #[inline]
     pub(crate) fn apply_table_call(
         &self,
         pid: Option<u32>,
@@ -286,7 +286,17 @@ impl EventPrep {
             } => {
                 let o = outcome.get(text);
                 let (name, args) = (name.get(text), args.get(text));
-                r.call_line(pid, name, class, args, &o, number, decoded, self.obs.clone(), sink);
+                r.call_line(
+                    pid,
+                    name,
+                    class,
+                    args,
+                    &o,
+                    number,
+                    decoded,
+                    self.obs.clone(),
+                    sink,
+                );
             }
             Ev::Unfinished { name, args, pause } => {
                 let pause = match pause {
@@ -371,7 +381,10 @@ impl Preparer {
     fn classify_decode(&mut self, key: &str, name: &str, args: &str) -> (Class, Option<Decoded>) {
         let read = || {
             let class = classify(name);
-            (class, (class != Class::Plain).then(|| decode_simple(class, name, args)))
+            (
+                class,
+                (class != Class::Plain).then(|| decode_simple(class, name, args)),
+            )
         };
         if key.len() > CACHE_KEY_MAX {
             return read();
@@ -451,7 +464,10 @@ fn simple_table_call(text: &str, preparer: &mut Preparer) -> Option<Prep> {
 fn simple_table_body(body: &str, preparer: &mut Preparer) -> Option<EventPrep> {
     let b = body.as_bytes();
     // A name starts with a letter or `_` (a digit would start a timestamp).
-    if !b.first().is_some_and(|c| c.is_ascii_lowercase() || *c == b'_') {
+    if !b
+        .first()
+        .is_some_and(|c| c.is_ascii_lowercase() || *c == b'_')
+    {
         return None;
     }
     let open = ident_len(b, 0);
@@ -462,7 +478,10 @@ fn simple_table_body(body: &str, preparer: &mut Preparer) -> Option<EventPrep> {
         return parsed_table_body(body, open);
     };
     let (outcome, obs) = match plain_decimal(result) {
-        Some(v) => (OutSpans([Some(Span::of(body, result)?), None, None, None]), Obs::Ok(v)),
+        Some(v) => (
+            OutSpans([Some(Span::of(body, result)?), None, None, None]),
+            Obs::Ok(v),
+        ),
         None => {
             let o = parse_outcome(result).ok()?;
             (OutSpans::of(body, &o)?, obs_of(Some(&o)))
@@ -474,19 +493,21 @@ fn simple_table_body(body: &str, preparer: &mut Preparer) -> Option<EventPrep> {
     if class == Class::Plain {
         return None;
     }
-    Some(EventPrep {
-        pid: None,
-        ev: Ev::Call {
-            name: Span::of(body, name)?,
-            args: Span::of(body, args)?,
-            outcome,
-        },
-        class,
-        decoded,
-        obs: Some(obs),
-        pinned: None,
-    }
-    .with_pinned())
+    Some(
+        EventPrep {
+            pid: None,
+            ev: Ev::Call {
+                name: Span::of(body, name)?,
+                args: Span::of(body, args)?,
+                outcome,
+            },
+            class,
+            decoded,
+            obs: Some(obs),
+            pinned: None,
+        }
+        .with_pinned(),
+    )
 }
 
 /// [`simple_table_body`] of a call whose arguments are not simple (strings,
@@ -507,19 +528,21 @@ fn parsed_table_body(body: &str, open: usize) -> Option<EventPrep> {
     else {
         return None;
     };
-    Some(EventPrep {
-        pid: None,
-        ev: Ev::Call {
-            name: Span::of(body, name)?,
-            args: Span::of(body, args.as_str())?,
-            outcome: OutSpans::of(body, &outcome)?,
-        },
-        class,
-        decoded: decoded(class, name, args.as_str()),
-        obs: Some(obs_of(Some(&outcome))),
-        pinned: None,
-    }
-    .with_pinned())
+    Some(
+        EventPrep {
+            pid: None,
+            ev: Ev::Call {
+                name: Span::of(body, name)?,
+                args: Span::of(body, args.as_str())?,
+                outcome: OutSpans::of(body, &outcome)?,
+            },
+            class,
+            decoded: decoded(class, name, args.as_str()),
+            obs: Some(obs_of(Some(&outcome))),
+            pinned: None,
+        }
+        .with_pinned(),
+    )
 }
 
 fn prepare_with(text: &str, preparer: &mut Preparer) -> Prep {

@@ -55,7 +55,7 @@ impl Replay {
     /// Checks `op` against the caller's table and applies it; reports a divergence
     /// (after trying to explain it by the unknown starting state) and
     /// resynchronises.
-#[inline]
+    #[inline]
     pub(crate) fn table_op(
         &mut self,
         c: &mut Ctx<'_>,
@@ -135,6 +135,40 @@ impl Replay {
         let ch = changes.as_mut();
         let done = g.complete(id, c.entered, c.completed, op, obs, lim, entry_ok, ch);
         c.consumed = true;
+        if changes.is_none()
+            && !done.searched
+            && !done.bounded
+            && self.provisional.is_empty()
+            && !matches!(done.check, Check::Differ(_))
+        {
+            // The common case, what the general steps below come to: a check the
+            // table decided at once, nothing to report, learn or emit.
+            if let Some(g) = self.group_mut(gid) {
+                mark_known(g, op, obs, c.pinned);
+                self.search_credit = g.credit;
+            }
+            return done.check;
+        }
+        self.table_op_end(c, (gid, lim, id), op, obs, what, guess, done, changes, sink)
+    }
+
+    /// The rest of [`Replay::table_op_with`] after the group completed the call
+    /// (`done`): a divergence, a reordering, confirmed inferences, a bounded
+    /// search, events.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn table_op_end(
+        &mut self,
+        c: &mut Ctx<'_>,
+        (gid, lim, id): (u32, Limits, u64),
+        op: &TOp,
+        obs: &Obs,
+        what: &'static str,
+        guess: bool,
+        done: crate::lin::Done,
+        mut changes: Option<Vec<Change>>,
+        sink: &mut dyn Sink,
+    ) -> Check {
         let mut check = done.check;
         if let (Check::Differ(_), true) = (&check, guess) {
             if let Some(g) = self.group_mut(gid) {

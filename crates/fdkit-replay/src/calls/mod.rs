@@ -31,8 +31,8 @@ use crate::desc::{Description, Kind, Origin, Status};
 use crate::engine::{list, Pending, Replay, Task, NO_PID};
 use crate::flags;
 use crate::lin::Cand;
-use crate::prep::OutSpans;
 use crate::op::{AllocKind, Change, Check, Entry, Fds, Need, Obs, Predicted, Src, TOp};
+use crate::prep::OutSpans;
 use crate::report::{CloseCause, Divergence, Event, Note, Sink};
 use crate::syscalls::{At, Class, New, Offset, OpenForm, Use};
 
@@ -404,7 +404,7 @@ impl Replay {
     /// [`Replay::resolve_pid`] and [`Replay::give_up`] do for such a task, and
     /// found its table group and limits, `at`.
     #[allow(clippy::too_many_arguments)]
-#[inline]
+    #[inline]
     pub(crate) fn on_table_call(
         &mut self,
         (pid, at): (u32, (u32, Limits)),
@@ -438,7 +438,7 @@ impl Replay {
 
     /// The end of every checked call: the errno contract, the count, and the
     /// release of what a pending call registered.
-#[inline]
+    #[inline]
     fn conclude(&mut self, c: &mut Ctx<'_>, obs: &Obs, check: Check, sink: &mut dyn Sink) {
         // Only an error result can break the errno contract.
         let check = if matches!(obs, Obs::Err(_)) {
