@@ -162,7 +162,7 @@ impl Prep {
 #[derive(Debug)]
 pub(crate) enum Parsed {
     /// A call line.
-    Event(Box<EventPrep>),
+    Event(EventPrep),
     /// Any other line (signals, exits, notices, marks): parsed again where it is
     /// replayed ([`reparse`]), from the body at `body` of a plain prefix's `pid`
     /// if known.
@@ -321,19 +321,19 @@ impl EventPrep {
     }
 }
 
-/// Recent simple calls' class and decoded arguments, by their text `name(args`:
-/// logs repeat calls (a loop's `fcntl(3, F_GETFD)`), and [`classify`] and
-/// [`decode()`] are pure functions of that text, so a repeated call is read once.
-/// Direct-mapped, [`CACHE_SLOTS`] entries of at most [`CACHE_KEY_MAX`] bytes:
-/// memory is fixed.
+/// Recent simple calls' decoded arguments, by their text `name(args`: logs
+/// repeat calls (a loop's `fcntl(3, F_GETFD)`), and [`decode()`] is a pure
+/// function of that text, so a repeated call is decoded once. Direct-mapped,
+/// [`CACHE_SLOTS`] entries of at most [`CACHE_KEY_MAX`] bytes: memory is fixed.
 ///
 /// Whole line bodies repeat too (a loop's `close(3)                  = 0`, the
 /// same padding, the same result): a second direct-mapped memo keeps what
 /// [`simple_table_body`] made of the last [`BODY_SLOTS`] bodies of at most
-/// [`BODY_KEY_MAX`] bytes, so a repeated line costs its pid and one lookup.
+/// [`BODY_KEY_MAX`] bytes that it prepared, so a repeated line costs its pid and
+/// one lookup.
 pub(crate) struct Preparer {
-    cache: Vec<(String, Class, Decoded)>,
-    bodies: Vec<(String, Option<Arc<Shared>>)>,
+    cache: Vec<(String, Decoded)>,
+    bodies: Vec<BodySlot>,
     /// Tests turn the body memo off, to compare with the parser's reading.
     #[cfg(test)]
     memo: bool,
@@ -348,6 +348,17 @@ impl Default for Preparer {
             memo: true,
         }
     }
+}
+
+/// One entry of the body memo.
+#[derive(Default)]
+struct BodySlot {
+    /// The body kept (empty: none).
+    key: String,
+    /// Its preparation.
+    prep: Option<Arc<Shared>>,
+    /// The hash of the last body not kept that landed here.
+    seen: u64,
 }
 
 /// Entries of the decode cache.
@@ -376,34 +387,25 @@ fn key_hash(key: &[u8]) -> u64 {
 }
 
 impl Preparer {
-    /// The class of `name` and, unless it is [`Class::Plain`], [`decode_simple`]
-    /// of `args`, with `key` (`name(args`) looked up first.
-    fn classify_decode(&mut self, key: &str, name: &str, args: &str) -> (Class, Option<Decoded>) {
-        let read = || {
-            let class = classify(name);
-            (
-                class,
-                (class != Class::Plain).then(|| decode_simple(class, name, args)),
-            )
-        };
+    /// [`decode_simple`] of a call of `class` (not [`Class::Plain`]) named
+    /// `name` with arguments `args`, with `key` (`name(args`) looked up first.
+    fn decode(&mut self, key: &str, class: Class, name: &str, args: &str) -> Decoded {
         if key.len() > CACHE_KEY_MAX {
-            return read();
+            return decode_simple(class, name, args);
         }
         if self.cache.is_empty() {
-            self.cache.resize_with(CACHE_SLOTS, || {
-                (String::new(), Class::Plain, Decoded::default())
-            });
+            self.cache
+                .resize_with(CACHE_SLOTS, || (String::new(), Decoded::default()));
         }
         let slot = &mut self.cache[(key_hash(key.as_bytes()) as usize) % CACHE_SLOTS];
         if slot.0 == key {
-            return (slot.1, (slot.1 != Class::Plain).then(|| slot.2.clone()));
+            return slot.1.clone();
         }
-        let (class, d) = read();
+        let d = decode_simple(class, name, args);
         slot.0.clear();
         slot.0.push_str(key);
-        slot.1 = class;
-        slot.2 = d.clone().unwrap_or_default();
-        (class, d)
+        slot.1 = d.clone();
+        d
     }
 
     /// Prepares a line (without its terminator): see the [module
@@ -440,22 +442,28 @@ fn simple_table_call(text: &str, preparer: &mut Preparer) -> Option<Prep> {
     let by = u32::try_from(at).ok()?;
     if body.len() > BODY_KEY_MAX {
         let e = simple_table_body(body, preparer)?;
-        return Some(Prep::Parsed(Parsed::Event(Box::new(e.placed(pid, by)))));
+        return Some(Prep::Parsed(Parsed::Event(e.placed(pid, by))));
     }
     if preparer.bodies.is_empty() {
-        preparer
-            .bodies
-            .resize_with(BODY_SLOTS, || (String::new(), None));
+        preparer.bodies.resize_with(BODY_SLOTS, BodySlot::default);
     }
-    let k = (key_hash(body.as_bytes()) as usize) % BODY_SLOTS;
-    if preparer.bodies[k].0 != body {
-        let e = simple_table_body(body, preparer);
+    let h = key_hash(body.as_bytes());
+    let k = (h as usize) % BODY_SLOTS;
+    if preparer.bodies[k].key != body {
+        let e = simple_table_body(body, preparer)?;
         let slot = &mut preparer.bodies[k];
-        slot.0.clear();
-        slot.0.push_str(body);
-        slot.1 = e.map(|e| Arc::new(Shared(e)));
+        if slot.seen != h {
+            // A body kept only the second time in a row it lands here: one seen
+            // once (most lines of most logs) costs no copy, and does not push out
+            // one that repeats.
+            slot.seen = h;
+            return Some(Prep::Parsed(Parsed::Event(e.placed(pid, by))));
+        }
+        slot.key.clear();
+        slot.key.push_str(body);
+        slot.prep = Some(Arc::new(Shared(e)));
     }
-    let prep = Arc::clone(preparer.bodies[k].1.as_ref()?);
+    let prep = Arc::clone(preparer.bodies[k].prep.as_ref()?);
     Some(Prep::Body { pid, at: by, prep })
 }
 
@@ -474,8 +482,13 @@ fn simple_table_body(body: &str, preparer: &mut Preparer) -> Option<EventPrep> {
     if b.get(open) != Some(&b'(') {
         return None;
     }
+    let name = &body[..open];
+    let class = classify(name);
+    if class == Class::Plain {
+        return None;
+    }
     let Some((args, result)) = simple_parts(body, open) else {
-        return parsed_table_body(body, open);
+        return parsed_table_body(body, name, class);
     };
     let (outcome, obs) = match plain_decimal(result) {
         Some(v) => (
@@ -487,12 +500,8 @@ fn simple_table_body(body: &str, preparer: &mut Preparer) -> Option<EventPrep> {
             (OutSpans::of(body, &o)?, obs_of(Some(&o)))
         }
     };
-    let name = &body[..open];
     let key = &body[..open + 1 + args.len()];
-    let (class, decoded) = preparer.classify_decode(key, name, args);
-    if class == Class::Plain {
-        return None;
-    }
+    let decoded = Some(preparer.decode(key, class, name, args));
     Some(
         EventPrep {
             pid: None,
@@ -514,13 +523,14 @@ fn simple_table_body(body: &str, preparer: &mut Preparer) -> Option<EventPrep> {
 /// structures: `openat(AT_FDCWD, "/dev/null", O_RDONLY) = 3`): the parser's
 /// reading of the body, as the general path below reads the line. `None`
 /// unless it is a complete call whose name is not [`Class::Plain`].
-fn parsed_table_body(body: &str, open: usize) -> Option<EventPrep> {
-    let class = classify(body.get(..open)?);
-    if class == Class::Plain {
+fn parsed_table_body(body: &str, name: &str, class: Class) -> Option<EventPrep> {
+    // `<unfinished ...>`, `<detached ...>`: not a complete call (left to the
+    // general path, which parses it once).
+    if body.ends_with("...>") {
         return None;
     }
     let Ok(LineEvent::Call {
-        name,
+        name: parsed,
         args,
         outcome,
         ..
@@ -528,6 +538,9 @@ fn parsed_table_body(body: &str, open: usize) -> Option<EventPrep> {
     else {
         return None;
     };
+    if parsed != name {
+        return None;
+    }
     Some(
         EventPrep {
             pid: None,
@@ -641,14 +654,14 @@ fn prepare_with(text: &str, preparer: &mut Preparer) -> Prep {
         }
         _ => return other,
     };
-    Prep::Parsed(Parsed::Event(Box::new(EventPrep {
+    Prep::Parsed(Parsed::Event(EventPrep {
         pid,
         ev,
         class,
         decoded,
         obs,
         pinned: None,
-    })))
+    }))
 }
 
 /// The decoded input arguments of a call the tables care about.
@@ -836,7 +849,7 @@ mod tests {
                 let text = format!("7 fcntl({fd}, F_DUPFD, 10) = 10");
                 let e = match p.prepare(&text) {
                     Prep::Body { prep, .. } => Arc::new(prep.0.clone()),
-                    Prep::Parsed(Parsed::Event(e)) => Arc::new(*e),
+                    Prep::Parsed(Parsed::Event(e)) => Arc::new(e),
                     _ => panic!("{text}: not a call"),
                 };
                 let want = decode(Class::Fcntl, "fcntl", &format!("{fd}, F_DUPFD, 10"));
