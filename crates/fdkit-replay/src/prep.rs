@@ -794,10 +794,19 @@ mod tests {
         ) {
             let mut p = Preparer::default();
             for text in lines.iter().chain(&lines) {
-                let with = format!("{:?}", p.prepare(text));
-                let without = format!("{:?}", prepare_with(text, &mut Preparer::default()));
+                let with = meaning(p.prepare(text));
+                let without = meaning(prepare_with(text, &mut Preparer::default()));
                 prop_assert_eq!(with, without, "{:?}", text);
             }
+        }
+    }
+
+    /// What a preparation says, whether it came from the body memo or not.
+    fn meaning(p: Prep) -> String {
+        match p {
+            Prep::Body { pid, at, prep } => format!("{:?}", prep.0.clone().placed(pid, at)),
+            Prep::Parsed(Parsed::Event(e)) => format!("{e:?}"),
+            p => format!("{p:?}"),
         }
     }
 
@@ -818,9 +827,19 @@ mod tests {
             "99999 openat(AT_FDCWD, \"/x\", O_RDONLY) = 3",
             "5  fcntl(4, F_GETFD) = -1 EBADF (Bad file descriptor)",
         ] {
+            // Kept the second time a body is seen.
+            let first = p.prepare(text);
             let Prep::Body { pid, at, prep } = p.prepare(text) else {
                 panic!("{text:?} is not memoised");
             };
+            assert_eq!(
+                meaning(first),
+                meaning(Prep::Body {
+                    pid,
+                    at,
+                    prep: Arc::clone(&prep)
+                })
+            );
             let mut parser = Preparer::default();
             parser.memo = false;
             let Prep::Parsed(Parsed::Event(e)) = parser.prepare(text) else {
