@@ -305,10 +305,10 @@ impl Replay {
         let parsed = match prep {
             Prep::Comment | Prep::Blank => return,
             Prep::Fast(f) => return self.apply_fast(number, text, *f, sink),
-            Prep::Body { pid, at, prep } => {
+            Prep::Body { pid, prep } => {
                 self.line = number;
                 self.events = sink.wants_events();
-                return self.push_event(number, Prep::body(text, *at), Some(*pid), &prep.0, sink);
+                return self.push_event(number, prep.body(), Some(*pid), &prep.0, sink);
             }
             Prep::Parsed(p) => p,
         };

@@ -132,14 +132,10 @@ pub(crate) enum Prep {
     Blank,
     /// A dismissed call the fast path recognised.
     Fast(FastPrep),
-    /// A call line after a plain prefix, task `pid`'s, whose body (the line from
-    /// byte `at` on) the [`Preparer`] has seen before: its preparation, shared
-    /// with the earlier lines, spans counted from `at` (see [`Prep::body`]).
-    Body {
-        pid: u32,
-        at: u32,
-        prep: Arc<Shared>,
-    },
+    /// A call line after a plain prefix, task `pid`'s, whose body (the rest of
+    /// the line) the [`Preparer`] has seen before: its preparation, shared with
+    /// the earlier lines, spans counted in the body ([`Shared::body`]).
+    Body { pid: u32, prep: Arc<Shared> },
     /// Any other line, parsed.
     Parsed(Parsed),
 }
@@ -149,12 +145,14 @@ pub(crate) enum Prep {
 /// to it does not write the line the replay thread reads it from.
 #[derive(Debug)]
 #[repr(align(64))]
-pub(crate) struct Shared(pub(crate) EventPrep);
+pub(crate) struct Shared(pub(crate) EventPrep, pub(crate) Box<str>);
 
-impl Prep {
-    /// The text a [`Prep::Body`]'s spans count from: `line` from its `at` on.
-    pub(crate) fn body(line: &str, at: u32) -> &str {
-        line.get(at as usize..).unwrap_or("")
+impl Shared {
+    /// The body itself, the same text as the line's from `at` on: the replay
+    /// reads the call's name and arguments here, not in the batch the other
+    /// thread wrote.
+    pub(crate) fn body(&self) -> &str {
+        &self.1
     }
 }
 
@@ -461,10 +459,10 @@ fn simple_table_call(text: &str, preparer: &mut Preparer) -> Option<Prep> {
         }
         slot.key.clear();
         slot.key.push_str(body);
-        slot.prep = Some(Arc::new(Shared(e)));
+        slot.prep = Some(Arc::new(Shared(e, body.into())));
     }
     let prep = Arc::clone(preparer.bodies[k].prep.as_ref()?);
-    Some(Prep::Body { pid, at: by, prep })
+    Some(Prep::Body { pid, prep })
 }
 
 /// [`simple_table_call`] of a line's body (the line from the call's name on):
@@ -775,7 +773,7 @@ mod tests {
             let mut p = Preparer::default();
             for text in lines.iter().chain(&lines) {
                 let memo = match p.prepare(text) {
-                    Prep::Body { pid, at, prep } => prep.0.clone().placed(pid, at),
+                    Prep::Body { pid, prep } => prep.0.clone().placed(pid, at(text, &prep)),
                     _ => continue,
                 };
                 let mut parsed = Preparer::default();
@@ -794,17 +792,26 @@ mod tests {
         ) {
             let mut p = Preparer::default();
             for text in lines.iter().chain(&lines) {
-                let with = meaning(p.prepare(text));
-                let without = meaning(prepare_with(text, &mut Preparer::default()));
+                let with = meaning(text, p.prepare(text));
+                let without = meaning(text, prepare_with(text, &mut Preparer::default()));
                 prop_assert_eq!(with, without, "{:?}", text);
             }
         }
     }
 
-    /// What a preparation says, whether it came from the body memo or not.
-    fn meaning(p: Prep) -> String {
+    /// Where a memoised body starts in its line `text`.
+    fn at(text: &str, prep: &Shared) -> u32 {
+        assert!(text.ends_with(prep.body()), "{text:?}");
+        (text.len() - prep.body().len()) as u32
+    }
+
+    /// What line `text`'s preparation says, whether it came from the body memo
+    /// or not.
+    fn meaning(text: &str, p: Prep) -> String {
         match p {
-            Prep::Body { pid, at, prep } => format!("{:?}", prep.0.clone().placed(pid, at)),
+            Prep::Body { pid, prep } => {
+                format!("{:?}", prep.0.clone().placed(pid, at(text, &prep)))
+            }
             Prep::Parsed(Parsed::Event(e)) => format!("{e:?}"),
             p => format!("{p:?}"),
         }
@@ -829,23 +836,20 @@ mod tests {
         ] {
             // Kept the second time a body is seen.
             let first = p.prepare(text);
-            let Prep::Body { pid, at, prep } = p.prepare(text) else {
+            let Prep::Body { pid, prep } = p.prepare(text) else {
                 panic!("{text:?} is not memoised");
             };
-            assert_eq!(
-                meaning(first),
-                meaning(Prep::Body {
-                    pid,
-                    at,
-                    prep: Arc::clone(&prep)
-                })
-            );
+            let memo = Prep::Body {
+                pid,
+                prep: Arc::clone(&prep),
+            };
+            assert_eq!(meaning(text, first), meaning(text, memo));
             let mut parser = Preparer::default();
             parser.memo = false;
             let Prep::Parsed(Parsed::Event(e)) = parser.prepare(text) else {
                 panic!("{text:?}: the parser reads no call");
             };
-            let memo = prep.0.clone().placed(pid, at);
+            let memo = prep.0.clone().placed(pid, at(text, &prep));
             let e = e.with_pinned();
             assert_eq!(format!("{memo:?}"), format!("{e:?}"), "{text:?}");
         }
