@@ -227,6 +227,7 @@ impl Replay {
     pub fn push_line(&mut self, number: u64, text: &str, sink: &mut dyn Sink) {
         let prep = self.preparer.prepare(text);
         self.push_prepared(number, text, &prep, sink);
+        self.preparer.recycle(prep);
     }
 
     /// [`Replay::push_line`] with the line's pure half done already (by
@@ -296,6 +297,7 @@ impl Replay {
         for (number, text) in o.lines {
             let prep = self.preparer.prepare(&text);
             self.push_line_now(number, &text, &prep, sink);
+            self.preparer.recycle(prep);
         }
     }
 
@@ -314,7 +316,7 @@ impl Replay {
         };
         self.line = number;
         self.events = sink.wants_events();
-        let (line_pid, event) = match parsed {
+        let (line_pid, event) = match &**parsed {
             Parsed::Event(e) => return self.push_event(number, text, e.pid, e, sink),
             Parsed::Other { prefix } => match reparse(text, *prefix) {
                 Ok(p) => p,

@@ -122,11 +122,16 @@ impl Replay {
 /// log ends, a read fails, or the replay stops listening.
 fn produce<R: Read>(reader: R, tx: &SyncSender<Msg>, back: &Receiver<Batch>) {
     let read = Cell::new(0u64);
-    // A replayed batch back from the replay, emptied, or a new one.
-    let fresh = || match back.try_recv() {
+    // A replayed batch back from the replay, emptied (its lines' boxes given
+    // back to the preparer), or a new one.
+    let fresh = |preparer: &mut Preparer| match back.try_recv() {
         Ok(mut b) => {
             b.text.clear();
-            b.items.clear();
+            for item in b.items.drain(..) {
+                if let Item::Text { prep, .. } = item {
+                    preparer.recycle(prep);
+                }
+            }
             b
         }
         Err(_) => Batch {
@@ -135,8 +140,8 @@ fn produce<R: Read>(reader: R, tx: &SyncSender<Msg>, back: &Receiver<Batch>) {
             read: 0,
         },
     };
-    let mut batch = fresh();
     let mut preparer = Preparer::default();
+    let mut batch = fresh(&mut preparer);
     let mut r = LogReader::new(reader);
     let send = |batch: Batch| tx.send(Msg::Batch(batch)).map_err(|_| stopped());
     let result = r.try_for_each_text_line(
@@ -170,7 +175,7 @@ fn produce<R: Read>(reader: R, tx: &SyncSender<Msg>, back: &Receiver<Batch>) {
                 });
             }
             if batch.text.len() >= BATCH_BYTES || batch.items.len() >= BATCH_BYTES / 8 {
-                let mut full = std::mem::replace(&mut batch, fresh());
+                let mut full = std::mem::replace(&mut batch, fresh(&mut preparer));
                 full.read = read.get();
                 send(full)?;
             }

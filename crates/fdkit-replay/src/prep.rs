@@ -136,8 +136,9 @@ pub(crate) enum Prep {
     /// the line) the [`Preparer`] has seen before: its preparation, shared with
     /// the earlier lines, spans counted in the body ([`Shared::body`]).
     Body { pid: u32, prep: Arc<Shared> },
-    /// Any other line, parsed.
-    Parsed(Parsed),
+    /// Any other line, parsed (boxed, so that a batch's lines stay small; the
+    /// boxes are reused, see [`Preparer::recycle`]).
+    Parsed(Box<Parsed>),
 }
 
 /// A memoised body's preparation, shared by the lines that repeat it: aligned
@@ -332,6 +333,9 @@ impl EventPrep {
 pub(crate) struct Preparer {
     cache: Vec<(String, Decoded)>,
     bodies: Vec<BodySlot>,
+    /// Boxes of parsed lines given back ([`Preparer::recycle`]), reused: no
+    /// allocation per line. At most [`SPARE_BOXES`].
+    spare: Vec<Box<Parsed>>,
     /// Tests turn the body memo off, to compare with the parser's reading.
     #[cfg(test)]
     memo: bool,
@@ -342,11 +346,15 @@ impl Default for Preparer {
         Preparer {
             cache: Vec::new(),
             bodies: Vec::new(),
+            spare: Vec::new(),
             #[cfg(test)]
             memo: true,
         }
     }
 }
+
+/// Boxes of parsed lines a [`Preparer`] keeps for reuse (a batch's worth).
+const SPARE_BOXES: usize = 8192;
 
 /// One entry of the body memo.
 #[derive(Default)]
@@ -406,6 +414,26 @@ impl Preparer {
         d
     }
 
+    /// `p` in a box, a given-back one if there is one.
+    fn boxed(&mut self, p: Parsed) -> Box<Parsed> {
+        match self.spare.pop() {
+            Some(mut b) => {
+                *b = p;
+                b
+            }
+            None => Box::new(p),
+        }
+    }
+
+    /// Takes back a line's preparation once it is replayed, to reuse its box.
+    pub(crate) fn recycle(&mut self, prep: Prep) {
+        if let Prep::Parsed(b) = prep {
+            if self.spare.len() < SPARE_BOXES {
+                self.spare.push(b);
+            }
+        }
+    }
+
     /// Prepares a line (without its terminator): see the [module
     /// documentation](self).
     pub(crate) fn prepare(&mut self, text: &str) -> Prep {
@@ -440,7 +468,9 @@ fn simple_table_call(text: &str, preparer: &mut Preparer) -> Option<Prep> {
     let by = u32::try_from(at).ok()?;
     if body.len() > BODY_KEY_MAX {
         let e = simple_table_body(body, preparer)?;
-        return Some(Prep::Parsed(Parsed::Event(e.placed(pid, by))));
+        return Some(Prep::Parsed(
+            preparer.boxed(Parsed::Event(e.placed(pid, by))),
+        ));
     }
     if preparer.bodies.is_empty() {
         preparer.bodies.resize_with(BODY_SLOTS, BodySlot::default);
@@ -455,7 +485,9 @@ fn simple_table_call(text: &str, preparer: &mut Preparer) -> Option<Prep> {
             // once (most lines of most logs) costs no copy, and does not push out
             // one that repeats.
             slot.seen = h;
-            return Some(Prep::Parsed(Parsed::Event(e.placed(pid, by))));
+            return Some(Prep::Parsed(
+                preparer.boxed(Parsed::Event(e.placed(pid, by))),
+            ));
         }
         slot.key.clear();
         slot.key.push_str(body);
@@ -576,11 +608,13 @@ fn prepare_with(text: &str, preparer: &mut Preparer) -> Prep {
     // The prefix, if the fast path read it, is not parsed again.
     let (pid, event) = match reparse(text, hint.prefix) {
         Ok(p) => p,
-        Err(e) => return Prep::Parsed(Parsed::Error(e)),
+        Err(e) => return Prep::Parsed(preparer.boxed(Parsed::Error(e))),
     };
-    let other = Prep::Parsed(Parsed::Other {
-        prefix: hint.prefix,
-    });
+    let other = |preparer: &mut Preparer| {
+        Prep::Parsed(preparer.boxed(Parsed::Other {
+            prefix: hint.prefix,
+        }))
+    };
     let span = |s: &str| Span::of(text, s);
     let mut obs = None;
     let (ev, class, decoded) = match event {
@@ -597,7 +631,7 @@ fn prepare_with(text: &str, preparer: &mut Preparer) -> Prep {
                 span(args.as_str()),
                 OutSpans::of(text, &outcome),
             ) else {
-                return other;
+                return other(preparer);
             };
             let ev = Ev::Call {
                 name: n,
@@ -614,11 +648,11 @@ fn prepare_with(text: &str, preparer: &mut Preparer) -> Prep {
                 Pause::PidChanged(p) => PauseSpan::PidChanged(p),
                 Pause::Notice(n) => match span(n) {
                     Some(s) => PauseSpan::Notice(s),
-                    None => return other,
+                    None => return other(preparer),
                 },
             };
             let (Some(n), Some(a)) = (span(name), span(args.as_str())) else {
-                return other;
+                return other(preparer);
             };
             let ev = Ev::Unfinished {
                 name: n,
@@ -636,12 +670,12 @@ fn prepare_with(text: &str, preparer: &mut Preparer) -> Prep {
             let name = match name {
                 Some(n) => match span(n) {
                     Some(s) => Some(s),
-                    None => return other,
+                    None => return other(preparer),
                 },
                 None => None,
             };
             let (Some(a), Some(o)) = (span(args.as_str()), OutSpans::of(text, &outcome)) else {
-                return other;
+                return other(preparer);
             };
             let ev = Ev::Resumed {
                 name,
@@ -650,16 +684,16 @@ fn prepare_with(text: &str, preparer: &mut Preparer) -> Prep {
             };
             (ev, Class::Plain, None)
         }
-        _ => return other,
+        _ => return other(preparer),
     };
-    Prep::Parsed(Parsed::Event(EventPrep {
+    Prep::Parsed(preparer.boxed(Parsed::Event(EventPrep {
         pid,
         ev,
         class,
         decoded,
         obs,
         pinned: None,
-    }))
+    })))
 }
 
 /// The decoded input arguments of a call the tables care about.
@@ -778,8 +812,12 @@ mod tests {
                 };
                 let mut parsed = Preparer::default();
                 parsed.memo = false;
-                let Prep::Parsed(Parsed::Event(e)) = parsed.prepare(text) else {
-                    panic!("{text:?}: memoised, but the parser does not read a call");
+                let e = match parsed.prepare(text) {
+                    Prep::Parsed(p) => match *p {
+                        Parsed::Event(e) => e,
+                        _ => panic!("{text:?}: memoised, but the parser does not read a call"),
+                    },
+                    _ => panic!("{text:?}: memoised, but the parser does not read a call"),
                 };
                 let e = e.with_pinned();
                 prop_assert_eq!(format!("{memo:?}"), format!("{e:?}"), "{:?}", text);
@@ -812,7 +850,10 @@ mod tests {
             Prep::Body { pid, prep } => {
                 format!("{:?}", prep.0.clone().placed(pid, at(text, &prep)))
             }
-            Prep::Parsed(Parsed::Event(e)) => format!("{e:?}"),
+            Prep::Parsed(p) => match *p {
+                Parsed::Event(e) => format!("{e:?}"),
+                p => format!("{p:?}"),
+            },
             p => format!("{p:?}"),
         }
     }
@@ -846,8 +887,12 @@ mod tests {
             assert_eq!(meaning(text, first), meaning(text, memo));
             let mut parser = Preparer::default();
             parser.memo = false;
-            let Prep::Parsed(Parsed::Event(e)) = parser.prepare(text) else {
-                panic!("{text:?}: the parser reads no call");
+            let e = match parser.prepare(text) {
+                Prep::Parsed(p) => match *p {
+                    Parsed::Event(e) => e,
+                    _ => panic!("{text:?}: the parser reads no call"),
+                },
+                _ => panic!("{text:?}: the parser reads no call"),
             };
             let memo = prep.0.clone().placed(pid, at(text, &prep));
             let e = e.with_pinned();
@@ -864,6 +909,33 @@ mod tests {
     }
 
     #[test]
+    fn a_reused_box_carries_nothing_over() {
+        let lines = [
+            "1  write(1, \"a\", 1) = 1",
+            "1  +++ exited with 0 +++",
+            "1  close(3 <unfinished ...>",
+            "bad line",
+            "1  <... close resumed>) = 0",
+        ];
+        let mut p = Preparer::default();
+        for round in 0..3 {
+            for text in lines {
+                let prep = p.prepare(text);
+                let fresh = Preparer::default().prepare(text);
+                assert_eq!(
+                    meaning(text, prep),
+                    meaning(text, fresh),
+                    "{round} {text:?}"
+                );
+                // Give a box back after each line, the way the replay does.
+                let used = p.prepare(text);
+                p.recycle(used);
+            }
+        }
+        assert!(!p.spare.is_empty(), "no box was given back");
+    }
+
+    #[test]
     fn colliding_cache_entries_replace_each_other() {
         // More distinct calls than slots: every one still decodes to itself.
         let mut p = Preparer::default();
@@ -872,7 +944,10 @@ mod tests {
                 let text = format!("7 fcntl({fd}, F_DUPFD, 10) = 10");
                 let e = match p.prepare(&text) {
                     Prep::Body { prep, .. } => Arc::new(prep.0.clone()),
-                    Prep::Parsed(Parsed::Event(e)) => Arc::new(e),
+                    Prep::Parsed(p) => match *p {
+                        Parsed::Event(e) => Arc::new(e),
+                        _ => panic!("{text}: not a call"),
+                    },
                     _ => panic!("{text}: not a call"),
                 };
                 let want = decode(Class::Fcntl, "fcntl", &format!("{fd}, F_DUPFD, 10"));
