@@ -2,7 +2,8 @@
 //!
 //! A [`Bench`] is one piece of work done by up to six [`Side`]s: the model through
 //! [`fdkit::FdTable`] (with `Arc` and with handle entries) and through the
-//! [`fdkit::System`] syscall surface, the host kernel, and the two baseline tables. Each side is set up lazily, measured and
+//! [`fdkit::System`] syscall surface, the host kernel, and the two baseline tables
+//! (or, for the replay rows, fdkit's `strace` replay and the host's `wc -l`). Each side is set up lazily, measured and
 //! dropped before the next, so only one fixture (and one host table) exists at a time
 //! — with its reference fixtures for the `system` side of a thread bench
 //! ([`Bench::references`]).

@@ -117,7 +117,8 @@ fn value(v: Option<f64>, unit: Unit) -> String {
         (Some(v), Unit::NsPerOp) => format!("{v:.1} ns"),
         (Some(v), Unit::Bytes) => format!("{v:.0} B"),
         (Some(v), Unit::BytesPerFd) => format!("{v:.2} B/fd"),
-        (Some(v), Unit::NsPerByte) => format!("{v:.2} ns/B"),
+        (Some(v), Unit::NsPerByte) if v >= 0.1 => format!("{v:.2} ns/B"),
+        (Some(v), Unit::NsPerByte) => format!("{v:.4} ns/B"),
     }
 }
 
