@@ -1,19 +1,23 @@
 //! `cargo bench -p fdkit-bench`: every benchmark of the suite under criterion, one
-//! group per bench and one function per side (`table`, `system`, `host`,
-//! `vec_scan`, `btree_free`). Filter as usual: `cargo bench -p fdkit-bench -- fork`.
+//! group per bench and one function per side (`table`, `system`, `replay`,
+//! `host`, `vec_scan`, `btree_free`; the replay rows report bytes per second too). Filter as usual: `cargo bench -p fdkit-bench -- fork`.
 //!
 //! Defaults are short (1 s warm-up, 2 s measurement, 20 samples) so the suite can be
 //! iterated on; criterion's flags override them. The memory figures are printed at
 //! the end (they are sizes, not timings).
 
-use criterion::{criterion_group, Criterion};
-use fdkit_bench::{benches, Params};
+use criterion::{criterion_group, Criterion, Throughput};
+use fdkit_bench::{benches, Params, Unit};
 use std::time::Duration;
 
 fn suite(c: &mut Criterion) {
     let params = Params::default();
     for bench in benches(&params) {
         let mut group = c.benchmark_group(&bench.id);
+        if bench.unit == Unit::NsPerByte {
+            // The replay rows: one iteration replays the whole log.
+            group.throughput(Throughput::Bytes(bench.per_iteration as u64));
+        }
         for (side, setup) in &bench.sides {
             // Build the fixture only if criterion's filter selects this function.
             let mut timer = None;

@@ -9,6 +9,10 @@
 //! first ([`baseline`]). Ratios compare numbers taken in the same process, minutes
 //! apart, so machine noise moves both sides.
 //!
+//! The `replay_dense` rows measure `fdkit check` itself ([`Side::Replay`]) on a dense
+//! `strace -f` log ([`dense_log`]), in ns per byte of log, against `wc -l` over the
+//! same bytes; their goal is the issue's 300 MB/s.
+//!
 //! The same timers ([`sample::Timer`], criterion's `iter_custom` contract) serve
 //! `cargo bench -p fdkit-bench` and [`run_suite`], which a CLI prints or writes as
 //! JSON. `BENCHMARKS.md` at the repository root holds the results and what limits
@@ -20,14 +24,14 @@
 //! |---|---|---|
 //! | `id` | string | `<bench>/<side>`: `dup_close/table`, `fork/system`, `memory/empty` ... stable across versions |
 //! | `what` | string | one iteration's work, in words |
-//! | `unit` | `"ns_per_op"` \| `"bytes"` \| `"bytes_per_fd"` | unit of `model`, `host` and `baselines` |
+//! | `unit` | `"ns_per_op"` \| `"bytes"` \| `"bytes_per_fd"` \| `"ns_per_byte"` | unit of `model`, `host` and `baselines`; `ns_per_byte` (replay rows: ns per byte of log) is 1000 / MB/s |
 //! | `model` | number \| null | fdkit's median (null for host-only rows such as `syscall_floor/host`) |
 //! | `host` | number \| null | the host kernel's median for the same work (null where the host has no counterpart) |
 //! | `ratio` | number \| null | `host / model`: how many times faster fdkit is |
-//! | `target` | object \| null | the issue's goal: `{"ratio_at_least": 20}`, `{"at_most": 100}` (in `unit`) or `{"scaling_at_most": 1.25}` (against `scaling`) |
+//! | `target` | object \| null | the issue's goal: `{"ratio_at_least": 20}`, `{"at_most": 100}` (in `unit`: `replay_dense/2`'s 300 MB/s is `{"at_most": 3.333…}` ns per byte) or `{"scaling_at_most": 1.25}` (against `scaling`) |
 //! | `met` | bool \| null | whether `target` holds for this run |
 //! | `baselines` | object | `{"vec_scan": n, "btree_free": n}`, same unit, for the benches that have them |
-//! | `params` | object | sizes used: `fds`, `min`, `hole`, `host_fds`, `capacity`, `threads` ... |
+//! | `params` | object | sizes used: `fds`, `min`, `hole`, `host_fds`, `capacity`, `threads`, replay rows' `log_bytes`, `log_lines`, `iterations`, `replay_threads` ... |
 //! | `model_spread`, `host_spread` | number \| null | `(max − min) / median` over the samples: noise |
 //! | `scaling` | number \| null | thread rows at N > 1 threads: the median over pairs of runs taken back to back on the same fixture with the same iteration count — each of the N threads alone, then all N at once — of the largest over the threads of (release → its end, at once) / (its time alone); with threads of equal speed, (wall time on N threads) / (wall time on 1). For `lookup_threads/2/system`: 2 threads sharing a table against each with a table of its own, alone. 1.0 is perfect scaling; N threads on fewer cores read about N / cores. 1-thread rows: 1.0. Null when no pair gave a ratio (a zero reading) |
 //! | `scaling_spread` | number \| null | `(max − min) / median` of those pairs' ratios |
@@ -76,6 +80,7 @@
 
 pub mod baseline;
 mod cases;
+pub mod dense_log;
 pub mod host;
 mod memory;
 pub mod model;
@@ -100,6 +105,20 @@ pub enum Unit {
     Bytes,
     /// Bytes per open descriptor.
     BytesPerFd,
+    /// Nanoseconds per byte of input (a replay's throughput: [`mb_per_s`] turns it
+    /// into MB/s).
+    NsPerByte,
+}
+
+/// MB/s (10⁶ bytes a second) at `ns_per_byte` nanoseconds a byte: `1000 / ns_per_byte`.
+pub fn mb_per_s(ns_per_byte: f64) -> f64 {
+    1000.0 / ns_per_byte
+}
+
+/// Nanoseconds a byte at `mb_per_s` MB/s (10⁶ bytes a second): `1000 / mb_per_s`,
+/// the inverse of [`mb_per_s`].
+pub fn ns_per_byte(mb_per_s: f64) -> f64 {
+    1000.0 / mb_per_s
 }
 
 /// A goal from the issue.
@@ -245,7 +264,8 @@ impl Measurement {
 }
 
 /// Runs every benchmark and returns its measurements: `quick` samples for about a
-/// second per bench ([`Sampling::QUICK`]), otherwise [`Sampling::FULL`].
+/// second per bench ([`Sampling::QUICK`], [`Params::quick`]), otherwise
+/// [`Sampling::FULL`] at [`Params::default`].
 ///
 /// # Errors
 /// A host system call that the fixtures need failed (for example `fork`, or opening
@@ -256,6 +276,10 @@ pub fn run_suite(quick: bool) -> std::io::Result<Vec<Measurement>> {
     } else {
         Sampling::FULL
     };
-    let params = Params::default();
+    let params = if quick {
+        Params::quick()
+    } else {
+        Params::default()
+    };
     suite::run(&benches(&params), &params, sampling, &mut |_| {})
 }

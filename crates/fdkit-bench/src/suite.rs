@@ -2,14 +2,15 @@
 //!
 //! A [`Bench`] is one piece of work done by up to six [`Side`]s: the model through
 //! [`fdkit::FdTable`] (with `Arc` and with handle entries) and through the
-//! [`fdkit::System`] syscall surface, the host kernel, and the two baseline tables. Each side is set up lazily, measured and
+//! [`fdkit::System`] syscall surface, the host kernel, and the two baseline tables
+//! (or, for the replay rows, fdkit's `strace` replay and the host's `wc -l`). Each side is set up lazily, measured and
 //! dropped before the next, so only one fixture (and one host table) exists at a time
 //! — with its reference fixtures for the `system` side of a thread bench
 //! ([`Bench::references`]).
 
 use crate::cases;
 use crate::sample::{measure, measure_pairs, Sampling, Stats, ThreadTimer, Threads, Timer};
-use crate::{Measurement, Target};
+use crate::{Measurement, Target, Unit};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -29,6 +30,9 @@ pub enum Side {
     TableHandle,
     /// fdkit's thread-safe `System`/`Task` surface (locks, limits, liveness).
     System,
+    /// fdkit's replay of a `strace -f` log (`fdkit check`): every line parsed and
+    /// its call run against the model's tables.
+    Replay,
     /// The host kernel, with real system calls.
     Host,
     /// Baseline: `Vec<Option<_>>`, lowest free by linear scan.
@@ -39,12 +43,13 @@ pub enum Side {
 
 impl Side {
     /// The name used in criterion ids and JSON (`table`, `table_handle`, `system`,
-    /// `host`, `vec_scan`, `btree_free`).
+    /// `replay`, `host`, `vec_scan`, `btree_free`).
     pub fn name(self) -> &'static str {
         match self {
             Side::Table => "table",
             Side::TableHandle => "table_handle",
             Side::System => "system",
+            Side::Replay => "replay",
             Side::Host => "host",
             Side::VecScan => "vec_scan",
             Side::BtreeFree => "btree_free",
@@ -74,8 +79,14 @@ pub struct Bench {
     pub params: BTreeMap<String, u64>,
     /// Goal for the `table` and `table_handle` sides, if the issue sets one.
     pub table_target: Option<Target>,
-    /// Goal for the `system` side, if the issue sets one.
+    /// Goal for the `system` and `replay` sides, if the issue sets one.
     pub system_target: Option<Target>,
+    /// Unit of the rows' figures: [`Unit::NsPerOp`] unless [`Bench::per_iteration`]
+    /// counts something else (bytes of log for [`Unit::NsPerByte`]).
+    pub unit: Unit,
+    /// How many of `unit`'s things one iteration does (1 for ns per op; the log's
+    /// length for a replay): the rows' figures are the medians per iteration over this.
+    pub per_iteration: f64,
     /// The sides, in the order they run.
     pub sides: Vec<(Side, Setup)>,
     /// Thread benches: the thread count and the sides whose fixture can run on fewer
@@ -110,6 +121,8 @@ impl Bench {
             params: BTreeMap::new(),
             table_target: None,
             system_target: None,
+            unit: Unit::NsPerOp,
+            per_iteration: 1.0,
             sides: Vec::new(),
             paired: Vec::new(),
             threads: 1,
@@ -119,6 +132,13 @@ impl Bench {
 
     pub(crate) fn param(mut self, key: &str, value: impl Into<u64>) -> Bench {
         self.params.insert(key.to_string(), value.into());
+        self
+    }
+
+    /// Reports figures in `unit`, one iteration doing `amount` of them.
+    pub(crate) fn per(mut self, unit: Unit, amount: f64) -> Bench {
+        self.unit = unit;
+        self.per_iteration = amount;
         self
     }
 
@@ -192,14 +212,16 @@ impl Bench {
     }
 
     /// The measurements of a run: one per model side present (`<id>/table`,
-    /// `<id>/table_handle`, `<id>/system`), or one `<id>/host` if the bench has no
-    /// model side.
+    /// `<id>/table_handle`, `<id>/system`, `<id>/replay`), or one `<id>/host` if the
+    /// bench has no model side; figures in [`Bench::unit`], the medians per
+    /// iteration over [`Bench::per_iteration`].
     pub fn measurements(&self, stats: &BTreeMap<Side, Stats>) -> Vec<Measurement> {
-        let host = stats.get(&Side::Host).map(|s| s.median_ns);
+        let per = |s: &Stats| s.median_ns / self.per_iteration;
+        let host = stats.get(&Side::Host).map(per);
         let mut baselines = BTreeMap::new();
         for side in [Side::VecScan, Side::BtreeFree] {
             if let Some(s) = stats.get(&side) {
-                baselines.insert(side.name().to_string(), s.median_ns);
+                baselines.insert(side.name().to_string(), per(s));
             }
         }
         let mut out = Vec::new();
@@ -207,12 +229,14 @@ impl Bench {
             (Side::Table, self.table_target),
             (Side::TableHandle, self.table_target),
             (Side::System, self.system_target),
+            (Side::Replay, self.system_target),
         ] {
             let Some(model) = stats.get(&side) else {
                 continue;
             };
             let mut m = Measurement::new(format!("{}/{}", self.id, side), &self.what);
-            m.model = Some(model.median_ns);
+            m.unit = self.unit;
+            m.model = Some(per(model));
             m.model_spread = Some(model.spread());
             m.host = host;
             m.host_spread = stats.get(&Side::Host).map(Stats::spread);
@@ -236,7 +260,8 @@ impl Bench {
         if out.is_empty() {
             if let Some(h) = stats.get(&Side::Host) {
                 let mut m = Measurement::new(format!("{}/host", self.id), &self.what);
-                m.host = Some(h.median_ns);
+                m.unit = self.unit;
+                m.host = Some(per(h));
                 m.host_spread = Some(h.spread());
                 m.params = self.params.clone();
                 out.push(m);
@@ -263,6 +288,20 @@ pub struct Params {
     pub exec_cloexec: u32,
     /// Thread counts for the lookup scaling case.
     pub threads: Vec<u32>,
+    /// Bytes of the generated dense log the replay rows replay (at least; whole
+    /// loop iterations): 32 MB, [`Params::quick`] 8 MB.
+    pub dense_log_bytes: usize,
+}
+
+impl Params {
+    /// [`Params::default`] with the sizes that only cost time made smaller for the
+    /// quick suite: an 8 MB dense log.
+    pub fn quick() -> Params {
+        Params {
+            dense_log_bytes: 8_000_000,
+            ..Params::default()
+        }
+    }
 }
 
 impl Default for Params {
@@ -275,6 +314,7 @@ impl Default for Params {
             exec_fds: vec![1_000, 100_000, 1_000_000],
             exec_cloexec: 8,
             threads: vec![1, 2, 4],
+            dense_log_bytes: 32_000_000,
         }
     }
 }
@@ -285,6 +325,7 @@ pub fn benches(p: &Params) -> Vec<Bench> {
     let mut all = vec![cases::ops::floor()];
     all.extend(cases::ops::benches(p));
     all.extend(cases::threads::benches(p));
+    all.extend(cases::replay::benches(p));
     all.extend(cases::fork::benches(p));
     all.extend(cases::exec::benches(p));
     all.extend(cases::far::benches(p));

@@ -2,7 +2,7 @@
 //! are stable. Nothing here asserts on a duration (timings are benchmarked, never
 //! tested).
 
-use fdkit_bench::{benches, memory, suite, Measurement, Params, Sampling, Target, Unit};
+use fdkit_bench::{benches, memory, suite, Measurement, Params, Sampling, Side, Target, Unit};
 use std::time::Duration;
 
 /// Sizes small enough for a debug build.
@@ -15,6 +15,7 @@ fn small() -> Params {
         exec_fds: vec![1_000],
         exec_cloexec: 4,
         threads: vec![1, 2],
+        dense_log_bytes: 200_000,
     }
 }
 
@@ -198,4 +199,78 @@ fn thread_rows_at_more_threads_are_measured_in_pairs() {
         assert_eq!(m.scaling_same_table, None, "{id}");
     }
     assert!(row("lookup_threads/2/table").target.is_none());
+}
+
+#[test]
+fn ns_per_byte_and_mb_per_s_are_inverses() {
+    assert_eq!(fdkit_bench::mb_per_s(1.0), 1000.0);
+    assert_eq!(fdkit_bench::mb_per_s(4.0), 250.0);
+    assert_eq!(fdkit_bench::ns_per_byte(250.0), 4.0);
+    let at_goal = fdkit_bench::ns_per_byte(300.0);
+    assert!((at_goal - 10.0 / 3.0).abs() < 1e-12, "{at_goal}");
+    assert!((fdkit_bench::mb_per_s(at_goal) - 300.0).abs() < 1e-9);
+    // The JSON name lib.rs documents.
+    let json = serde_json::to_value(Unit::NsPerByte).unwrap();
+    assert_eq!(json, "ns_per_byte");
+}
+
+#[test]
+fn the_quick_suite_has_the_dense_replay_rows_with_their_goal() {
+    let p = Params::quick();
+    assert_eq!(p.dense_log_bytes, 8_000_000);
+    assert_eq!(Params::default().dense_log_bytes, 32_000_000);
+    let all = benches(&p);
+    let ids: Vec<&str> = all.iter().map(|b| b.id.as_str()).collect();
+    for threads in [1u64, 2] {
+        let id = format!("replay_dense/{threads}");
+        let b = all
+            .iter()
+            .find(|b| b.id == id)
+            .unwrap_or_else(|| panic!("no {id} in {ids:?}"));
+        assert_eq!(b.unit, Unit::NsPerByte, "{id}");
+        let bytes = b.params["log_bytes"];
+        assert!((8_000_000..8_002_000).contains(&bytes), "{id}: {bytes}");
+        assert_eq!(
+            b.per_iteration, bytes as f64,
+            "{id}: one replay per iteration"
+        );
+        assert_eq!(b.params["replay_threads"], threads);
+        assert!(b.params["log_lines"] > 25 * b.params["iterations"]);
+        let sides: Vec<Side> = b.sides.iter().map(|(s, _)| *s).collect();
+        assert_eq!(sides, [Side::Replay, Side::Host], "{id}");
+        let goal = (threads == 2).then(|| Target::AtMost(fdkit_bench::ns_per_byte(300.0)));
+        assert_eq!(b.system_target, goal, "{id}");
+    }
+}
+
+#[test]
+fn replay_rows_report_per_byte_against_wc_l() {
+    let p = small();
+    let chosen: Vec<_> = benches(&p)
+        .into_iter()
+        .filter(|b| b.id.starts_with("replay_dense"))
+        .collect();
+    assert_eq!(chosen.len(), 2);
+    let stats: Vec<_> = chosen.iter().map(|b| b.run(ONCE).unwrap()).collect();
+    for (b, stats) in chosen.iter().zip(&stats) {
+        let rows = b.measurements(stats);
+        assert_eq!(rows.len(), 1, "{}: {rows:?}", b.id);
+        let m = &rows[0];
+        assert_eq!(m.id, format!("{}/replay", b.id));
+        assert_eq!(m.unit, Unit::NsPerByte);
+        let bytes = m.params["log_bytes"] as f64;
+        assert!(bytes >= 200_000.0, "{bytes}");
+        // Figures are a whole replay's median over the log's bytes.
+        let per_replay = stats[&Side::Replay].median_ns;
+        assert_eq!(m.model, Some(per_replay / bytes));
+        assert_eq!(m.host, Some(stats[&Side::Host].median_ns / bytes));
+        assert!(m.model.is_some_and(|v| v > 0.0) && m.host.is_some_and(|v| v > 0.0));
+        assert_eq!(m.ratio, Some(m.host.unwrap() / m.model.unwrap()));
+        if b.id == "replay_dense/2" {
+            let limit = fdkit_bench::ns_per_byte(300.0);
+            assert_eq!(m.met, Some(m.model.unwrap() <= limit), "{m:?}");
+        } else {
+            assert_eq!((m.target, m.met), (None, None));
+        }
+    }
 }

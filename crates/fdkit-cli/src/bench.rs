@@ -2,7 +2,7 @@
 //! any user sees the model's gain over their own kernel. Each row measures the model
 //! and the host doing the same descriptor work in the same run.
 //!
-//! Output: a table of ns/op (or bytes) for fdkit and the host, their ratio, the two
+//! Output: a table of ns/op (or bytes, or ns per byte of log with MB/s) for fdkit and the host, their ratio, the two
 //! baseline tables peers use, and the target. `--json` writes JSON Lines:
 //! `{"type":"measurement","data":{...}}` per row — the keys are those of
 //! `fdkit_bench::Measurement` (`id`, `what`, `unit`, `model`, `host`, `ratio`, `target`,
@@ -33,7 +33,12 @@ pub struct Args {
 
 /// Runs `fdkit bench`.
 pub fn main(args: &Args, _color: Color) -> anyhow::Result<Status> {
-    let params = Params::default();
+    // The quick suite also replays a smaller log (`Params::quick`).
+    let params = if args.quick {
+        Params::quick()
+    } else {
+        Params::default()
+    };
     let wanted =
         |id: &str| args.filter.is_empty() || args.filter.iter().any(|f| id.contains(f.as_str()));
     let chosen: Vec<_> = benches(&params)
@@ -112,14 +117,48 @@ fn value(v: Option<f64>, unit: Unit) -> String {
         (Some(v), Unit::NsPerOp) => format!("{v:.1} ns"),
         (Some(v), Unit::Bytes) => format!("{v:.0} B"),
         (Some(v), Unit::BytesPerFd) => format!("{v:.2} B/fd"),
+        (Some(v), Unit::NsPerByte) if v >= 0.1 => format!("{v:.2} ns/B"),
+        (Some(v), Unit::NsPerByte) => format!("{v:.4} ns/B"),
     }
 }
 
+/// A ratio below 1 (a replay row against `wc -l`) as how many times slower fdkit
+/// is, `1/40x`; others as `12.3x`.
+fn ratio(r: f64) -> String {
+    if r > 0.0 && r < 1.0 {
+        format!("1/{:.0}x", 1.0 / r)
+    } else {
+        format!("{r:.1}x")
+    }
+}
+
+/// A per-byte row's figures as throughput: `fdkit 120 MB/s, host 9000 MB/s`.
+fn throughput(m: &Measurement) -> Option<String> {
+    if m.unit != Unit::NsPerByte {
+        return None;
+    }
+    let side = |name: &str, v: Option<f64>| {
+        v.filter(|&v| v > 0.0)
+            .map(|v| format!("{name} {:.0} MB/s", fdkit_bench::mb_per_s(v)))
+    };
+    let parts: Vec<String> = [side("fdkit", m.model), side("host", m.host)]
+        .into_iter()
+        .flatten()
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
 fn row(m: &Measurement) -> String {
-    let ratio = m.ratio.map_or("-".into(), |r| format!("{r:.1}x"));
+    let ratio = m.ratio.map_or("-".into(), ratio);
     let target = match (m.target, m.met) {
         (Some(fdkit_bench::Target::RatioAtLeast(r)), Some(met)) => {
             format!(">= {r}x {}", if met { "met" } else { "MISSED" })
+        }
+        (Some(fdkit_bench::Target::AtMost(v)), Some(met)) if m.unit == Unit::NsPerByte => {
+            let verdict = if met { "met" } else { "MISSED" };
+            let goal = fdkit_bench::mb_per_s(v);
+            let got = throughput(m).unwrap_or_else(|| "-".into());
+            format!(">= {goal:.0} MB/s ({got}) {verdict}")
         }
         (Some(fdkit_bench::Target::AtMost(v)), Some(met)) => {
             format!(
@@ -133,7 +172,7 @@ fn row(m: &Measurement) -> String {
             let verdict = if met { "met" } else { "MISSED" };
             format!("<= {x}x the 1-thread time ({got}) {verdict}")
         }
-        _ => String::new(),
+        _ => throughput(m).unwrap_or_default(),
     };
     let base = |k: &str| value(m.baselines.get(k).copied(), m.unit);
     format!(
@@ -149,8 +188,34 @@ fn row(m: &Measurement) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::goals;
+    use super::{goals, row};
     use crate::Status;
+    use fdkit_bench::{Measurement, Target, Unit};
+
+    #[test]
+    fn a_per_byte_row_shows_mb_per_s_and_its_goal() {
+        let mut m = Measurement::new("replay_dense/2/replay", "fdkit check");
+        m.unit = Unit::NsPerByte;
+        m.model = Some(4.0);
+        m.host = Some(0.1);
+        m.set_target(Some(Target::AtMost(fdkit_bench::ns_per_byte(300.0))));
+        let text = row(&m);
+        assert!(
+            text.contains("4.00 ns/B") && text.contains("0.10 ns/B"),
+            "{text}"
+        );
+        assert!(text.contains("1/40x"), "{text}");
+        assert!(
+            text.ends_with(">= 300 MB/s (fdkit 250 MB/s, host 10000 MB/s) MISSED"),
+            "{text}"
+        );
+        m.model = Some(2.5);
+        m.set_target(m.target);
+        assert!(row(&m).ends_with("(fdkit 400 MB/s, host 10000 MB/s) met"));
+        // Without a goal the figures still read as throughput.
+        m.set_target(None);
+        assert!(row(&m).ends_with("  fdkit 400 MB/s, host 10000 MB/s"));
+    }
 
     #[test]
     fn a_missed_target_is_exit_1() {

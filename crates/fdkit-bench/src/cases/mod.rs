@@ -6,6 +6,7 @@ pub(crate) mod exec;
 pub(crate) mod far;
 pub(crate) mod fork;
 pub(crate) mod ops;
+pub(crate) mod replay;
 pub(crate) mod threads;
 
 use crate::baseline::Table;
