@@ -106,6 +106,37 @@ pub(crate) struct Proc {
     pub tasks: u32,
 }
 
+/// A line's text where it lies (a batch's text, for a line replayed from another
+/// thread's batch), read only where needed: a memoised line is replayed from its
+/// body's own copy, without touching the memory the other thread wrote.
+#[derive(Clone, Copy)]
+pub(crate) struct LineText<'t> {
+    text: &'t str,
+    start: usize,
+    end: usize,
+}
+
+impl<'t> LineText<'t> {
+    /// All of `text`.
+    pub(crate) fn whole(text: &'t str) -> LineText<'t> {
+        LineText {
+            text,
+            start: 0,
+            end: text.len(),
+        }
+    }
+
+    /// `text[start..end]`.
+    pub(crate) fn part(text: &'t str, start: usize, end: usize) -> LineText<'t> {
+        LineText { text, start, end }
+    }
+
+    /// The line (empty if the range is not one of `text`).
+    pub(crate) fn get(self) -> &'t str {
+        self.text.get(self.start..self.end).unwrap_or("")
+    }
+}
+
 /// Replays an strace log against the model. See the [crate documentation](crate).
 pub struct Replay {
     pub(crate) opts: Options,
@@ -226,7 +257,7 @@ impl Replay {
     /// sink and skipped.
     pub fn push_line(&mut self, number: u64, text: &str, sink: &mut dyn Sink) {
         let prep = self.preparer.prepare(text);
-        self.push_prepared(number, text, &prep, sink);
+        self.push_prepared(number, LineText::whole(text), &prep, sink);
         self.preparer.recycle(prep);
     }
 
@@ -235,17 +266,19 @@ impl Replay {
     pub(crate) fn push_prepared(
         &mut self,
         number: u64,
-        text: &str,
+        line: LineText<'_>,
         prep: &Prep,
         sink: &mut dyn Sink,
     ) {
         if matches!(prep, Prep::Comment) {
             return;
         }
-        if (self.cloning.len() >= 2 || !self.orphans.is_empty()) && self.hold(number, text, sink) {
+        if (self.cloning.len() >= 2 || !self.orphans.is_empty())
+            && self.hold(number, line.get(), sink)
+        {
             return;
         }
-        self.push_line_now(number, text, prep, sink);
+        self.push_line_now(number, line, prep, sink);
         if !self.orphans.adopted.is_empty() || (!self.orphans.is_empty() && self.cloning.is_empty())
         {
             self.release_orphans(sink);
@@ -296,24 +329,26 @@ impl Replay {
     fn replay_held(&mut self, o: Orphan, sink: &mut dyn Sink) {
         for (number, text) in o.lines {
             let prep = self.preparer.prepare(&text);
-            self.push_line_now(number, &text, &prep, sink);
+            self.push_line_now(number, LineText::whole(&text), &prep, sink);
             self.preparer.recycle(prep);
         }
     }
 
     /// [`Replay::push_line`] for a line that is not held back.
     #[inline]
-    fn push_line_now(&mut self, number: u64, text: &str, prep: &Prep, sink: &mut dyn Sink) {
+    fn push_line_now(&mut self, number: u64, line: LineText<'_>, prep: &Prep, sink: &mut dyn Sink) {
         let parsed = match prep {
             Prep::Comment | Prep::Blank => return,
-            Prep::Fast(f) => return self.apply_fast(number, text, *f, sink),
+            Prep::Fast(f) => return self.apply_fast(number, line.get(), *f, sink),
             Prep::Body { pid, prep } => {
+                // The body's own copy of the text is read, not the line's.
                 self.line = number;
                 self.events = sink.wants_events();
                 return self.push_event(number, prep.body(), Some(*pid), &prep.0, sink);
             }
             Prep::Parsed(p) => p,
         };
+        let text = line.get();
         self.line = number;
         self.events = sink.wants_events();
         let (line_pid, event) = match &**parsed {

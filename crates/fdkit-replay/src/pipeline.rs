@@ -14,7 +14,7 @@ use std::cell::Cell;
 use std::io::{self, Read};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 
-use crate::engine::Replay;
+use crate::engine::{LineText, Replay};
 use crate::prep::{Prep, Preparer};
 use crate::reader::LogReader;
 use crate::report::Sink;
@@ -100,8 +100,8 @@ impl Replay {
                             end,
                             prep,
                         } => {
-                            let text = batch.text.get(*start..*end).unwrap_or("");
-                            self.push_prepared(*number, text, prep, sink);
+                            let line = LineText::part(&batch.text, *start, *end);
+                            self.push_prepared(*number, line, prep, sink);
                         }
                         Item::NotUtf8 { number, at, byte } => {
                             self.not_utf8(*number, *at, *byte, sink);
