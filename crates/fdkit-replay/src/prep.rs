@@ -159,6 +159,9 @@ impl Shared {
 
 /// A line the parser read.
 #[derive(Debug)]
+// Boxed whole in `Prep::Parsed`, and the boxes reused: the variants' sizes do
+// not matter.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Parsed {
     /// A call line.
     Event(EventPrep),
@@ -330,27 +333,17 @@ impl EventPrep {
 /// [`simple_table_body`] made of the last [`BODY_SLOTS`] bodies of at most
 /// [`BODY_KEY_MAX`] bytes that it prepared, so a repeated line costs its pid and
 /// one lookup.
+#[derive(Default)]
 pub(crate) struct Preparer {
     cache: Vec<(String, Decoded)>,
     bodies: Vec<BodySlot>,
     /// Boxes of parsed lines given back ([`Preparer::recycle`]), reused: no
     /// allocation per line. At most [`SPARE_BOXES`].
+    #[allow(clippy::vec_box)] // the boxes themselves are what is reused
     spare: Vec<Box<Parsed>>,
     /// Tests turn the body memo off, to compare with the parser's reading.
     #[cfg(test)]
-    memo: bool,
-}
-
-impl Default for Preparer {
-    fn default() -> Preparer {
-        Preparer {
-            cache: Vec::new(),
-            bodies: Vec::new(),
-            spare: Vec::new(),
-            #[cfg(test)]
-            memo: true,
-        }
-    }
+    no_memo: bool,
 }
 
 /// Boxes of parsed lines a [`Preparer`] keeps for reuse (a batch's worth).
@@ -447,7 +440,7 @@ impl Preparer {
 /// the [`Preparer`]'s memo first. `None` for any other line.
 fn simple_table_call(text: &str, preparer: &mut Preparer) -> Option<Prep> {
     #[cfg(test)]
-    if !preparer.memo {
+    if preparer.no_memo {
         return None;
     }
     let b = text.as_bytes();
@@ -810,8 +803,10 @@ mod tests {
                     Prep::Body { pid, prep } => prep.0.clone().placed(pid, at(text, &prep)),
                     _ => continue,
                 };
-                let mut parsed = Preparer::default();
-                parsed.memo = false;
+                let mut parsed = Preparer {
+                    no_memo: true,
+                    ..Preparer::default()
+                };
                 let e = match parsed.prepare(text) {
                     Prep::Parsed(p) => match *p {
                         Parsed::Event(e) => e,
@@ -885,8 +880,10 @@ mod tests {
                 prep: Arc::clone(&prep),
             };
             assert_eq!(meaning(text, first), meaning(text, memo));
-            let mut parser = Preparer::default();
-            parser.memo = false;
+            let mut parser = Preparer {
+                no_memo: true,
+                ..Preparer::default()
+            };
             let e = match parser.prepare(text) {
                 Prep::Parsed(p) => match *p {
                     Parsed::Event(e) => e,
