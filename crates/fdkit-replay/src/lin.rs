@@ -193,14 +193,30 @@ impl Known {
         if !self.alias.is_empty() {
             self.alias.retain(|(n, _, _)| *n != fd);
         }
+        self.record(fd);
+    }
+
+    /// Whether nothing is doubtful: no doubtful numbers or close-on-exec flags,
+    /// no aliases ([`Known::mark`] is then [`Known::record`]).
+    #[inline]
+    pub(crate) fn settled(&self) -> bool {
+        self.doubt.is_empty() && self.doubt_cloexec.is_empty() && self.alias.is_empty()
+    }
+
+    /// Records `fd` as known (the bitmap only).
+    #[inline]
+    pub(crate) fn record(&mut self, fd: u32) {
         if self.all || fd >= KNOWN_CAP {
             return;
         }
         let w = (fd / 64) as usize;
-        if self.bits.len() <= w {
-            self.bits.resize(w + 1, 0);
+        match self.bits.get_mut(w) {
+            Some(word) => *word |= 1 << (fd % 64),
+            None => {
+                self.bits.resize(w + 1, 0);
+                self.bits[w] |= 1 << (fd % 64);
+            }
         }
-        self.bits[w] |= 1 << (fd % 64);
     }
 
     pub(crate) fn mark_range(&mut self, first: u32, last: u32) {

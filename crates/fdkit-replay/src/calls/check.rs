@@ -36,11 +36,24 @@ pub(super) fn mark_known(
     if g.known.all && g.known.doubt.is_empty() && g.known.doubt_cloexec.is_empty() {
         return;
     }
-    if let (TOp::CloseRange(Ok(r)), Obs::Ok(_)) = (op, obs) {
-        g.known.mark_range(r.first(), r.last());
+    if let TOp::CloseRange(Ok(r)) = op {
+        if let Obs::Ok(_) = obs {
+            g.known.mark_range(r.first(), r.last());
+            return;
+        }
+    }
+    let pinned = match pinned {
+        Some(p) => p,
+        None => op.pinned(obs),
+    };
+    if g.known.settled() {
+        // Nothing doubtful to clear: marking only records the numbers.
+        for &fd in pinned.fds() {
+            g.known.record(fd);
+        }
         return;
     }
-    for &fd in pinned.unwrap_or_else(|| op.pinned(obs)).fds() {
+    for &fd in pinned.fds() {
         g.known.mark(fd);
     }
     // Settling a close-on-exec flag only removes it from the doubtful ones.
