@@ -248,7 +248,8 @@ fn shape<'t>(text: &'t str, hint: &mut Hint<'t>) -> Option<(u32, Shape<'t>)> {
         return None;
     }
     let name = &text[i..i + len];
-    let class = classify(name);
+    // Classified already if the memo's reader looked at this line.
+    let class = class_of(name, *hint);
     hint.call = Some((name, class));
     if class != Class::Plain {
         return None;

@@ -122,23 +122,26 @@ impl Replay {
 /// log ends, a read fails, or the replay stops listening.
 fn produce<R: Read>(reader: R, tx: &SyncSender<Msg>, back: &Receiver<Batch>) {
     let read = Cell::new(0u64);
-    // A replayed batch back from the replay, emptied (its lines' boxes given
-    // back to the preparer), or a new one.
-    let fresh = |preparer: &mut Preparer| match back.try_recv() {
-        Ok(mut b) => {
+    // Replayed batches back from the replay, emptied (their lines' boxes given
+    // back to the preparer): at most the batches in flight.
+    let mut spare: Vec<Batch> = Vec::new();
+    // Every batch come back so far emptied into `spare`, then one of them, or a
+    // new one.
+    let mut fresh = |preparer: &mut Preparer| {
+        while let Ok(mut b) = back.try_recv() {
             b.text.clear();
             for item in b.items.drain(..) {
                 if let Item::Text { prep, .. } = item {
                     preparer.recycle(prep);
                 }
             }
-            b
+            spare.push(b);
         }
-        Err(_) => Batch {
+        spare.pop().unwrap_or_else(|| Batch {
             text: String::with_capacity(BATCH_BYTES + 4096),
             items: Vec::with_capacity(BATCH_BYTES / 32),
             read: 0,
-        },
+        })
     };
     let mut preparer = Preparer::default();
     let mut batch = fresh(&mut preparer);

@@ -438,7 +438,11 @@ impl Preparer {
 /// no timestamp) whose name is not [`Class::Plain`], read in one pass, without
 /// the parser (see [`simple_parts`]); its body (from the name on) looked up in
 /// the [`Preparer`]'s memo first. `None` for any other line.
-fn simple_table_call(text: &str, preparer: &mut Preparer) -> Option<Prep> {
+fn simple_table_call<'t>(
+    text: &'t str,
+    preparer: &mut Preparer,
+    hint: &mut Hint<'t>,
+) -> Option<Prep> {
     #[cfg(test)]
     if preparer.no_memo {
         return None;
@@ -460,7 +464,7 @@ fn simple_table_call(text: &str, preparer: &mut Preparer) -> Option<Prep> {
     let body = text.get(at..)?;
     let by = u32::try_from(at).ok()?;
     if body.len() > BODY_KEY_MAX {
-        let e = simple_table_body(body, preparer)?;
+        let e = simple_table_body(body, preparer, hint)?;
         return Some(Prep::Parsed(
             preparer.boxed(Parsed::Event(e.placed(pid, by))),
         ));
@@ -468,10 +472,10 @@ fn simple_table_call(text: &str, preparer: &mut Preparer) -> Option<Prep> {
     if preparer.bodies.is_empty() {
         preparer.bodies.resize_with(BODY_SLOTS, BodySlot::default);
     }
-    let h = key_hash(body.as_bytes());
+    let h = body_hash(body.as_bytes());
     let k = (h as usize) % BODY_SLOTS;
     if preparer.bodies[k].key != body {
-        let e = simple_table_body(body, preparer)?;
+        let e = simple_table_body(body, preparer, hint)?;
         let slot = &mut preparer.bodies[k];
         if slot.seen != h {
             // A body kept only the second time in a row it lands here: one seen
@@ -490,9 +494,27 @@ fn simple_table_call(text: &str, preparer: &mut Preparer) -> Option<Prep> {
     Some(Prep::Body { pid, prep })
 }
 
+/// The memo's hash of a body: its first 32 bytes, its last 8 and its length
+/// (a long body is not hashed whole; the lookup compares it whole).
+fn body_hash(b: &[u8]) -> u64 {
+    if b.len() <= 40 {
+        return key_hash(b);
+    }
+    let mut tail = [0u8; 8];
+    tail.copy_from_slice(&b[b.len() - 8..]);
+    let h = key_hash(&b[..32]) ^ (b.len() as u64).rotate_left(32);
+    (h.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+}
+
 /// [`simple_table_call`] of a line's body (the line from the call's name on):
 /// its preparation with spans of `body` and no pid. A pure function of `body`.
-fn simple_table_body(body: &str, preparer: &mut Preparer) -> Option<EventPrep> {
+/// The call's name and class go to `hint` (for the fast path, when the name is
+/// one the tables do not care about).
+fn simple_table_body<'t>(
+    body: &'t str,
+    preparer: &mut Preparer,
+    hint: &mut Hint<'t>,
+) -> Option<EventPrep> {
     let b = body.as_bytes();
     // A name starts with a letter or `_` (a digit would start a timestamp).
     if !b
@@ -507,6 +529,7 @@ fn simple_table_body(body: &str, preparer: &mut Preparer) -> Option<EventPrep> {
     }
     let name = &body[..open];
     let class = classify(name);
+    hint.call = Some((name, class));
     if class == Class::Plain {
         return None;
     }
@@ -585,10 +608,10 @@ fn prepare_with(text: &str, preparer: &mut Preparer) -> Prep {
     if text.trim_start_matches([' ', '\t']).starts_with('#') {
         return Prep::Comment;
     }
-    if let Some(p) = simple_table_call(text, preparer) {
+    let mut hint = Hint::default();
+    if let Some(p) = simple_table_call(text, preparer, &mut hint) {
         return p;
     }
-    let mut hint = Hint::default();
     if let Some(f) = fast_prep(text, &mut hint) {
         return Prep::Fast(f);
     }
