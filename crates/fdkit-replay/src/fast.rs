@@ -52,6 +52,24 @@ pub(crate) fn skip_spaces(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// A `-o` style prefix, `1234  `: the pid (at most nine digits) and where what
+/// follows its spaces starts. `None` for a line that does not start so.
+pub(crate) fn pid_prefix(b: &[u8]) -> Option<(u32, usize)> {
+    let mut n = 0;
+    let mut pid = 0u32;
+    while n < b.len() && b[n].is_ascii_digit() {
+        if n == 9 {
+            return None;
+        }
+        pid = pid * 10 + u32::from(b[n] - b'0');
+        n += 1;
+    }
+    if n == 0 || b.get(n) != Some(&b' ') {
+        return None;
+    }
+    Some((pid, skip_spaces(b, n)))
+}
+
 pub(crate) fn ident_len(b: &[u8], i: usize) -> usize {
     let mut j = i;
     while j < b.len() && matches!(b[j], b'a'..=b'z' | b'0'..=b'9' | b'_') {
@@ -189,19 +207,7 @@ pub(crate) struct Hint<'a> {
 /// and class of the call if it got that far (a call that is not dismissed).
 fn shape<'t>(text: &'t str, hint: &mut Hint<'t>) -> Option<(u32, Shape<'t>)> {
     let b = text.as_bytes();
-    let mut n = 0;
-    let mut pid = 0u32;
-    while n < b.len() && b[n].is_ascii_digit() {
-        if n == 9 {
-            return None;
-        }
-        pid = pid * 10 + u32::from(b[n] - b'0');
-        n += 1;
-    }
-    if n == 0 || b.get(n) != Some(&b' ') {
-        return None;
-    }
-    let mut i = skip_spaces(b, n);
+    let (pid, mut i) = pid_prefix(b)?;
     // With no timestamp, the full parser would read the same prefix (a body
     // starting with `(` or `[` would be a timestamp or field to it).
     hint.prefix = match b.get(i) {

@@ -17,7 +17,7 @@ use fdkit_strace::{Error, Event as LineEvent, Line, Outcome, Pause};
 use crate::calls::{as_fds, decode, decode_simple, obs_of, Decoded, Op, Res};
 use crate::engine::Replay;
 use crate::fast::{
-    class_of, fast_prep, ident_len, parse_outcome, plain_decimal, simple_parts, skip_spaces,
+    class_of, fast_prep, ident_len, parse_outcome, pid_prefix, plain_decimal, simple_parts,
     FastPrep, Hint,
 };
 use crate::op::{Obs, Touch};
@@ -447,20 +447,7 @@ fn simple_table_call<'t>(
     if preparer.no_memo {
         return None;
     }
-    let b = text.as_bytes();
-    let mut n = 0;
-    let mut pid = 0u32;
-    while n < b.len() && b[n].is_ascii_digit() {
-        if n == 9 {
-            return None;
-        }
-        pid = pid * 10 + u32::from(b[n] - b'0');
-        n += 1;
-    }
-    if n == 0 || b.get(n) != Some(&b' ') {
-        return None;
-    }
-    let at = skip_spaces(b, n);
+    let (pid, at) = pid_prefix(text.as_bytes())?;
     let body = text.get(at..)?;
     let by = u32::try_from(at).ok()?;
     if body.len() > BODY_KEY_MAX {
